@@ -1,0 +1,267 @@
+"""Payment hazard of billed owners: spontaneous propensity, herd response, mood (V4, T10).
+
+For an unpaid, billed owner i
+
+    h_i(t) = [p_i + q_i H(S_i(t))] * mood_i(t) * mult_i(t)
+
+with H linear (H(S) = S, Bass) or threshold (H(S) = 1 once S reaches the
+owner's threshold, Granovetter).  mood_i(t) = level_i * m_k(t) is constant
+within each hour, so between changes of S_i or mult_i the hazard is piecewise
+constant and the decision time is sampled exactly by inverting the mood clock
+M_k (see `sim.mood`): the owner decides when the integrated hazard reaches a
+unit exponential drawn once per owner.
+
+Perception S_i (the owner's belief about the paid share of the neighbours):
+
+* ``instant``: S_i equals the true share of the neighbourhood.  With the
+  linear response every payment changes every neighbour's hazard, so the herd
+  part runs on one clock per neighbourhood and schedule type,
+  G(t) = integral of m_k(s) S(s) ds, and each owner waits until G passes its
+  own target (competing risks keep this exact): O(log n) per payment instead
+  of O(n).  With the threshold response only the owners whose threshold the
+  share crosses change their hazard.
+* ``learning``: S_i is set at bill delivery from what the owner sees then
+  (the paid share of the billed households of the building), and afterwards
+  the owner looks at the neighbourhood at Poisson times (rate
+  `herd.learning_rate_per_day`), each look setting S_i to the true share; the
+  mean belief then follows dS_i/dt = lambda (S - S_i).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.mood import MoodClock
+from sim.neighbourhood import Neighbourhoods
+from sim.population import Population
+from sim.scenario.schema import Herd
+
+Decide = Callable[[int, float, float], None]
+OwnerRng = Callable[[int], np.random.Generator]
+INF = math.inf
+
+
+class _HerdGroup:
+    """Herd clock of one neighbourhood and schedule type (instant, linear perception)."""
+
+    __slots__ = ("clock", "g", "heap", "m_at", "share", "version")
+
+    def __init__(self, clock: MoodClock) -> None:
+        self.clock = clock
+        self.g = 0.0  # integral of m_k(s) S(s) ds, in mood-days, up to m_at
+        self.m_at = 0.0  # M_k at the last advance
+        self.share = 0.0  # S in force since the last advance
+        self.heap: list[tuple[float, int, int]] = []  # (target G, owner, owner's herd version)
+        self.version = 0
+
+    def advance(self, t: float) -> None:
+        """Bring G up to time `t` with the share in force."""
+        m = self.clock.value(t)
+        self.g += self.share * (m - self.m_at)
+        self.m_at = m
+
+    def time_of(self, target: float) -> float:
+        """Return when G reaches `target` if the share stays as it is."""
+        if self.share <= 0.0:
+            return INF
+        return self.clock.inverse(self.m_at + (target - self.g) / self.share)
+
+
+class PaymentHazard:
+    """Schedules each billed owner's payment decision from their hazard."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        population: Population,
+        clocks: list[MoodClock],
+        herd: Herd,
+        mood_enabled: bool,
+        neighbourhoods: Neighbourhoods,
+        horizon: float,
+        decide: Decide,
+        owner_rng: OwnerRng,
+    ) -> None:
+        self.env, self.clocks, self.nbs, self.horizon = env, clocks, neighbourhoods, horizon
+        self.decide, self.owner_rng = decide, owner_rng
+        n = population.size
+        self.kind = population.schedule.tolist()
+        level = population.mood_level if mood_enabled else np.ones(n)
+        self.level = level.tolist()
+        self.p = population.p.tolist()
+        self.q = (population.q if herd.enabled else np.zeros(n)).tolist()
+        self.threshold = population.threshold.tolist()
+        self.threshold_response = herd.response == "threshold"
+        self.learning = herd.enabled and herd.perception == "learning"
+        self.grouped = herd.enabled and not self.learning and not self.threshold_response
+        self.look_hours = 24.0 / herd.learning_rate_per_day if herd.learning_rate_per_day > 0 else INF
+        self.mult = [1.0] * n
+        self.perceived = [0.0] * n
+        self.active = [False] * n
+        self.e_left = population.payment_clock.tolist()
+        self.herd_e = population.herd_clock.tolist()
+        self.rate = [0.0] * n
+        self.m_at = [0.0] * n
+        self.look_at = [INF] * n
+        self.version = [0] * n
+        self.herd_version = [0] * n
+        self.groups = [[_HerdGroup(c) for c in clocks] for _ in range(neighbourhoods.count)]
+        self.by_threshold: list[list[tuple[float, int]]] = [[] for _ in range(neighbourhoods.count)]
+        self.nb_share = [0.0] * neighbourhoods.count
+
+    # -- what an owner believes -------------------------------------------------
+
+    def perceived_share(self, owner: int) -> float:
+        """Return S_i, the owner's perceived paid share of the neighbourhood."""
+        if self.learning:
+            return self.perceived[owner]
+        return self.nbs.share(self.nbs.of_owner[owner])
+
+    def mood(self, owner: int, t: float) -> float:
+        """Return mood_i(t), the owner's mood at hour `t`."""
+        return self.level[owner] * self.clocks[self.kind[owner]].at(t)
+
+    def _response(self, owner: int, share: float) -> float:
+        if self.threshold_response:
+            return 1.0 if share >= self.threshold[owner] else 0.0
+        return share
+
+    def _individual_rate(self, owner: int) -> float:
+        """Return the owner's clock rate per mood-day (the herd part too unless grouped)."""
+        base = self.p[owner]
+        if not self.grouped and self.q[owner] > 0.0:
+            base += self.q[owner] * self._response(owner, self.perceived_share(owner))
+        return base * self.level[owner] * self.mult[owner]
+
+    def herd_fraction(self, owner: int) -> float:
+        """Return the herd part's share of the owner's hazard right now."""
+        herd = self.q[owner] * self._response(owner, self.perceived_share(owner))
+        total = self.p[owner] + herd
+        return herd / total if total > 0 else 0.0
+
+    # -- events from the campaign -----------------------------------------------
+
+    def bill(self, owner: int, t: float, impression: float) -> None:
+        """Start the owner's hazard at bill delivery, with the share the owner saw then."""
+        self.active[owner] = True
+        self.perceived[owner] = impression
+        self.m_at[owner] = self.clocks[self.kind[owner]].value(t)
+        self.rate[owner] = self._individual_rate(owner)
+        if self.learning:
+            self.look_at[owner] = t + self._look_gap(owner)
+        self._schedule(owner, t)
+        nb = self.nbs.of_owner[owner]
+        if self.grouped:
+            self._join_group(owner, nb, t)
+        elif self.threshold_response and not self.learning:
+            bisect.insort(self.by_threshold[nb], (self.threshold[owner], owner))
+
+    def withdraw(self, owner: int) -> None:
+        """Stop the owner's hazard (the owner has decided to pay)."""
+        self.active[owner] = False
+        self.version[owner] += 1
+        self.herd_version[owner] += 1
+        if self.threshold_response and not self.learning and not self.grouped:
+            ranked = self.by_threshold[self.nbs.of_owner[owner]]
+            k = bisect.bisect_left(ranked, (self.threshold[owner], owner))
+            if k < len(ranked) and ranked[k][1] == owner:
+                del ranked[k]
+
+    def share_changed(self, nb: int, t: float) -> None:
+        """React to a change of neighbourhood `nb`'s billed or paid count at time `t`."""
+        old, new = self.nb_share[nb], self.nbs.share(nb)
+        self.nb_share[nb] = new
+        if self.grouped:
+            for group in self.groups[nb]:
+                group.advance(t)
+                group.share = new
+                self._schedule_group(group, nb, t)
+        elif self.threshold_response and not self.learning and old != new:
+            self._cross_thresholds(nb, min(old, new), max(old, new), t)
+
+    # -- the individual clock ---------------------------------------------------
+
+    def _update(self, owner: int, t: float) -> None:
+        """Spend the hazard accumulated so far at the old rate, then take the new rate."""
+        m = self.clocks[self.kind[owner]].value(t)
+        self.e_left[owner] -= self.rate[owner] * (m - self.m_at[owner])
+        self.m_at[owner] = m
+        self.rate[owner] = self._individual_rate(owner)
+        self._schedule(owner, t)
+
+    def _schedule(self, owner: int, t: float) -> None:
+        rate = self.rate[owner]
+        due = INF
+        if rate > 0.0:
+            due = self.clocks[self.kind[owner]].inverse(self.m_at[owner] + self.e_left[owner] / rate)
+        due = min(due, self.look_at[owner])
+        self.version[owner] += 1
+        if due < self.horizon:
+            event = self.env.timeout(max(0.0, due - self.env.now), (owner, self.version[owner]))
+            event.callbacks.append(self._fire_owner)
+
+    def _fire_owner(self, event: simpy.Event) -> None:
+        owner, version = event.value
+        if version != self.version[owner] or not self.active[owner]:
+            return
+        t = self.env.now
+        if self.look_at[owner] <= t:
+            self.perceived[owner] = self.nbs.share(self.nbs.of_owner[owner])
+            self.look_at[owner] = t + self._look_gap(owner)
+            self._update(owner, t)
+        else:
+            self.decide(owner, t, 0.0 if self.grouped else self.herd_fraction(owner))
+
+    def _look_gap(self, owner: int) -> float:
+        if self.look_hours == INF:
+            return INF
+        return self.owner_rng(owner).exponential(self.look_hours)
+
+    def _cross_thresholds(self, nb: int, low: float, high: float, t: float) -> None:
+        ranked = self.by_threshold[nb]
+        first = bisect.bisect_right(ranked, (low, math.inf))
+        last = bisect.bisect_right(ranked, (high, math.inf))
+        for _, owner in ranked[first:last]:
+            self._update(owner, t)
+
+    # -- herd clocks of a neighbourhood (instant, linear) ------------------------
+
+    def _join_group(self, owner: int, nb: int, t: float) -> None:
+        weight = self.q[owner] * self.level[owner] * self.mult[owner]
+        if weight <= 0.0:
+            return
+        group = self.groups[nb][self.kind[owner]]
+        group.advance(t)
+        heapq.heappush(group.heap, (group.g + self.herd_e[owner] / weight, owner, self.herd_version[owner]))
+        self._schedule_group(group, nb, t)
+
+    def _schedule_group(self, group: _HerdGroup, nb: int, t: float) -> None:
+        heap = group.heap
+        while heap and (heap[0][2] != self.herd_version[heap[0][1]] or not self.active[heap[0][1]]):
+            heapq.heappop(heap)
+        group.version += 1
+        if not heap:
+            return
+        due = group.time_of(heap[0][0])
+        if due < self.horizon:
+            event = self.env.timeout(max(0.0, due - self.env.now), (nb, group, group.version))
+            event.callbacks.append(self._fire_group)
+
+    def _fire_group(self, event: simpy.Event) -> None:
+        nb, group, version = event.value
+        if version != group.version:
+            return
+        t = self.env.now
+        _, owner, herd_version = heapq.heappop(group.heap)
+        before = group.version
+        if herd_version == self.herd_version[owner] and self.active[owner]:
+            self.decide(owner, t, 1.0)
+        if group.version == before:
+            group.advance(t)
+            self._schedule_group(group, nb, t)

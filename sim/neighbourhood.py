@@ -1,0 +1,53 @@
+"""Neighbourhoods: who counts as a neighbour, and how many of them have paid.
+
+The true paid share of a neighbourhood is the share of its *billed*
+households that have paid: the share an owner could see.  Counts are kept
+incrementally, so a payment costs O(1) whatever the community's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Neighbourhoods:
+    """Billed and paid counts per neighbourhood and per building."""
+
+    def __init__(self, building: np.ndarray, scope: str) -> None:
+        self.building = building.tolist()
+        buildings = int(building.max()) + 1 if len(building) else 1
+        self.of_owner = self.building if scope == "building" else [0] * len(building)
+        count = buildings if scope == "building" else 1
+        self.billed = [0] * count
+        self.paid = [0] * count
+        self.building_billed = [0] * buildings
+        self.building_paid = [0] * buildings
+
+    @property
+    def count(self) -> int:
+        """Return the number of neighbourhoods."""
+        return len(self.billed)
+
+    def share(self, nb: int) -> float:
+        """Return the true paid share of neighbourhood `nb` (0 before any bill)."""
+        billed = self.billed[nb]
+        return self.paid[nb] / billed if billed else 0.0
+
+    def building_share(self, building: int) -> float:
+        """Return the paid share among the billed households of a building."""
+        billed = self.building_billed[building]
+        return self.building_paid[building] / billed if billed else 0.0
+
+    def add_billed(self, owner: int) -> int:
+        """Count a delivered bill; return the owner's neighbourhood."""
+        self.building_billed[self.building[owner]] += 1
+        nb = self.of_owner[owner]
+        self.billed[nb] += 1
+        return nb
+
+    def add_paid(self, owner: int) -> int:
+        """Count a payment; return the owner's neighbourhood."""
+        self.building_paid[self.building[owner]] += 1
+        nb = self.of_owner[owner]
+        self.paid[nb] += 1
+        return nb

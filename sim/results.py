@@ -1,0 +1,106 @@
+"""Results of runs: one run's curves, figures and records; a set of replications."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.metrics import TARGETS
+from sim.records import EventRecord
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one simulated campaign."""
+
+    scenario: str
+    seed: tuple[int, ...]
+    daily: pd.DataFrame
+    kpis: dict[str, Any]
+    owners: pd.DataFrame
+    records: tuple[EventRecord, ...] | None = None
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float | None, float | None]:
+    """Return the mean and its Student-t confidence interval (None with fewer than 2 values)."""
+    data = np.asarray(values, dtype=float)
+    mean = float(data.mean())
+    if len(data) < 2:
+        return mean, None, None
+    half = float(stats.t.ppf(0.5 + level / 2, len(data) - 1) * data.std(ddof=1) / math.sqrt(len(data)))
+    return mean, mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class Replications(Sequence[RunResult]):
+    """Replications of one scenario on the replication seeds of one master seed."""
+
+    scenario: str
+    seed: int
+    results: tuple[RunResult, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, index: int) -> RunResult:  # type: ignore[override]
+        return self.results[index]
+
+    def __iter__(self) -> Iterator[RunResult]:
+        return iter(self.results)
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """Return every replication's daily curves in one long table with a `rep` column."""
+        frames = [r.daily.assign(rep=k) for k, r in enumerate(self.results)]
+        return pd.concat(frames, ignore_index=True)[["rep", *self.results[0].daily.columns]]
+
+    def curve(self, column: str) -> np.ndarray:
+        """Return a (reps x days+1) array of one daily column."""
+        return np.vstack([r.daily[column].to_numpy() for r in self.results])
+
+    def kpi(self, name: str) -> list[Any]:
+        """Return one key figure of every replication."""
+        return [r.kpis[name] for r in self.results]
+
+    def summary(self) -> dict[str, Any]:
+        """Return the summary over replications (the fields of `feesim run --json`)."""
+        paid, money = self.curve("paid_share"), self.curve("money_share")
+        final = paid[:, -1]
+        mean, low, high = mean_ci(final)
+        money_mean, money_low, money_high = mean_ci(money[:, -1])
+        out: dict[str, Any] = {
+            "scenario": self.scenario,
+            "reps": len(self.results),
+            "seed": self.seed,
+            "days": self.results[0].daily["day"].tolist(),
+            "paid_share": {
+                "mean": paid.mean(axis=0).tolist(),
+                "p05": np.quantile(paid, 0.05, axis=0).tolist(),
+                "p95": np.quantile(paid, 0.95, axis=0).tolist(),
+            },
+            "money_share": {
+                "mean": money.mean(axis=0).tolist(),
+                "p05": np.quantile(money, 0.05, axis=0).tolist(),
+                "p95": np.quantile(money, 0.95, axis=0).tolist(),
+            },
+            "final_paid_share": {"mean": mean, "ci_low": low, "ci_high": high},
+            "final_money_share": {"mean": money_mean, "ci_low": money_low, "ci_high": money_high},
+            "days_to": {},
+            "events": int(sum(self.kpi("events"))),
+        }
+        for target in TARGETS:
+            reached = [d for d in self.kpi(f"days_to_{target}") if d is not None]
+            out["days_to"][str(target)] = {
+                "mean": float(np.mean(reached)) if reached else None,
+                "reached": len(reached),
+            }
+        for name in ("calls", "reached", "staff_hours", "busy_hours"):
+            value, lo, hi = mean_ci(self.kpi(name))
+            out[name] = {"mean": value, "ci_low": lo, "ci_high": hi}
+        return out

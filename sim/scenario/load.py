@@ -1,0 +1,331 @@
+"""Load scenario files: YAML, ``extends`` inheritance, ``--set`` overrides, validation.
+
+A scenario file is a YAML mapping.  ``extends: other.yaml`` (relative to the
+extending file) deep-merges the parent first: mappings merge key by key, any
+other value (lists included) is replaced by the child.  Overrides
+``{"key.path": value}`` are applied last.  Every problem raises a
+:class:`~sim.scenario.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
+from sim.scenario.schema import Scenario
+
+__all__ = [
+    "ParsedOverrides",
+    "load_scenario",
+    "merged_scenario_dict",
+    "parse_overrides",
+    "scenario_from_dict",
+    "scenario_to_yaml",
+]
+
+EXTENDS_KEY = "extends"
+
+KeyPath = tuple[str | int, ...]
+Origins = dict[KeyPath, str]
+
+
+class ParsedOverrides(dict[str, object]):
+    """Overrides parsed from ``key.path=value`` texts; values are final, texts kept for messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: dict[str, str] = {}
+
+
+# -- public API ---------------------------------------------------------------------------------------
+
+
+def parse_overrides(items: Sequence[str]) -> ParsedOverrides:
+    """Turn CLI ``key.path=value`` strings into an overrides mapping, values parsed as YAML."""
+    result = ParsedOverrides()
+    for item in items:
+        label = f"--set {item}"
+        if "=" not in item:
+            raise ScenarioError(
+                label,
+                "bad override",
+                [Problem("", "expected 'key.path=value' (for example horizon_days=90)", found=repr(item))],
+            )
+        key, text = item.split("=", 1)
+        key = key.strip()
+        _check_key(key, label)
+        result[key] = _parse_value(text)
+        result.texts[key] = item
+    return result
+
+
+def merged_scenario_dict(
+    path: str | os.PathLike[str], overrides: Mapping[str, object] | None = None
+) -> dict[str, Any]:
+    """Return the merged, overridden raw mapping of a scenario file, before validation."""
+    data, _origins = _resolve(path, overrides)
+    return data
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = None) -> Scenario:
+    """Load, merge, override and validate a scenario file."""
+    data, origins = _resolve(path, overrides)
+    return _validate(data, str(path), origins)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], source: str = "<dict>", overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Validate a scenario built in code, with the same overrides and error messages as files."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(
+            source,
+            "not a scenario",
+            [Problem("", "expected a mapping of scenario keys", found=describe_value(data))],
+        )
+    merged: dict[str, Any] = copy.deepcopy(dict(data))
+    origins: Origins = {}
+    _apply_overrides(merged, overrides, source, origins)
+    return _validate(merged, source, origins)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """Return the fully resolved scenario as YAML that loads back to an equal scenario."""
+    return yaml.safe_dump(
+        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
+
+
+# -- reading and merging ------------------------------------------------------------------------------
+
+
+def _resolve(path: str | os.PathLike[str], overrides: Mapping[str, object] | None) -> tuple[dict, Origins]:
+    top = str(path)
+    origins: Origins = {}
+    data = _load_chain(Path(path), top, top, [], origins)
+    _apply_overrides(data, overrides, top, origins)
+    data.setdefault("name", Path(path).stem)
+    return data, origins
+
+
+def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Origins) -> dict[str, Any]:
+    """Load `path` and its ``extends`` ancestors, merged; record where each key came from."""
+    where = label if label == top else f"{label} (extended by {top})"
+    resolved = path.resolve()
+    if resolved in stack:
+        chain = " -> ".join([*(_short(p) for p in stack), _short(resolved)])
+        raise ScenarioError(top, f"'extends' cycle: {chain}")
+    raw = _read_mapping(path, where)
+    parent_ref = raw.pop(EXTENDS_KEY, None)
+    if parent_ref is None:
+        base: dict[str, Any] = {}
+    else:
+        if not isinstance(parent_ref, str) or not parent_ref.strip():
+            raise ScenarioError(
+                where,
+                "bad 'extends'",
+                [
+                    Problem(
+                        EXTENDS_KEY,
+                        "expected a file path (relative to this file)",
+                        describe_value(parent_ref),
+                    )
+                ],
+            )
+        parent_path = path.parent / parent_ref
+        parent_label = os.path.normpath(os.path.join(os.path.dirname(label), parent_ref))
+        if not parent_path.is_file():
+            state = "is not a file" if parent_path.exists() else "does not exist"
+            raise ScenarioError(
+                where,
+                f"'extends: {parent_ref}' names a parent scenario that {state}: {parent_label}",
+            )
+        base = _load_chain(parent_path, parent_label, top, [*stack, resolved], origins)
+    _deep_merge(base, raw, (), label, origins)
+    return base
+
+
+def _short(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _read_mapping(path: Path, where: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(where, "scenario file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(where, "is a folder, expected a scenario YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            where, f"not UTF-8 text (byte {exc.start}): is this really a YAML file?"
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(where, f"cannot read scenario file: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, where, text) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            where,
+            "the top level must be a mapping of scenario keys (like 'horizon_days: 90')",
+            [Problem("", "expected a mapping", found=describe_value(data))],
+        )
+    return copy.deepcopy(data)  # YAML aliases share objects; overrides must not leak between them
+
+
+def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return ScenarioError(where, f"malformed YAML: {problem}")
+    summary = f"malformed YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context:
+        summary += f" ({context}"
+        if context_mark is not None:
+            summary += f" at line {context_mark.line + 1}, column {context_mark.column + 1}"
+        summary += ")"
+    lines = text.splitlines()
+    problems = []
+    if 0 <= mark.line < len(lines):
+        problems.append(Problem("", f"line {mark.line + 1}: {lines[mark.line].rstrip()}"))
+    return ScenarioError(where, summary, problems)
+
+
+def _deep_merge(
+    base: dict[str, Any], child: Mapping[str, Any], prefix: KeyPath, label: str, origins: Origins
+) -> None:
+    """Merge `child` into `base` in place: mappings key by key, anything else replaced."""
+    for key, value in child.items():
+        here = (*prefix, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value, here, label, origins)
+        else:
+            base[key] = value
+            _forget_below(origins, here)
+            origins[here] = label
+
+
+def _forget_below(origins: Origins, prefix: KeyPath) -> None:
+    for key in [k for k in origins if k[: len(prefix)] == prefix]:
+        del origins[key]
+
+
+# -- overrides ----------------------------------------------------------------------------------------
+
+
+def _check_key(key: str, label: str) -> None:
+    if not key:
+        raise ScenarioError(
+            label, "bad override", [Problem("", "expected a key path before '='", found="''")]
+        )
+    if any(not part.strip() for part in key.split(".")):
+        raise ScenarioError(
+            label,
+            "bad override",
+            [Problem(key, "expected dot-separated key names (like strategy.billing.mode)", found=repr(key))],
+        )
+
+
+def _parse_value(text: str) -> object:
+    """Parse an override value as a YAML scalar or flow collection; fall back to the plain text."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, dict) and not text.lstrip().startswith("{"):
+        return text  # "a: b" is meant as text, not as a mapping
+    return value
+
+
+def _override_label(key: str, value: object, overrides: Mapping[str, object]) -> str:
+    if isinstance(overrides, ParsedOverrides) and key in overrides.texts:
+        return f"--set {overrides.texts[key]}"
+    text = value if isinstance(value, str) else describe_value(value, limit=10_000)
+    return f"--set {key}={text}"
+
+
+def _apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, object] | None, source: str, origins: Origins
+) -> None:
+    if not overrides:
+        return
+    parsed = isinstance(overrides, ParsedOverrides)
+    for key, raw_value in overrides.items():
+        label = _override_label(str(key), raw_value, overrides)
+        if not isinstance(key, str):
+            raise ScenarioError(
+                source,
+                f"bad override ({label})",
+                [Problem("", "expected a text key path", describe_value(key))],
+            )
+        _check_key(key, label)
+        value = raw_value if parsed or not isinstance(raw_value, str) else _parse_value(raw_value)
+        value = copy.deepcopy(value)
+        parts = key.split(".")
+        node: Any = data
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            elif not isinstance(child, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ScenarioError(
+                    source,
+                    f"bad override ({label})",
+                    [
+                        Problem(
+                            where,
+                            f"is not a mapping, so it has no key '{parts[depth + 1]}'",
+                            found=describe_value(child),
+                        )
+                    ],
+                )
+            node = child
+        node[parts[-1]] = value
+        here = tuple(parts)
+        _forget_below(origins, here)
+        origins[here] = label
+
+
+# -- validation ---------------------------------------------------------------------------------------
+
+
+def _validate(data: dict[str, Any], source: str, origins: Origins) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(
+            exc, source, data, Scenario, lambda path: _origin_of(path, source, origins)
+        ) from None
+
+
+def _origin_of(path: KeyPath, source: str, origins: Origins) -> str | None:
+    """Say where the value at `path` came from, when that is not simply `source`."""
+    labels: set[str] = set()
+    for length in range(len(path), 0, -1):
+        label = origins.get(path[:length])
+        if label is not None:
+            labels.add(label)
+            break
+    labels.update(v for k, v in origins.items() if len(k) > len(path) and k[: len(path)] == path)
+    if len(labels) == 1:
+        (label,) = labels
+        return None if label == source else label
+    # A section assembled from several places (e.g. shares summing to 1): name the overrides in it.
+    return ", ".join(sorted(v for v in labels if v.startswith("--set "))) or None

@@ -1,0 +1,427 @@
+"""Scenario schema: inert, validated, immutable campaign description.
+
+Every key a scenario file may hold is declared here, with its type, range and
+default.  Unknown keys are rejected.  The schema imports nothing of the
+engine: it only says what a campaign *is*, never how it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Hour = Annotated[float, Field(ge=0.0, le=24.0)]
+Count = Annotated[int, Field(ge=0)]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SegmentName = Literal["ordinary", "undecided", "hard"]
+SEGMENTS: tuple[SegmentName, ...] = ("ordinary", "undecided", "hard")
+ScheduleName = Literal["five_day", "other"]
+SCHEDULES: tuple[ScheduleName, ...] = ("five_day", "other")
+OUTCOMES: tuple[str, ...] = ("pays_now", "promises", "refuses", "stalls", "hostile")
+
+SHARE_TOLERANCE = 1e-9
+
+
+class Strict(BaseModel):
+    """Base for every scenario section: unknown keys are errors, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Window(Strict):
+    """A weekly time window: the listed weekdays, from `start` to `end` o'clock."""
+
+    days: tuple[Weekday, ...] = Field(min_length=1)
+    start: Hour
+    end: Hour
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError(f"window end ({self.end}) must be after its start ({self.start})")
+        return self
+
+
+class Range(Strict):
+    """A uniform range [min, max]."""
+
+    min: NonNegative
+    max: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+        return self
+
+
+class Threshold(Strict):
+    """Granovetter threshold of an owner: normal, clipped to [0, 1]."""
+
+    mean: Probability = 0.3
+    sd: NonNegative = 0.15
+
+
+class Grievance(Strict):
+    """Shares of a segment's owners holding a complaint (T4, T8, T9), by kind."""
+
+    fixable: Probability = 0.0
+    legacy: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> Grievance:
+        if self.fixable + self.legacy > 1.0 + SHARE_TOLERANCE:
+            raise ValueError(f"fixable + legacy must not exceed 1, got {self.fixable + self.legacy:.6g}")
+        return self
+
+
+class Segment(Strict):
+    """One owner segment (V4): its share and its payment propensities per day."""
+
+    share: Probability
+    p: NonNegative = Field(description="spontaneous payment hazard, per day")
+    q: NonNegative = Field(description="herd sensitivity, per day")
+    threshold: Threshold = Threshold()
+    promise_keep: Probability = Field(0.5, description="keep probability of a promise due at once")
+    grievance: Grievance = Grievance()
+
+
+def _default_segments() -> dict[str, Segment]:
+    return {
+        "ordinary": Segment(
+            share=0.6, p=0.025, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.04, legacy=0.01)
+        ),
+        "undecided": Segment(
+            share=0.3, p=0.002, q=0.03, promise_keep=0.5, grievance=Grievance(fixable=0.10, legacy=0.04)
+        ),
+        "hard": Segment(
+            share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.30)
+        ),
+    }
+
+
+def _merge_over(defaults: object, given: object) -> object:
+    """Deep-merge a partial mapping over defaults (mappings merge, anything else replaces)."""
+    if not (isinstance(defaults, dict) and isinstance(given, dict)):
+        return given
+    merged = dict(defaults)
+    for key, value in given.items():
+        merged[key] = _merge_over(defaults.get(key), value) if key in defaults else value
+    return merged
+
+
+class Segments(Strict):
+    """The three segments; their shares must sum to 1.
+
+    A file may give only some keys of a segment: the rest keep that
+    segment's defaults.
+    """
+
+    ordinary: Segment
+    undecided: Segment
+    hard: Segment
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: object) -> object:
+        defaults = {k: v.model_dump() for k, v in _default_segments().items()}
+        return _merge_over(defaults, data)
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Segments:
+        total = self.ordinary.share + self.undecided.share + self.hard.share
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"segment shares must sum to 1 (tolerance 1e-9), got {total:.12g}")
+        return self
+
+    def get(self, name: str) -> Segment:
+        """Return the segment called `name`."""
+        return getattr(self, name)
+
+
+class Schedules(Strict):
+    """Work schedules of owners (V1): five-day workers and everyone else."""
+
+    five_day_share: Probability = 0.55
+
+
+class Channel(Strict):
+    """A payment channel that is open only inside its windows."""
+
+    windows: tuple[Window, ...] = (
+        Window(days=("mon", "tue", "wed", "thu", "fri", "sat"), start=8.5, end=17.5),
+    )
+
+
+class Channels(Strict):
+    """How owners pay: online at any hour, or at the service centre in its hours."""
+
+    online_share: Probability = 0.7
+    service_centre: Channel = Channel()
+
+
+class Owners(Strict):
+    """Owner population: segments, schedules, phones, personal variation."""
+
+    segments: Segments = Segments(**_default_segments())
+    schedules: Schedules = Schedules()
+    channels: Channels = Channels()
+    phone_share: Probability = Field(0.92, description="share of owners with a valid phone number")
+    mood_sd: NonNegative = Field(0.15, description="sd of the log of the personal mood level")
+
+
+class Area(Strict):
+    """Floor area of a household, uniform in [min, max] square metres."""
+
+    min: Positive = 60.0
+    max: Positive = 160.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Area:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+        return self
+
+
+class Community(Strict):
+    """Households in buildings, their areas and fees."""
+
+    households: Count = 2000
+    buildings: Annotated[int, Field(ge=1)] = 20
+    floors: Annotated[int, Field(ge=1)] = 18
+    area_m2: Area = Area()
+    fee_per_m2_month: NonNegative = 2.5
+    fee_months: Annotated[int, Field(ge=1)] = 12
+
+
+class Calendar(Strict):
+    """Holidays: the built-in mainland-China list, none, or explicit dates."""
+
+    holidays: Literal["china", "none"] | tuple[dt.date, ...] = "china"
+
+
+class Herd(Strict):
+    """Perceived paid share and the herd response (V4, T10)."""
+
+    enabled: bool = True
+    response: Literal["linear", "threshold"] = "linear"
+    scope: Literal["building", "community"] = "building"
+    perception: Literal["instant", "learning"] = "learning"
+    learning_rate_per_day: NonNegative = Field(
+        0.2, description="rate of an owner's looks at the neighbourhood (learning perception)"
+    )
+
+
+class MoodTable(Strict):
+    """A weekly mood profile: a factor per weekday times a factor per hour."""
+
+    day: tuple[NonNegative, ...] = Field(min_length=7, max_length=7)
+    hour: tuple[NonNegative, ...] = Field(min_length=24, max_length=24)
+
+
+class Mood(Strict):
+    """Weekly mood cycle (V1): a preset, optionally replaced per schedule type."""
+
+    enabled: bool = True
+    profile: Literal["evidence", "seed"] = "evidence"
+    five_day: MoodTable | None = None
+    other: MoodTable | None = None
+    holiday_as: Weekday = "sun"
+
+
+class Availability(Strict):
+    """Chance that a call at a given hour is answered by the owner (V1, T7)."""
+
+    enabled: bool = True
+    mean_reach: Probability = Field(0.25, description="mean right-party contact rate per call")
+
+
+class Minutes(Strict):
+    """A duration in minutes, lognormal with this mean and coefficient of variation."""
+
+    mean: Positive
+    cv: NonNegative = 0.5
+
+
+class Team(Strict):
+    """Collectors and their shifts."""
+
+    collectors: Count = 4
+    shift: Window = Window(days=("mon", "tue", "wed", "thu", "fri"), start=8.5, end=17.5)
+    work_on_holidays: bool = False
+    call_minutes: Minutes = Minutes(mean=4.0)
+    ring_minutes: Minutes = Minutes(mean=0.75, cv=0.3)
+    delivery_minutes: Minutes = Minutes(mean=2.0)
+
+
+class StageTrigger(Strict):
+    """When the next billing stage starts: a paid share of the previous one, or a day."""
+
+    paid_share: Probability = 0.6
+    max_days: NonNegative = 21.0
+
+
+class Billing(Strict):
+    """Bill delivery (V4): bulk or staged by segment."""
+
+    mode: Literal["bulk", "staged"] = "bulk"
+    delivery: Literal["collectors", "instant"] = "collectors"
+    start_day: NonNegative = 0.0
+    stages: tuple[SegmentName, ...] = ("ordinary", "undecided", "hard")
+    next_stage: StageTrigger = StageTrigger()
+
+    @field_validator("stages")
+    @classmethod
+    def _each_segment_once(cls, stages: tuple[str, ...]) -> tuple[str, ...]:
+        if sorted(stages) != sorted(SEGMENTS):
+            raise ValueError(f"stages must list each of {list(SEGMENTS)} exactly once")
+        return stages
+
+
+class RetryDays(Strict):
+    """Days before an owner is called again, by the last call's result."""
+
+    no_answer: NonNegative = 2.0
+    stalls: NonNegative = 7.0
+    refuses: NonNegative = 14.0
+    hostile: NonNegative = 21.0
+    broken_promise: NonNegative = 3.0
+
+
+class Calls(Strict):
+    """Phone call plan: windows, per-owner limits and the work-queue order."""
+
+    enabled: bool = True
+    windows: tuple[Window, ...] = (
+        Window(days=("mon", "tue", "wed", "thu", "fri"), start=9.0, end=12.0),
+        Window(days=("mon", "tue", "wed", "thu", "fri"), start=14.0, end=17.0),
+    )
+    first_call_after_days: NonNegative = Field(7.0, description="days from bill delivery to the first call")
+    max_per_owner_per_day: Annotated[int, Field(ge=1)] = 1
+    retry_days: RetryDays = RetryDays()
+    order: tuple[Literal["broken_promise", "fresh", "follow_up"], ...] = (
+        "fresh",
+        "follow_up",
+        "broken_promise",
+    )
+    hard_last: bool = False
+
+    @field_validator("order")
+    @classmethod
+    def _each_class_once(cls, order: tuple[str, ...]) -> tuple[str, ...]:
+        expected = {"broken_promise", "fresh", "follow_up"}
+        if set(order) != expected or len(order) != len(expected):
+            raise ValueError(f"order must list each of {sorted(expected)} exactly once")
+        return order
+
+
+class PromiseDelay(Strict):
+    """Days until a promised payment: uniform between min and max."""
+
+    min: NonNegative = 1.0
+    max: NonNegative = 7.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PromiseDelay:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+        return self
+
+
+class Promises(Strict):
+    """Promises to pay (T5a): due time and keep probability."""
+
+    delay_days: PromiseDelay = PromiseDelay()
+    keep_decay_per_day: NonNegative = Field(
+        0.05, description="keep probability falls by this factor per day of delay (exponential)"
+    )
+
+
+class Utility(Strict):
+    """Coefficients of one outcome's utility in the call-outcome logit."""
+
+    ordinary: float = 0.0
+    undecided: float = 0.0
+    hard: float = 0.0
+    log_mood: float = 0.0
+    perceived_share: float = 0.0
+    times_chased: float = 0.0
+    grievance: float = 0.0
+
+
+class Responses(Strict):
+    """Multinomial logit of an answered fee call's outcome; `stalls` is the reference.
+
+    A file may give only some coefficients: the rest keep their defaults.
+    """
+
+    pays_now: Utility = Utility(
+        ordinary=-0.2,
+        undecided=-1.6,
+        hard=-3.5,
+        log_mood=1.5,
+        perceived_share=1.0,
+        times_chased=-0.1,
+        grievance=-2.0,
+    )
+    promises: Utility = Utility(
+        ordinary=0.9,
+        undecided=0.2,
+        hard=-1.5,
+        log_mood=1.0,
+        perceived_share=0.8,
+        times_chased=-0.1,
+        grievance=-1.0,
+    )
+    refuses: Utility = Utility(ordinary=-2.0, undecided=-1.2, hard=0.6, log_mood=-0.5, grievance=2.5)
+    hostile: Utility = Utility(
+        ordinary=-4.0, undecided=-3.0, hard=-0.8, log_mood=-1.5, times_chased=0.15
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: object) -> object:
+        defaults = {name: field.default.model_dump() for name, field in cls.model_fields.items()}
+        return _merge_over(defaults, data)
+
+
+class Strategy(Strict):
+    """What the manager chooses: billing, call plan, follow-up."""
+
+    billing: Billing = Billing()
+    calls: Calls = Calls()
+    promises: Promises = Promises()
+
+
+class Scenario(Strict):
+    """A whole campaign: community, owners, behaviour, team and strategy."""
+
+    name: str = "scenario"
+    description: str = ""
+    horizon_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    start_date: dt.date = dt.date(2026, 3, 2)
+    calendar: Calendar = Calendar()
+    community: Community = Community()
+    owners: Owners = Owners()
+    herd: Herd = Herd()
+    mood: Mood = Mood()
+    availability: Availability = Availability()
+    responses: Responses = Responses()
+    team: Team = Team()
+    strategy: Strategy = Strategy()
+
+    @model_validator(mode="after")
+    def _buildings_fit(self) -> Scenario:
+        if self.community.households and self.community.buildings > self.community.households:
+            raise ValueError(
+                f"community.buildings ({self.community.buildings}) must not exceed "
+                f"community.households ({self.community.households})"
+            )
+        return self

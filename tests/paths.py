@@ -1,0 +1,6 @@
+"""Paths of the project that tests use."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"

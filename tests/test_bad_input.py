@@ -1,0 +1,175 @@
+"""Bad scenario input: exit code 2, a message naming file and key path, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+WriteYaml = Callable[[str, str], Path]
+
+SHARES = """\
+owners:
+  segments:
+    ordinary: {share: 0.6, p: 0.02, q: 0.04}
+    undecided: {share: 0.3, p: 0.002, q: 0.03}
+    hard: {share: 0.2, p: 0.0003, q: 0.0}
+"""
+
+# name -> (files to write, feesim arguments, fragments expected on stderr)
+CASES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
+    "unknown key": (
+        {"s.yaml": "owners:\n  segmnts: {}\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "owners.segmnts", "unknown key", "did you mean 'segments'?"],
+    ),
+    "wrong type": (
+        {"s.yaml": "community:\n  households: many\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "community.households", "expected a valid integer", "found 'many'"],
+    ),
+    "shares do not sum to 1": (
+        {"s.yaml": SHARES},
+        ["validate", "s.yaml"],
+        ["s.yaml", "owners.segments", "sum to 1", "got 1.1"],
+    ),
+    "negative count": (
+        {"s.yaml": "team: {collectors: -1}\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "team.collectors", "greater than or equal to 0", "found -1"],
+    ),
+    "probability above 1": (
+        {"s.yaml": "owners: {phone_share: 1.5}\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "owners.phone_share", "less than or equal to 1", "found 1.5"],
+    ),
+    "window end before start": (
+        {"s.yaml": "team:\n  shift: {days: [mon], start: 9, end: 8}\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "team.shift", "window end (8.0) must be after its start (9.0)"],
+    ),
+    "hour above 24": (
+        {"s.yaml": "strategy:\n  calls:\n    windows: [{days: [mon], start: 9, end: 25}]\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "strategy.calls.windows[0].end", "less than or equal to 24", "found 25"],
+    ),
+    "value from a parent file": (
+        {"base.yaml": "horizon_days: 0\n", "s.yaml": "extends: base.yaml\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "horizon_days", "found 0", "[from base.yaml]"],
+    ),
+    "malformed yaml": (
+        {"s.yaml": "horizon_days: 10\nteam: [1, 2\nname: x\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "malformed YAML", "line 3, column", "line 2"],
+    ),
+    "top level not a mapping": (
+        {"s.yaml": "- horizon_days: 10\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "top level must be a mapping"],
+    ),
+    "missing file": ({}, ["validate", "nope.yaml"], ["nope.yaml", "not found"]),
+    "missing extends file": (
+        {"sub/child.yaml": "extends: parents/base.yaml\n"},
+        ["validate", "sub/child.yaml"],
+        ["sub/child.yaml", "extends: parents/base.yaml", "does not exist", "sub/parents/base.yaml"],
+    ),
+    "extends cycle": (
+        {"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"},
+        ["validate", "a.yaml"],
+        ["a.yaml", "'extends' cycle", "a.yaml -> b.yaml -> a.yaml"],
+    ),
+    "extends not a path": (
+        {"s.yaml": "extends: [a.yaml]\n"},
+        ["validate", "s.yaml"],
+        ["s.yaml", "extends", "expected a file path"],
+    ),
+    "set without =": (
+        {"s.yaml": ""},
+        ["validate", "s.yaml", "--set", "horizon_days"],
+        ["--set horizon_days", "expected 'key.path=value'"],
+    ),
+    "set with empty key": ({"s.yaml": ""}, ["validate", "s.yaml", "--set", "=5"], ["--set =5", "key path"]),
+    "set value of wrong type": (
+        {"s.yaml": ""},
+        ["validate", "s.yaml", "--set", "horizon_days=abc"],
+        ["s.yaml", "horizon_days", "found 'abc'", "[from --set horizon_days=abc]"],
+    ),
+    "set through a non-mapping": (
+        {"s.yaml": "horizon_days: 10\n"},
+        ["validate", "s.yaml", "--set", "horizon_days.x=1"],
+        ["s.yaml", "--set horizon_days.x=1", "horizon_days: is not a mapping"],
+    ),
+    "set breaks a section check": (
+        {"s.yaml": ""},
+        ["validate", "s.yaml", "--set", "owners.segments.hard.share=0.5"],
+        ["s.yaml", "owners.segments", "got 1.4", "--set owners.segments.hard.share=0.5"],
+    ),
+    "folder instead of file": ({"sub/x.yaml": ""}, ["validate", "sub"], ["sub", "is a folder"]),
+}
+
+
+# These also run as real subprocesses (exit status, no traceback); all cases run in-process below.
+SUBPROCESS_CASES = [
+    "unknown key",
+    "shares do not sum to 1",
+    "malformed yaml",
+    "missing file",
+    "missing extends file",
+    "extends cycle",
+    "set without =",
+    "set value of wrong type",
+]
+
+
+def _write_case(case: str, write_yaml: WriteYaml) -> list[str]:
+    files, args, _fragments = CASES[case]
+    for name, text in files.items():
+        write_yaml(name, text)
+    return args
+
+
+def _check(case: str, code: int, stdout: str, stderr: str) -> None:
+    assert code == 2, (stdout, stderr)
+    assert "Traceback" not in stderr
+    assert stdout == ""
+    for fragment in CASES[case][2]:
+        assert fragment in stderr, f"{fragment!r} not in:\n{stderr}"
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_in_process(
+    case: str, write_yaml: WriteYaml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = _write_case(case, write_yaml)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, SystemExit), result.exception  # not an unexpected crash
+    _check(case, result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=SUBPROCESS_CASES)
+def test_bad_input_subprocess(case: str, write_yaml: WriteYaml, feesim: Callable) -> None:
+    result = feesim(*_write_case(case, write_yaml))
+    _check(case, result.returncode, result.stdout, result.stderr)
+
+
+def test_unknown_option_is_a_usage_error(feesim: Callable) -> None:
+    result = feesim("validate", "--frobnicate", "s.yaml")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_message_layout(write_yaml: WriteYaml, feesim: Callable) -> None:
+    write_yaml("s.yaml", "community: {households: many}\nteam: {collectors: -1}\n")
+    lines = feesim("validate", "s.yaml").stderr.splitlines()
+    assert lines == [
+        "s.yaml: invalid scenario (2 problems)",
+        "  - community.households: expected a valid integer, unable to parse string as an integer;"
+        " found 'many'",
+        "  - team.collectors: expected a value greater than or equal to 0; found -1",
+    ]
