@@ -31,6 +31,18 @@ NAN = math.nan
 CALL_OUTCOMES: tuple[str, ...] = ("invalid_number", "no_answer", *OUTCOMES)
 
 
+def call_list_time(t: float, after_days: float) -> float:
+    """Return when an owner to be called again `after_days` after `t` joins the call list.
+
+    Collectors plan by the day: a retry of a day or more puts the owner on the
+    list of the morning (midnight) of that day; a shorter one (chasing several
+    times a day) is exact.
+    """
+    if after_days < 1.0:
+        return t + after_days * HOURS_PER_DAY
+    return math.floor(t / HOURS_PER_DAY + after_days) * HOURS_PER_DAY
+
+
 class CountingEnvironment(simpy.Environment):
     """A SimPy environment that counts the events it processes."""
 
@@ -143,12 +155,12 @@ class Campaign:
         """Queue a fresh owner for a first call after the strategy's grace period."""
         calls = self.scenario.strategy.calls
         if calls.enabled:
-            self._enqueue(owner, t + calls.first_call_after_days * HOURS_PER_DAY, "fresh")
+            self._enqueue(owner, call_list_time(t, calls.first_call_after_days), "fresh")
 
     def plan_call(self, owner: int, t: float, after: str, kind: str) -> None:
         """Queue `owner` again, `retry_days.<after>` days after `t`, within the daily cap."""
         calls = self.scenario.strategy.calls
-        ready = t + getattr(calls.retry_days, after) * HOURS_PER_DAY
+        ready = call_list_time(t, getattr(calls.retry_days, after))
         day = math.floor(t / HOURS_PER_DAY)
         if self.call_day[owner] == day and self.calls_that_day[owner] >= calls.max_per_owner_per_day:
             ready = max(ready, (day + 1) * HOURS_PER_DAY)

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
-__all__ = ["EXIT_USAGE", "app", "fail_cleanly", "main"]
+__all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
 EXIT_USAGE = 2
 """Exit code for bad input from the user (same as Typer/Click usage errors)."""

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.scenario import (
     Scenario,
     ScenarioError,
@@ -186,12 +188,15 @@ def test_cli_validate_ok(write_yaml: WriteYaml, feesim: Callable) -> None:
     ]
 
 
-def test_cli_validate_mixed_reports_each_file(write_yaml: WriteYaml, feesim: Callable) -> None:
+def test_cli_validate_mixed_reports_each_file(
+    write_yaml: WriteYaml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_yaml("good.yaml", "")
     write_yaml("bad.yaml", "horizon_days: 0\n")
-    result = feesim("validate", "good.yaml", "bad.yaml")
-    assert result.returncode == 2
-    assert "ok  good.yaml" in result.stdout
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "good.yaml", "bad.yaml"])
+    assert result.exit_code == 2
+    assert result.stdout == "ok  good.yaml (name: good)\n"
     assert "bad.yaml" in result.stderr and "horizon_days" in result.stderr
 
 
