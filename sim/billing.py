@@ -40,7 +40,8 @@ class Billing:
         walk = np.lexsort((pop.unit, pop.building))
         if self.config.mode == "bulk":
             return [walk.tolist()]
-        return [[int(i) for i in walk if pop.segment[i] == SEGMENTS.index(name)] for name in self.config.stages]
+        segment = pop.segment[walk]
+        return [walk[segment == SEGMENTS.index(name)].tolist() for name in self.config.stages]
 
     def process(self) -> Generator[simpy.Event, None, None]:
         """Open each stage in turn (a SimPy process)."""

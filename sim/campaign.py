@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 
-import numpy as np
 import simpy
 
 from sim.billing import Billing
@@ -23,7 +22,7 @@ from sim.neighbourhood import Neighbourhoods
 from sim.population import Population, draw_population
 from sim.promises import Promises
 from sim.records import NOBODY, Recorder
-from sim.rng import SeedLike, Streams
+from sim.rng import OwnerDraws, SeedLike, Streams
 from sim.scenario.schema import OUTCOMES, SEGMENTS, Scenario
 from sim.workqueue import WorkQueue
 
@@ -67,6 +66,7 @@ class Campaign:
         self.calendar = Calendar.from_scenario(scenario)
         self.population: Population = draw_population(scenario, self.streams)
         self.recorder = Recorder(log_events)
+        self.draws = OwnerDraws(self.streams, self.population.size)
         self._init_state(self.population.size)
         self._init_timetables()
         self.neighbourhoods = Neighbourhoods(self.population.building, scenario.herd.scope)
@@ -74,7 +74,7 @@ class Campaign:
         self.availability = availability_by_hour(scenario, self.calendar)
         self.hazard = PaymentHazard(
             self.env, self.population, self.clocks, scenario.herd, scenario.mood.enabled,
-            self.neighbourhoods, self.horizon, self._decide_from_hazard, self.owner_rng,
+            self.neighbourhoods, self.horizon, self._decide_from_hazard, self.draws,
         )  # fmt: skip
         calls = scenario.strategy.calls
         hard = self.population.segment == SEGMENTS.index("hard")
@@ -95,7 +95,6 @@ class Campaign:
         self.call_times: list[float] = []
         self.call_outcomes: list[int] = []
         self.busy_hours = 0.0
-        self._owner_rngs: dict[int, np.random.Generator] = {}
         self._work_signal: simpy.Event | None = None
         self._idle_until: dict[int, float] = {}
 
@@ -108,15 +107,6 @@ class Campaign:
         self.call_windows = Timetable(intersect_intervals(shifts, windows))
         centre = self.scenario.owners.channels.service_centre.windows
         self.service_centre = Timetable(self.calendar.intervals(centre, skip_holidays=True))
-
-    # -- randomness ---------------------------------------------------------------
-
-    def owner_rng(self, owner: int) -> np.random.Generator:
-        """Return the owner's own generator (created on first use)."""
-        rng = self._owner_rngs.get(owner)
-        if rng is None:
-            rng = self._owner_rngs[owner] = self.streams.generator("owner", owner)
-        return rng
 
     # -- running ------------------------------------------------------------------
 

@@ -1,17 +1,23 @@
-"""Command line interface: ``feesim validate``, ``feesim schema`` and friends."""
+"""Command line interface: ``feesim run``, ``feesim validate``, ``feesim schema``."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sim.results import Replications
 
 __all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
@@ -99,6 +105,132 @@ def validate(
 def schema() -> None:
     """Print the JSON schema of scenario files."""
     typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario YAML file.", show_default=False)
+    ],
+    reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications.")] = 10,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Master seed; replication r uses its r-th child.")
+    ] = 0,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Output folder [default: results/<scenario name>].",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
+    from sim.output import default_folder, ensure_folder, to_json_text, write_results
+
+    with fail_cleanly():
+        scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
+        folder = ensure_folder(out if out is not None else default_folder(scenario.name))
+    results, wall = _replicate_with_progress(scenario, reps, seed)
+    summary = {**results.summary(), "wall_seconds": round(wall, 3), "output": str(folder)}
+    with fail_cleanly():
+        written = write_results(folder, scenario, results, summary)
+    if as_json:
+        typer.echo(to_json_text(summary))
+    else:
+        Console().print(_summary_table(scenario, summary, [p.name for p in written]))
+
+
+def _replicate_with_progress(scenario: Scenario, reps: int, seed: int) -> tuple[Replications, float]:
+    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sim.api import replicate
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal) as bar:
+        task = bar.add_task(f"{scenario.name}: replications", total=reps)
+        started = time.perf_counter()
+        results = replicate(scenario, reps, seed, progress=lambda done: bar.update(task, completed=done))
+        return results, time.perf_counter() - started
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _share_with_ci(figure: dict[str, Any]) -> str:
+    """Format a share and its 95% CI, e.g. '58.5% (95% CI 54.0%–63.0%)'."""
+    if figure["ci_low"] is None:
+        return f"{_percent(figure['mean'])} (95% CI needs 2+ replications)"
+    return f"{_percent(figure['mean'])} (95% CI {_percent(figure['ci_low'])}–{_percent(figure['ci_high'])})"
+
+
+def _days_to(entry: dict[str, Any], reps: int) -> str:
+    """Format days to a target, e.g. '24.9 days (reached 3/3)' or 'not reached (0/3)'."""
+    if entry["mean"] is None:
+        return f"not reached (0/{reps})"
+    return f"{entry['mean']:.1f} days (reached {entry['reached']}/{reps})"
+
+
+def _per_rep(figure: dict[str, Any], unit: str = "") -> str:
+    """Format a per-replication mean with its CI, e.g. '920 per replication (95% CI 866–974)'."""
+    text = f"{figure['mean']:,.1f}{unit} per replication"
+    if figure["ci_low"] is None or figure["ci_high"] - figure["ci_low"] < 1e-9:
+        return text
+    return f"{text} (95% CI {figure['ci_low']:,.1f}–{figure['ci_high']:,.1f}{unit})"
+
+
+def _summary_sections(
+    scenario: Scenario, summary: dict[str, Any], files: list[str]
+) -> list[list[tuple[str, str]]]:
+    """Return the rows of the readable summary, grouped in sections."""
+    reps = summary["reps"]
+    setup = [
+        ("scenario", scenario.name),
+        *([("description", scenario.description)] if scenario.description else []),
+        ("households", f"{scenario.community.households:,}"),
+        ("horizon", f"{scenario.horizon_days} days from {scenario.start_date}"),
+        ("replications / seed", f"{reps} / {summary['seed']}"),
+    ]
+    outcome = [
+        ("final paid share (households)", _share_with_ci(summary["final_paid_share"])),
+        ("final paid share (money)", _share_with_ci(summary["final_money_share"])),
+        *((f"days to {k}% of households paid", _days_to(v, reps)) for k, v in summary["days_to"].items()),
+    ]
+    effort = [
+        ("calls", _per_rep(summary["calls"])),
+        ("reached (right-party contacts)", _per_rep(summary["reached"])),
+        ("staff hours", _per_rep(summary["staff_hours"], " h")),
+        ("busy hours", _per_rep(summary["busy_hours"], " h")),
+        ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
+    ]
+    run_info = [
+        ("wall time (replications)", f"{summary['wall_seconds']:.2f} s"),
+        ("written to", f"{summary['output']}"),
+        ("files", ", ".join(files)),
+    ]
+    return [setup, outcome, effort, run_info]
+
+
+def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]) -> Table:
+    """Build the readable summary of a run as a two-column table (values shown verbatim, no markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"feesim run: {scenario.name}", show_header=False, title_justify="left")
+    table.add_column("figure", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for section in _summary_sections(scenario, summary, files):
+        for name, value in section:
+            table.add_row(Text(name), Text(value))
+        table.add_section()
+    return table
 
 
 def main() -> None:

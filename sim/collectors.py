@@ -89,7 +89,7 @@ class Collector:
     def _call(self, owner: int) -> Generator[simpy.Event, None, None]:
         campaign = self.campaign
         start = campaign.env.now
-        reached = campaign.owner_rng(owner).random() < campaign.reach_probability(owner, start)
+        reached = campaign.draws.uniform(owner) < campaign.reach_probability(owner, start)
         minutes = lognormal_minutes(self.rng, self.team.call_minutes if reached else self.team.ring_minutes)
         yield campaign.env.timeout(minutes / MINUTES_PER_HOUR)
         campaign.busy_hours += minutes / MINUTES_PER_HOUR
@@ -117,7 +117,7 @@ class Collector:
             campaign.chased[owner],
             bool(pop.grievance[owner]),
         )
-        outcome = campaign.outcomes.draw(campaign.owner_rng(owner).random(), probabilities)
+        outcome = campaign.outcomes.draw(campaign.draws.uniform(owner), probabilities)
         campaign.chased[owner] += 1
         campaign.record_call(start, owner, self.index, OUTCOMES[outcome], reached=True)
         if outcome == PAYS_NOW:
@@ -126,7 +126,7 @@ class Collector:
             campaign.promises.make(owner, now, self.index)
         else:
             if outcome == REFUSES:
-                reason = GRIEVANCE_KINDS[int(pop.grievance[owner])]
-                campaign.recorder.log(now, "refusal", owner, self.index, reason if reason != "none" else "unwilling")
+                reason = GRIEVANCE_KINDS[int(pop.grievance[owner])].replace("none", "unwilling")
+                campaign.recorder.log(now, "refusal", owner, self.index, reason)
             campaign.plan_call(owner, now, RETRY_KEY[outcome], "follow_up")
 

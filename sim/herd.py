@@ -40,10 +40,10 @@ import simpy
 from sim.mood import MoodClock
 from sim.neighbourhood import Neighbourhoods
 from sim.population import Population
+from sim.rng import OwnerDraws
 from sim.scenario.schema import Herd
 
 Decide = Callable[[int, float, float], None]
-OwnerRng = Callable[[int], np.random.Generator]
 INF = math.inf
 
 
@@ -86,10 +86,10 @@ class PaymentHazard:
         neighbourhoods: Neighbourhoods,
         horizon: float,
         decide: Decide,
-        owner_rng: OwnerRng,
+        draws: OwnerDraws,
     ) -> None:
         self.env, self.clocks, self.nbs, self.horizon = env, clocks, neighbourhoods, horizon
-        self.decide, self.owner_rng = decide, owner_rng
+        self.decide, self.draws = decide, draws
         n = population.size
         self.kind = population.schedule.tolist()
         level = population.mood_level if mood_enabled else np.ones(n)
@@ -221,7 +221,7 @@ class PaymentHazard:
     def _look_gap(self, owner: int) -> float:
         if self.look_hours == INF:
             return INF
-        return self.owner_rng(owner).exponential(self.look_hours)
+        return self.draws.exponential(owner, self.look_hours)
 
     def _cross_thresholds(self, nb: int, low: float, high: float, t: float) -> None:
         ranked = self.by_threshold[nb]

@@ -38,7 +38,7 @@ class Promises:
     def make(self, owner: int, t: float, collector: int) -> None:
         """Record a promise made at a call ending at `t`, and schedule its due time."""
         campaign = self.campaign
-        delay = campaign.owner_rng(owner).uniform(self.config.delay_days.min, self.config.delay_days.max)
+        delay = campaign.draws.between(owner, self.config.delay_days.min, self.config.delay_days.max)
         keep = self.keep_probability(int(campaign.population.segment[owner]), delay)
         due = t + delay * HOURS_PER_DAY
         self.made += 1
@@ -56,7 +56,7 @@ class Promises:
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="already_paid")
             return
-        if campaign.owner_rng(owner).random() < keep:
+        if campaign.draws.uniform(owner) < keep:
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="kept")
             campaign.decide(owner, now, "promise")

@@ -9,6 +9,7 @@ on the same seed meet the same owners with the same personal randomness
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -56,3 +57,39 @@ class Streams:
     def generator(self, name: str, *keys: int) -> np.random.Generator:
         """Return a fresh generator for stream `name` with `keys`."""
         return np.random.Generator(np.random.PCG64(self.seed_sequence(name, *keys)))
+
+
+class OwnerDraws:
+    """Each owner's own stream of uniform draws, keyed by the owner.
+
+    Owner i's k-th draw depends only on the run's seed, i and k: the first
+    `block` draws are row i of one vectorised block (so the same for any
+    community size), later ones come from the owner's private generator.
+    Two strategies on one seed therefore give an owner the same luck.
+    """
+
+    def __init__(self, streams: Streams, owners: int, block: int = 16) -> None:
+        self.streams = streams
+        self.block = block
+        self._rows = streams.generator("owner.block").random((owners, block)).tolist()
+        self._used = [0] * owners
+        self._private: dict[int, np.random.Generator] = {}
+
+    def uniform(self, owner: int) -> float:
+        """Return the owner's next uniform draw in [0, 1)."""
+        k = self._used[owner]
+        self._used[owner] = k + 1
+        if k < self.block:
+            return self._rows[owner][k]
+        rng = self._private.get(owner)
+        if rng is None:
+            rng = self._private[owner] = self.streams.generator("owner", owner)
+        return float(rng.random())
+
+    def between(self, owner: int, low: float, high: float) -> float:
+        """Return the owner's next draw, uniform in [low, high)."""
+        return low + (high - low) * self.uniform(owner)
+
+    def exponential(self, owner: int, mean: float) -> float:
+        """Return the owner's next draw, exponential with the given mean."""
+        return -mean * math.log1p(-self.uniform(owner))

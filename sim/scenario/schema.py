@@ -29,10 +29,35 @@ OUTCOMES: tuple[str, ...] = ("pays_now", "promises", "refuses", "stalls", "hosti
 SHARE_TOLERANCE = 1e-9
 
 
+def _merge_over(defaults: object, given: object) -> object:
+    """Deep-merge a partial mapping over defaults (mappings merge, anything else replaces)."""
+    if not (isinstance(defaults, dict) and isinstance(given, dict)):
+        return given
+    merged = dict(defaults)
+    for key, value in given.items():
+        merged[key] = _merge_over(defaults.get(key), value) if key in defaults else value
+    return merged
+
+
 class Strict(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values frozen."""
+    """Base for every scenario section: unknown keys are errors, values frozen.
+
+    A section given only in part keeps the defaults of the keys it leaves out,
+    so `--set team.shift.start=8` changes one key of the default shift.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_defaults_of_partial_sections(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            if isinstance(field.default, BaseModel) and isinstance(merged.get(name), dict):
+                merged[name] = _merge_over(field.default.model_dump(), merged[name])
+        return merged
 
 
 class Window(Strict):
@@ -105,16 +130,6 @@ def _default_segments() -> dict[str, Segment]:
             share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.30)
         ),
     }
-
-
-def _merge_over(defaults: object, given: object) -> object:
-    """Deep-merge a partial mapping over defaults (mappings merge, anything else replaces)."""
-    if not (isinstance(defaults, dict) and isinstance(given, dict)):
-        return given
-    merged = dict(defaults)
-    for key, value in given.items():
-        merged[key] = _merge_over(defaults.get(key), value) if key in defaults else value
-    return merged
 
 
 class Segments(Strict):
@@ -357,10 +372,7 @@ class Utility(Strict):
 
 
 class Responses(Strict):
-    """Multinomial logit of an answered fee call's outcome; `stalls` is the reference.
-
-    A file may give only some coefficients: the rest keep their defaults.
-    """
+    """Multinomial logit of an answered fee call's outcome; `stalls` is the reference."""
 
     pays_now: Utility = Utility(
         ordinary=-0.2,
@@ -384,12 +396,6 @@ class Responses(Strict):
     hostile: Utility = Utility(
         ordinary=-4.0, undecided=-3.0, hard=-0.8, log_mood=-1.5, times_chased=0.15
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_defaults(cls, data: object) -> object:
-        defaults = {name: field.default.model_dump() for name, field in cls.model_fields.items()}
-        return _merge_over(defaults, data)
 
 
 class Strategy(Strict):
