@@ -122,7 +122,7 @@ def run(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="Output folder [default: results/<scenario name>].",
+            help="Output folder (default: results/<scenario name>).",
             show_default=False,
         ),
     ] = None,

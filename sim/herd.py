@@ -105,7 +105,8 @@ class PaymentHazard:
         self.perceived = [0.0] * n
         self.active = [False] * n
         self.e_left = population.payment_clock.tolist()
-        self.herd_e = population.herd_clock.tolist()
+        self.herd_e = population.herd_clock.tolist()  # remaining herd clock at herd_g_at
+        self.herd_g_at = [0.0] * n  # the group's G when herd_e was last brought up to date
         self.rate = [0.0] * n
         self.m_at = [0.0] * n
         self.look_at = [INF] * n
@@ -146,6 +147,19 @@ class PaymentHazard:
         return herd / total if total > 0 else 0.0
 
     # -- events from the campaign -----------------------------------------------
+
+    def set_multiplier(self, owner: int, t: float, mult: float) -> None:
+        """Change mult_i, the product of the owner's other hazard multipliers, from time `t` on."""
+        old = self.mult[owner]
+        if mult == old:
+            return
+        old_weight = self._herd_weight(owner)
+        self.mult[owner] = mult
+        if not self.active[owner]:
+            return
+        self._update(owner, t)
+        if self.grouped:
+            self._rescale_target(owner, old_weight, t)
 
     def bill(self, owner: int, t: float, impression: float) -> None:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
@@ -232,14 +246,32 @@ class PaymentHazard:
 
     # -- herd clocks of a neighbourhood (instant, linear) ------------------------
 
+    def _herd_weight(self, owner: int) -> float:
+        return self.q[owner] * self.level[owner] * self.mult[owner]
+
     def _join_group(self, owner: int, nb: int, t: float) -> None:
-        weight = self.q[owner] * self.level[owner] * self.mult[owner]
-        if weight <= 0.0:
-            return
         group = self.groups[nb][self.kind[owner]]
         group.advance(t)
-        heapq.heappush(group.heap, (group.g + self.herd_e[owner] / weight, owner, self.herd_version[owner]))
+        self.herd_g_at[owner] = group.g
+        self._push_target(owner, group, nb, t)
+
+    def _push_target(self, owner: int, group: _HerdGroup, nb: int, t: float) -> None:
+        weight = self._herd_weight(owner)
+        if weight <= 0.0:
+            return
+        target = self.herd_g_at[owner] + self.herd_e[owner] / weight
+        heapq.heappush(group.heap, (target, owner, self.herd_version[owner]))
         self._schedule_group(group, nb, t)
+
+    def _rescale_target(self, owner: int, old_weight: float, t: float) -> None:
+        """Spend the herd clock at the old weight up to `t`; queue the owner at the new weight."""
+        nb = self.nbs.of_owner[owner]
+        group = self.groups[nb][self.kind[owner]]
+        group.advance(t)
+        self.herd_e[owner] -= old_weight * (group.g - self.herd_g_at[owner])
+        self.herd_g_at[owner] = group.g
+        self.herd_version[owner] += 1
+        self._push_target(owner, group, nb, t)
 
     def _schedule_group(self, group: _HerdGroup, nb: int, t: float) -> None:
         heap = group.heap

@@ -80,3 +80,44 @@ def test_mood_shifts_payments_toward_good_hours() -> None:
     fri_sat = np.count_nonzero(afternoon & (weekday >= 4) & (weekday <= 5)) / 2
     mon_thu = np.count_nonzero(afternoon & (weekday <= 3)) / 4
     assert fri_sat > 1.2 * mon_thu
+
+
+def test_multiplier_changes_keep_the_clock_exact() -> None:
+    # Doubling every owner's hazard multiplier from t = 0 turns Bass(p, q) into
+    # Bass(2p, 2q); blocking it (multiplier 0) for days 0-5 delays the curve by
+    # five days.  Both go through set_multiplier, for the spontaneous clocks and
+    # the neighbourhood herd clocks.  Tolerance as in test_theory (20 reps of
+    # N = 1000: replication sd <= 0.004).
+    p, q, horizon = 0.03, 0.38, 20
+    scenario = sim.load_scenario(BASS, {"horizon_days": horizon})
+    days = np.arange(horizon + 1, dtype=float)
+
+    def mean_curve(plan) -> np.ndarray:
+        curves = []
+        for seed in range(20):
+            campaign = Campaign(scenario, seed=seed)
+            campaign.env.process(plan(campaign))
+            campaign.run()
+            paid = np.array(campaign.paid_at)
+            curves.append([np.mean(paid <= 24 * d) for d in days])
+        return np.mean(curves, axis=0)
+
+    def set_all(campaign: Campaign, mult: float) -> None:
+        for owner in range(campaign.population.size):
+            campaign.hazard.set_multiplier(owner, campaign.env.now, mult)
+
+    def doubled(campaign: Campaign):
+        yield campaign.env.timeout(1e-9)
+        set_all(campaign, 2.0)
+
+    def blocked(campaign: Campaign):
+        yield campaign.env.timeout(1e-9)
+        set_all(campaign, 0.0)
+        yield campaign.env.timeout(5 * 24.0)
+        set_all(campaign, 1.0)
+
+    from tests.test_theory import bass_curve
+
+    np.testing.assert_allclose(mean_curve(doubled), bass_curve(2 * p, 2 * q, days), atol=0.02)
+    shifted = np.where(days < 5, 0.0, bass_curve(p, q, np.maximum(days - 5, 0.0)))
+    np.testing.assert_allclose(mean_curve(blocked), shifted, atol=0.02)

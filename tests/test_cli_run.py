@@ -1,0 +1,309 @@
+"""``feesim run``: the JSON contract, the files it writes, bad input, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim import output
+from sim.cli import app
+from sim.scenario import load_scenario, parse_overrides
+from tests.paths import SCENARIOS
+
+BASELINE = SCENARIOS / "baseline.yaml"
+HORIZON, REPS, SEED = 30, 3, 7
+SMALL = [
+    "--set",
+    "community.households=200",
+    "--set",
+    "community.buildings=4",
+    "--set",
+    f"horizon_days={HORIZON}",
+]
+CONTRACT = {
+    "scenario",
+    "reps",
+    "seed",
+    "days",
+    "paid_share",
+    "money_share",
+    "final_paid_share",
+    "days_to",
+    "events",
+    "wall_seconds",
+}
+EXTRAS = {"output", "final_money_share", "calls", "reached", "staff_hours", "busy_hours"}
+FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png"}
+
+
+def _no_constants(name: str) -> Any:
+    raise AssertionError(f"non-strict JSON constant {name}")
+
+
+def _feesim(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def json_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One real ``python -m sim run --json`` of a small baseline; return it and its working folder."""
+    cwd = tmp_path_factory.mktemp("json_run")
+    args = ["run", str(BASELINE), *SMALL, "--reps", str(REPS), "--seed", str(SEED), "--out", "out", "--json"]
+    return _feesim(cwd, *args), cwd
+
+
+@pytest.fixture(scope="module")
+def summary(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> dict[str, Any]:
+    result, _cwd = json_run
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout, parse_constant=_no_constants)
+
+
+# -- the JSON contract --------------------------------------------------------------------------------
+
+
+def test_stdout_is_exactly_one_json_object(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, _cwd = json_run
+    assert result.returncode == 0, result.stderr
+    value, end = json.JSONDecoder().raw_decode(result.stdout)
+    assert isinstance(value, dict)
+    assert result.stdout[end:].strip() == ""
+
+
+def test_json_keys(summary: dict[str, Any]) -> None:
+    assert set(summary) >= CONTRACT
+    assert set(summary) == CONTRACT | EXTRAS
+    assert set(summary["paid_share"]) >= {"mean", "p05", "p95"}
+    assert "mean" in summary["money_share"]
+    assert set(summary["final_paid_share"]) == {"mean", "ci_low", "ci_high"}
+    assert set(summary["days_to"]) == {"50", "80", "90"}
+    for entry in summary["days_to"].values():
+        assert set(entry) == {"mean", "reached"}
+
+
+def test_json_values(summary: dict[str, Any]) -> None:
+    assert (summary["scenario"], summary["reps"], summary["seed"]) == ("baseline", REPS, SEED)
+    assert summary["days"] == list(range(HORIZON + 1))
+    paid, money = summary["paid_share"], summary["money_share"]
+    for series in [paid["mean"], paid["p05"], paid["p95"], money["mean"], money["p05"], money["p95"]]:
+        assert len(series) == HORIZON + 1
+        assert all(0 <= v <= 1 for v in series)
+    assert paid["mean"][0] == 0
+    assert np.all(np.diff(paid["mean"]) >= 0)
+    low, mean, high = np.array(paid["p05"]), np.array(paid["mean"]), np.array(paid["p95"])
+    assert np.all(low <= mean + 1e-12) and np.all(mean <= high + 1e-12)
+    final = summary["final_paid_share"]
+    assert final["ci_low"] <= final["mean"] <= final["ci_high"]
+    assert final["mean"] == pytest.approx(paid["mean"][-1])
+    for entry in summary["days_to"].values():
+        assert 0 <= entry["reached"] <= REPS
+        assert (entry["mean"] is None) == (entry["reached"] == 0)
+    assert isinstance(summary["events"], int) and summary["events"] > 0
+    assert summary["wall_seconds"] >= 0
+    assert summary["output"] == "out"
+
+
+# -- the files ----------------------------------------------------------------------------------------
+
+
+def test_all_files_written_and_no_temporaries(
+    json_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _result, cwd = json_run
+    assert {p.name for p in (cwd / "out").iterdir()} == FILES
+    mode = (cwd / "out" / "summary.json").stat().st_mode
+    assert mode & 0o044, "results should be readable like any new file (not 0600 from tempfile)"
+
+
+def test_daily_tables(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    folder = json_run[1] / "out"
+    csv, parquet = pd.read_csv(folder / "daily.csv"), pd.read_parquet(folder / "daily.parquet")
+    assert len(csv) == REPS * (HORIZON + 1)
+    assert list(csv.columns[:4]) == ["rep", "day", "paid_share", "money_share"]
+    assert sorted(csv["rep"].unique()) == list(range(REPS))
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+
+
+def test_summary_file_equals_printed_json(
+    json_run: tuple[subprocess.CompletedProcess[str], Path], summary: dict[str, Any]
+) -> None:
+    text = (json_run[1] / "out" / "summary.json").read_text(encoding="utf-8")
+    assert json.loads(text, parse_constant=_no_constants) == summary
+
+
+def test_scenario_file_loads_back(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    resolved = load_scenario(json_run[1] / "out" / "scenario.yaml")
+    assert resolved == load_scenario(BASELINE, parse_overrides(SMALL[1::2]))
+
+
+def test_plot_is_a_real_picture(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    from matplotlib.image import imread
+
+    pixels = imread(json_run[1] / "out" / "paid_share.png")
+    height, width = pixels.shape[:2]
+    assert 400 <= height <= 3000 and 600 <= width <= 4000
+    assert pixels[..., :3].var() > 0.001
+
+
+def test_same_seed_same_json(
+    json_run: tuple[subprocess.CompletedProcess[str], Path], summary: dict[str, Any]
+) -> None:
+    """A second process over the first one's folder: same numbers, files replaced cleanly."""
+    _result, cwd = json_run
+    args = ["run", str(BASELINE), *SMALL, "--reps", str(REPS), "--seed", str(SEED), "--out", "out", "--json"]
+    rerun = _feesim(cwd, *args)
+    assert rerun.returncode == 0, rerun.stderr
+    second = json.loads(rerun.stdout, parse_constant=_no_constants)
+    assert {k: v for k, v in second.items() if k != "wall_seconds"} == {
+        k: v for k, v in summary.items() if k != "wall_seconds"
+    }
+    assert {p.name for p in (cwd / "out").iterdir()} == FILES
+
+
+# -- the readable summary -----------------------------------------------------------------------------
+
+
+def test_human_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, "--reps", "2"])
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    for fragment in ["baseline", "final paid share", "95% CI", "days to 50%", "/2)", "calls", "staff hours"]:
+        assert fragment in text, f"{fragment!r} not in:\n{result.stdout}"
+    assert "results/baseline" in text
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    assert {p.name for p in (tmp_path / "results" / "baseline").iterdir()} == FILES
+
+
+# -- bad input ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (["--reps", "0"], ["--reps", "greater than or equal to 1"]),
+        (["--seed", "-1"], ["--seed", "greater than or equal to 0"]),
+        (["--set", "horizon_days=abc"], ["horizon_days", "found 'abc'"]),
+        (["--set", "horizon_days"], ["--set horizon_days", "key.path=value"]),
+    ],
+    ids=["reps 0", "negative seed", "bad set value", "set without ="],
+)
+def test_bad_input(
+    extra: list[str], fragments: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, *extra])
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    for fragment in fragments:
+        assert fragment in result.stderr, f"{fragment!r} not in:\n{result.stderr}"
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("below", ["", "sub"], ids=["file", "below a file"])
+def test_out_is_not_a_folder(below: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("taken").write_text("keep me\n", encoding="utf-8")
+    out = os.path.join("taken", below) if below else "taken"
+    result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, "--reps", "1", "--out", out])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert out.rstrip("/") in result.stderr
+    assert Path("taken").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_bad_out_in_a_real_process(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    result = _feesim(tmp_path, "run", str(BASELINE), *SMALL, "--reps", "0", "--out", "taken")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+# -- atomic writes ------------------------------------------------------------------------------------
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"day": [0, 1, 2], "paid_share": [0.0, 0.25, 0.5]})
+
+
+def _half_written(self: object, handle: Any, *args: object, **kwargs: object) -> None:
+    handle.write(b"PAR1 half a file")
+    raise RuntimeError("disk on fire")
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "daily.parquet"
+    output.write_parquet_atomic(target, _frame())
+    before = target.read_bytes()
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", _half_written)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        output.write_parquet_atomic(target, _frame().assign(paid_share=1.0))
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["daily.parquet"]
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(pd.read_parquet(target), _frame())
+
+
+def test_interrupted_write_leaves_nothing(tmp_path: Path) -> None:
+    def interrupted(handle: Any) -> None:
+        handle.write(b"partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        output.write_atomic(tmp_path / "new.txt", interrupted)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_plot_keeps_previous_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash while saving the plot: the old PNG stays, no temporary file is left."""
+    monkeypatch.chdir(tmp_path)
+    args = ["run", str(BASELINE), *SMALL, "--reps", "1", "--out", "out"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    old_png = (tmp_path / "out" / "paid_share.png").read_bytes()
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "savefig", _half_written)
+    result = CliRunner().invoke(app, [*args, "--seed", "1"])
+    assert isinstance(result.exception, RuntimeError)
+    assert (tmp_path / "out" / "paid_share.png").read_bytes() == old_png
+    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES
+
+
+def test_text_and_bytes_writers(tmp_path: Path) -> None:
+    output.write_text_atomic(tmp_path / "a.txt", "héllo\n")
+    output.write_bytes_atomic(tmp_path / "b.bin", b"\x00\x01")
+    output.write_csv_atomic(tmp_path / "c.csv", _frame())
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "héllo\n"
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c.csv"), _frame())
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def test_strict_json() -> None:
+    value = {"a": float("nan"), "b": np.float64(0.5), "c": [np.inf, np.int64(3)], "d": None}
+    assert output.strict_json(value) == {"a": None, "b": 0.5, "c": [None, 3], "d": None}
+    assert "NaN" not in output.to_json_text(value)
+
+
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [("baseline", "baseline"), ("a/b c", "a_b_c"), ("../up", "_up"), ("", "scenario")],
+)
+def test_default_folder(name: str, folder: str) -> None:
+    assert output.default_folder(name) == Path("results") / folder
