@@ -69,7 +69,7 @@ def _weekly_table(table: MoodTable) -> np.ndarray:
 
 def _seed_week(table: MoodTable) -> np.ndarray:
     week = np.outer(np.array(table.day), np.array(table.hour))
-    week[4:6, 15:18] *= SEED_FRI_SAT_AFTERNOON
+    week[4:6, 15:17] *= SEED_FRI_SAT_AFTERNOON
     week[6, 18:24] *= SEED_SUNDAY_EVENING
     return week / week.mean()
 

@@ -15,8 +15,8 @@ NOBODY = -1
 class EventRecord:
     """One thing that happened in a campaign.
 
-    `time` is hours since the start; `kind` is one of bill, call, promise,
-    promise_due, decision, payment, look, stage; `owner` and `collector` are
+    `time` is hours since the start; `kind` is one of stage, bill, call,
+    refusal, promise, promise_due, decision, payment; `owner` and `collector` are
     indices or -1; `outcome` says how it ended; `value` is a number that
     matters for the kind (impression at a bill, mood at a call, fee at a
     payment, herd share of the hazard at a decision, due hour of a promise).

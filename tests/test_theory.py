@@ -72,7 +72,7 @@ def test_bass_mean_curve_matches_closed_form(p: float, q: float) -> None:
     [
         (0.25, 0.08),  # below the transition: a handful join
         (0.25, 0.20),  # above it: (almost) everyone joins
-        (0.45, 0.25),  # above it, F(0) = 0.036
+        (0.45, 0.25),  # below it: F(0) = 0.036, fixed point 0.059
         (0.40, 0.10),  # well below: F(0) ~ 3e-5
     ],
 )

@@ -1,0 +1,217 @@
+"""Schema sections of the playbook's tactics and of the mechanisms they act on.
+
+Each tactic of the source document (T1-T12, P1-P3, V1-V4) has its switch
+next to its parameters.  Every default is justified in `docs/model.md`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import Count, Minutes, NonNegative, Positive, Probability, Strict, Window
+
+WEEKDAYS_MON_THU = ("mon", "tue", "wed", "thu")
+ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Pulse(Strict):
+    """A decaying effect: `size` at a touch, halving every `half_life_days`, gone after 4 halvings."""
+
+    size: NonNegative
+    half_life_days: Positive = 3.0
+
+
+class Notices(Strict):
+    """SMS/WeChat fee notices to billed, unpaid owners (reminders; evidence: Haynes et al. 2013)."""
+
+    enabled: bool = False
+    first_after_days: NonNegative = 2.0
+    every_days: Positive = 7.0
+    max_per_owner: Count = 4
+    personal: bool = Field(True, description="signed with the collector's name (Karlan et al. 2016)")
+    staff_minutes: NonNegative = 0.5
+    pressure: Pulse = Pulse(size=0.6)
+    personal_pressure: Pulse = Pulse(size=1.0)
+
+
+class Visits(Strict):
+    """Home visits (V1): who gets one, when and how long it takes."""
+
+    enabled: bool = False
+    windows: tuple[Window, ...] = (
+        Window(days=("fri", "sat"), start=19.0, end=21.5),
+        Window(days=("sun",), start=14.0, end=18.0),
+    )
+    after_unanswered_calls: Annotated[int, Field(ge=1)] = 3
+    after_stalls: Annotated[int, Field(ge=1)] = 1
+    minutes: Minutes = Minutes(mean=15.0)
+    travel_minutes: NonNegative = 5.0
+    retry_days: NonNegative = 7.0
+
+
+class TeamVisits(Strict):
+    """Team visits (T6): several staff visit stallers and hard owners after repeated refusals."""
+
+    enabled: bool = False
+    size: Annotated[int, Field(ge=2, le=5)] = 3
+    after_refusals: Annotated[int, Field(ge=1)] = 2
+    minutes: Minutes = Minutes(mean=30.0)
+
+
+class Discovery(Strict):
+    """Contact discovery (T7): find the phone of owners with none, through neighbours and colleagues."""
+
+    enabled: bool = False
+    minutes: Minutes = Minutes(mean=30.0)
+    success: Probability = 0.35
+    max_attempts: Annotated[int, Field(ge=1)] = 3
+    workplace_found: Probability = Field(0.5, description="chance the effort also finds the workplace")
+
+
+class WorkplaceVisits(Strict):
+    """Workplace visits (T7) to owners whose workplace is known."""
+
+    enabled: bool = False
+    hours: Positive = Field(2.0, description="staff hours per visit, travel included")
+    after_unanswered_calls: Annotated[int, Field(ge=1)] = 5
+
+
+class Goodwill(Strict):
+    """Goodwill touches (V3): holiday messages and birthday calls."""
+
+    enabled: bool = False
+    holidays: bool = True
+    birthdays: bool = True
+    staff_minutes: NonNegative = 1.0
+    effect: Pulse = Pulse(size=0.3, half_life_days=14.0)
+
+
+class Conduct(Strict):
+    """How collectors talk (V2, P1, P2, P3): flags that enter the outcome model."""
+
+    etiquette: bool = False
+    praise_first: bool = False
+    calm_listening: bool = False
+
+
+class FollowUp(Strict):
+    """Promise discipline (T5a, V2)."""
+
+    ask_time: bool = Field(False, description="ask 'what time will you come?' and write it down")
+    concrete_time_keep: Positive = Field(1.4, description="keep-probability factor of a concrete time")
+    remind: bool = Field(False, description="a reminder call or message before the due time")
+    remind_hours_before: Positive = 3.0
+    reminder_keep: Positive = 1.25
+    waiting_call: bool = Field(False, description="after a no-show: 'I have been waiting for you'")
+    embarrassment_keep: Positive = Field(1.6, description="keep-probability factor of the next promise")
+    weekly_cap: Annotated[int, Field(ge=1)] = Field(7, description="fee calls per owner per 7 days")
+
+
+class Escalation(Strict):
+    """Escalation of legacy problems to a supervisor (T9)."""
+
+    enabled: bool = False
+    supervisors: Annotated[int, Field(ge=1)] = 1
+    hours: Minutes = Minutes(mean=16.0 * 60, cv=0.5)
+    resolve_probability: Probability = 0.6
+
+
+class FixHours(Strict):
+    """Working hours a crew member needs for one ticket."""
+
+    dist: Literal["exponential", "lognormal"] = "lognormal"
+    mean: Positive = 4.0
+    cv: NonNegative = 1.0
+
+
+class Service(Strict):
+    """Service crew and complaints (T4, T5b, T8, T9)."""
+
+    crew: Count = 2
+    shift: Window = Window(days=("mon", "tue", "wed", "thu", "fri", "sat"), start=8.0, end=18.0)
+    work_on_holidays: bool = False
+    maintenance_tickets_per_day: NonNegative = 3.0
+    fix_hours: FixHours = FixHours()
+    tickets_on_refusal: bool = Field(True, description="a refusal that names a grievance opens a ticket")
+    direct_lane: bool = Field(False, description="T4: fee-blocking tickets go before maintenance work")
+    triage: bool = Field(False, description="T8: classify at once; legacy problems skip the crew")
+    escalation: Escalation = Escalation()
+    grievance_block: Probability = Field(0.05, description="hazard factor while a grievance is open")
+    patience_days: Positive = Field(5.0, description="mean days an owner waits for a promised fix")
+    withdrawn_factor: Probability = Field(0.3, description="hazard factor of an owner who lost patience")
+
+
+class Atmosphere(Strict):
+    """Staff atmosphere (T2): non-collecting staff remind familiar unpaid owners."""
+
+    enabled: bool = False
+    staff: Count = 10
+    encounters_per_staff_per_day: NonNegative = 3.0
+    hours: Window = Window(days=ALL_DAYS, start=7.0, end=21.0)
+    pressure: Pulse = Pulse(size=0.3)
+
+
+class Social(Strict):
+    """Influence (T10): opinion leaders and ties beyond the building."""
+
+    leaders_share: Probability = 0.03
+    leader_weight: Annotated[float, Field(ge=1.0)] = 8.0
+    community_ties: NonNegative = Field(
+        4.0, description="ties outside the building, in neighbour-equivalents, mixed into the perceived share"
+    )
+
+
+class Sentiment(Strict):
+    """Negative talk (T11): vocal hard owners lower everyone's perceived share (community chat)."""
+
+    enabled: bool = True
+    vocal_share_of_hard: Probability = 0.3
+    per_vocal: NonNegative = Field(0.025, description="perceived-share discount per unpaid vocal owner")
+    cap: Probability = 0.5
+
+
+class Publicity(Strict):
+    """Publicity (T11): notice boards post the true paid share; online answers calm the talk."""
+
+    enabled: bool = False
+    notice_every_days: Positive = 7.0
+    guidance: bool = True
+    guidance_factor: Probability = Field(0.4, description="share of the negative talk left with guidance")
+
+
+class Morale(Strict):
+    """Collector skill and morale (T1)."""
+
+    enabled: bool = True
+    skill_sd: NonNegative = 0.2
+    hostile_loss: Probability = 0.12
+    refusal_loss: Probability = 0.04
+    payment_gain: Probability = 0.03
+    recovery_per_day: NonNegative = 0.05
+    support: bool = Field(False, description="T1: colleagues help a rebuffed collector recover")
+    support_recovery_per_day: NonNegative = 0.25
+    floor: Probability = 0.2
+
+
+class Debrief(Strict):
+    """The daily debrief (T3): meeting time that restores morale and builds skill."""
+
+    enabled: bool = False
+    minutes: Positive = 30.0
+    morale_restore: Probability = 0.5
+    skill_gain: NonNegative = 0.01
+    skill_cap: Positive = 1.5
+
+
+class Annoyance(Strict):
+    """Annoyance from being chased at bad-mood times: it lowers the hazard and sours answers."""
+
+    enabled: bool = True
+    bad_mood_below: Positive = 0.97
+    effect: Pulse = Pulse(size=0.5, half_life_days=5.0)
+
+    @model_validator(mode="after")
+    def _sane(self) -> Annoyance:
+        return self
