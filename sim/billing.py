@@ -94,4 +94,4 @@ class Billing:
         campaign.hazard.share_changed(nb, t)
         campaign.hazard.bill(owner, t, impression)
         campaign.recorder.log(t, "bill", owner, collector, self.config.delivery, impression)
-        campaign.plan_first_call(owner, t)
+        campaign.on_billed(owner, t)

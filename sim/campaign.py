@@ -1,37 +1,47 @@
 """One campaign run: the SimPy environment, the shared state and the processes.
 
 The campaign wires the pieces together (population, mood clocks, payment
-hazard, billing, collectors, promises) and keeps the state they share.  It
-reads no files and draws every random number from the run's named streams.
+hazard, billing, collectors, promises, service crew, team, the tactics'
+processes) and keeps the state they share.  It reads no files and draws
+every random number from the run's named streams.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Generator
 
 import simpy
 
+from sim.atmosphere import Atmosphere
 from sim.billing import Billing
 from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
-from sim.choice import OutcomeModel
+from sim.choice import Context, OutcomeModel
 from sim.collectors import Collector
+from sim.effects import OwnerEffects
+from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
 from sim.mood import availability_by_hour, mood_clocks
+from sim.multipliers import Multipliers
 from sim.neighbourhood import Neighbourhoods
-from sim.population import Population, draw_population
+from sim.notices import NoticeSender
+from sim.population import GRIEVANCE_KINDS, Population, draw_population
 from sim.promises import Promises
+from sim.publicity import NegativeTalk, NoticeBoard
 from sim.records import NOBODY, Recorder
 from sim.rng import OwnerDraws, SeedLike, Streams
-from sim.scenario.schema import OUTCOMES, SEGMENTS, Scenario
+from sim.scenario.schema import SEGMENTS, Scenario
+from sim.service import ServiceCrew
+from sim.team import Team
 from sim.workqueue import WorkQueue
 
 NAN = math.nan
-CALL_OUTCOMES: tuple[str, ...] = ("invalid_number", "no_answer", *OUTCOMES)
+WEEK = 7 * HOURS_PER_DAY
 
 
 def call_list_time(t: float, after_days: float) -> float:
-    """Return when an owner to be called again `after_days` after `t` joins the call list.
+    """Return when an owner to be contacted again `after_days` after `t` joins the work list.
 
     Collectors plan by the day: a retry of a day or more puts the owner on the
     list of the morning (midnight) of that day; a shorter one (chasing several
@@ -69,53 +79,117 @@ class Campaign:
         self.draws = OwnerDraws(self.streams, self.population.size)
         self._init_state(self.population.size)
         self._init_timetables()
-        self.neighbourhoods = Neighbourhoods(self.population.building, scenario.herd.scope)
-        self.clocks = mood_clocks(scenario, self.calendar)
-        self.availability = availability_by_hour(scenario, self.calendar)
-        self.hazard = PaymentHazard(
-            self.env, self.population, self.clocks, scenario.herd, scenario.mood.enabled,
-            self.neighbourhoods, self.horizon, self._decide_from_hazard, self.draws,
-        )  # fmt: skip
-        calls = scenario.strategy.calls
-        hard = self.population.segment == SEGMENTS.index("hard")
-        self.queue = WorkQueue(calls.order, hard.tolist(), calls.hard_last, self.population.size)
-        self.outcomes = OutcomeModel(scenario.responses)
+        self._init_behaviour()
+        self._init_queues()
         self.billing = Billing(self)
         self.promises = Promises(self)
+        self.service = ServiceCrew(self)
+        self.team = Team(self)
+        self.notices = NoticeSender(self)
+        self.goodwill = Goodwill(self)
+        self.atmosphere = Atmosphere(self)
+        self.talk = NegativeTalk(self)
+        self.notice_board = NoticeBoard(self)
 
     def _init_state(self, n: int) -> None:
+        pop = self.population
+        self.has_phone = pop.has_phone.tolist()
         self.billed_at = [NAN] * n
         self.decided_at = [NAN] * n
         self.paid_at = [NAN] * n
         self.decided_by = [""] * n
         self.chased = [0] * n
+        self.unanswered = [0] * n
+        self.stalls = [0] * n
+        self.refusals = [0] * n
         self.unreachable = [False] * n
+        self.workplace_known = [False] * n
+        self.discovery_attempts = [0] * n
+        self.embarrassed = [False] * n
         self.call_day = [-1] * n
         self.calls_that_day = [0] * n
+        self.recent_calls: list[deque[float]] = [deque() for _ in range(n)]
+        self.contacts: dict[str, dict[str, int]] = {}
         self.call_times: list[float] = []
-        self.call_outcomes: list[int] = []
+        self.call_reached: list[bool] = []
         self.busy_hours = 0.0
+        self.extra_staff_hours = 0.0
+        self.hostile = 0
         self._work_signal: simpy.Event | None = None
         self._idle_until: dict[int, float] = {}
 
     def _init_timetables(self) -> None:
-        team, calls = self.scenario.team, self.scenario.strategy.calls
+        team, strategy = self.scenario.team, self.scenario.strategy
         skip = not team.work_on_holidays
         shifts = self.calendar.intervals([team.shift], skip_holidays=skip)
         self.shifts = Timetable(shifts)
-        windows = self.calendar.intervals(calls.windows, skip_holidays=skip) if calls.enabled else []
-        self.call_windows = Timetable(intersect_intervals(shifts, windows))
+        if strategy.debrief.enabled:
+            cut = strategy.debrief.minutes / 60.0
+            shifts = [(start, end - cut) for start, end in shifts if end - cut > start]
+        self.work_shifts = Timetable(shifts)
+
+        def windows(chosen: list, enabled: bool = True) -> Timetable:
+            if not enabled or not chosen:
+                return Timetable([])
+            return Timetable(intersect_intervals(shifts, self.calendar.intervals(chosen, skip_holidays=skip)))
+
+        calls = strategy.calls
+        self.fee_windows = windows([w for w in calls.windows if w.purpose == "fee"], calls.enabled)
+        self.greeting_windows = windows([w for w in calls.windows if w.purpose == "greeting"], calls.enabled)
+        visiting = strategy.visits.enabled or strategy.team_visits.enabled
+        self.visit_windows = windows(list(strategy.visits.windows), visiting)
+        workplace = strategy.workplace_visits
+        self.workplace_windows = windows(list(workplace.windows), workplace.enabled)
         centre = self.scenario.owners.channels.service_centre.windows
         self.service_centre = Timetable(self.calendar.intervals(centre, skip_holidays=True))
+
+    def _init_behaviour(self) -> None:
+        scenario, pop = self.scenario, self.population
+        weight = 1.0 + (scenario.social.leader_weight - 1.0) * pop.leader
+        self.neighbourhoods = Neighbourhoods(pop.building, scenario.herd.scope, weight)
+        self.clocks = mood_clocks(scenario, self.calendar)
+        self.availability = availability_by_hour(scenario, self.calendar)
+        self.hazard = PaymentHazard(
+            self.env, pop, self.clocks, scenario.herd, scenario.social.community_weight,
+            scenario.mood.enabled, self.neighbourhoods, self.horizon, self._decide_from_hazard, self.draws,
+        )  # fmt: skip
+        self.multipliers = Multipliers(self.hazard, pop.size)
+        self.effects = OwnerEffects(self.env, pop.size, self.multipliers, scenario.annoyance)
+        self.outcomes = OutcomeModel(scenario.responses)
+        block = scenario.service.grievance_block
+        for owner in range(pop.size):
+            if pop.grievance[owner]:
+                self.multipliers.set(owner, "grievance", block, 0.0)
+        self.grievance_open = (pop.grievance > 0).tolist()
+
+    def _init_queues(self) -> None:
+        calls, pop = self.scenario.strategy.calls, self.population
+        hard = (pop.segment == SEGMENTS.index("hard")).tolist() if calls.hard_last else None
+        key = pop.leader.tolist() if calls.key_owners_first else None
+        size = pop.size
+        fee_order = [c for c in calls.order if c != "broken_promise"]
+        self.calls = WorkQueue(fee_order, size, hard_last=hard, first=key)
+        self.followups = WorkQueue(("waiting", "broken_promise"), size, first=key)
+        self.greetings = WorkQueue(("greeting",), size, first=key)
+        self.visits = WorkQueue(("team", "home"), size, hard_last=hard, first=key)
+        self.workplace = WorkQueue(("workplace",), size, first=key)
+        self.discovery = WorkQueue(("discover",), size, first=key)
 
     # -- running ------------------------------------------------------------------
 
     def run(self) -> Campaign:
         """Run the campaign to its horizon and return it."""
-        self.env.process(self.billing.process())
+        env = self.env
+        env.process(self.billing.process())
         for index in range(self.scenario.team.collectors):
-            self.env.process(Collector(self, index).run())
-        self.env.run(until=self.horizon)
+            env.process(Collector(self, index).run())
+        self.service.start()
+        env.process(self.team.debrief_process())
+        env.process(self.team.morale_sampler())
+        self.goodwill.start()
+        self.atmosphere.start()
+        self.notice_board.start()
+        env.run(until=self.horizon)
         return self
 
     def signal_work(self) -> None:
@@ -132,49 +206,128 @@ class Campaign:
         yield self.env.timeout(until - self.env.now) | self._work_signal
         del self._idle_until[collector]
 
-    # -- calls --------------------------------------------------------------------
+    def enqueue(self, queue: WorkQueue, owner: int, ready: float, kind: str) -> None:
+        """Put an owner on a work list from `ready` on, and wake idle collectors if that is earlier."""
+        if ready >= self.horizon or not math.isnan(self.decided_at[owner]):
+            return
+        queue.schedule(owner, ready, kind)
+        if self._idle_until and ready < max(self._idle_until.values()):
+            self.signal_work()
+
+    # -- owners' state as the contacts see it ------------------------------------
+
+    def is_open(self, owner: int) -> bool:
+        """Tell whether an owner is billed and has not yet decided to pay."""
+        return not math.isnan(self.billed_at[owner]) and math.isnan(self.decided_at[owner])
+
+    def grievance_kind(self, owner: int) -> str:
+        """Return the kind of the owner's grievance (none, fixable, legacy)."""
+        return GRIEVANCE_KINDS[int(self.population.grievance[owner])]
+
+    def grievance_resolved(self, owner: int, t: float) -> None:
+        """Lift a grievance's block on an owner's payment."""
+        self.grievance_open[owner] = False
+        self.multipliers.set(owner, "grievance", 1.0, t)
 
     def reach_probability(self, owner: int, t: float) -> float:
         """Return the chance that a call to `owner` at hour `t` reaches them."""
-        if not self.population.has_phone[owner]:
+        if not self.has_phone[owner]:
             return 0.0
         hour = min(int(t), len(self.availability[0]) - 1)
         return self.availability[int(self.population.schedule[owner])][hour]
 
-    def plan_first_call(self, owner: int, t: float) -> None:
-        """Queue a fresh owner for a first call after the strategy's grace period."""
-        calls = self.scenario.strategy.calls
-        if calls.enabled:
-            self._enqueue(owner, call_list_time(t, calls.first_call_after_days), "fresh")
+    def home_probability(self, owner: int, t: float) -> float:
+        """Return the chance that `owner` is at home at hour `t`."""
+        hour = min(int(t), len(self.availability[0]) - 1)
+        relative = self.availability[int(self.population.schedule[owner])][hour]
+        relative /= max(self.scenario.availability.mean_reach, 1e-12)
+        return min(1.0, relative * self.scenario.team.home_share)
 
-    def plan_call(self, owner: int, t: float, after: str, kind: str) -> None:
-        """Queue `owner` again, `retry_days.<after>` days after `t`, within the daily cap."""
+    def context(self, owner: int, start: float, collector: int, visit: bool, team: bool) -> Context:
+        """Return what the outcome of a fee contact with `owner` depends on."""
+        pressure, goodwill, annoyance = self.effects.levels(owner)
+        conduct = self.scenario.strategy.conduct
+        return Context(
+            segment=int(self.population.segment[owner]),
+            mood=self.hazard.mood(owner, start),
+            share=self.hazard.perceived_share(owner),
+            chased=self.chased[owner],
+            grievance=self.grievance_open[owner],
+            withdrawn=self.service.withdrawn[owner],
+            pressure=pressure,
+            goodwill=goodwill,
+            annoyance=annoyance,
+            effectiveness=self.team.effectiveness(collector, start) if collector >= 0 else 1.0,
+            etiquette=conduct.etiquette,
+            praise_first=conduct.praise_first,
+            calm_listening=conduct.calm_listening,
+            visit=visit,
+            team_visit=team,
+        )
+
+    # -- planning the next contact ------------------------------------------------
+
+    def on_billed(self, owner: int, t: float) -> None:
+        """Start everything that follows a delivered bill."""
+        self.talk.billed_owner(owner, t)
+        self.notices.billed(owner, t)
+        self.plan_first_call(owner, t)
+
+    def plan_first_call(self, owner: int, t: float) -> None:
+        """Queue a fresh owner for a first call (and a greeting) after the grace period."""
         calls = self.scenario.strategy.calls
+        if not calls.enabled:
+            return
+        self.enqueue(self.calls, owner, call_list_time(t, calls.first_call_after_days), "fresh")
+        if self.greeting_windows.intervals:
+            self.enqueue(self.greetings, owner, call_list_time(t, 1.0), "greeting")
+
+    def plan_call(self, owner: int, t: float, after: str, kind: str = "follow_up") -> None:
+        """Queue `owner` again `retry_days.<after>` days after `t`, within the daily and weekly caps."""
+        calls = self.scenario.strategy.calls
+        if not calls.enabled:
+            return
         ready = call_list_time(t, getattr(calls.retry_days, after))
         day = math.floor(t / HOURS_PER_DAY)
         if self.call_day[owner] == day and self.calls_that_day[owner] >= calls.max_per_owner_per_day:
             ready = max(ready, (day + 1) * HOURS_PER_DAY)
-        self._enqueue(owner, ready, kind)
+        recent = self.recent_calls[owner]
+        if len(recent) >= self.scenario.strategy.follow_up.weekly_cap:
+            ready = max(ready, recent[0] + WEEK)
+        queue = self.followups if kind in ("waiting", "broken_promise") else self.calls
+        self.enqueue(queue, owner, ready, kind)
 
-    def _enqueue(self, owner: int, ready: float, kind: str) -> None:
-        if ready >= self.horizon:
-            return
-        self.queue.schedule(owner, ready, kind)
-        if self._idle_until and ready < max(self._idle_until.values()):
-            self.signal_work()
+    def plan_visit(self, owner: int, t: float, team: bool, after_days: float = 1.0) -> None:
+        """Queue a home visit (or a team visit) for `owner`, `after_days` days after `t`."""
+        strategy = self.scenario.strategy
+        if team and strategy.team_visits.enabled:
+            self.enqueue(self.visits, owner, call_list_time(t, after_days), "team")
+        elif strategy.visits.enabled:
+            self.enqueue(self.visits, owner, call_list_time(t, after_days), "home")
 
     def count_call(self, owner: int, start: float) -> None:
-        """Count a call towards the owner's daily cap."""
+        """Count a fee call towards the owner's daily and weekly caps."""
         day = math.floor(start / HOURS_PER_DAY)
         if self.call_day[owner] != day:
             self.call_day[owner], self.calls_that_day[owner] = day, 0
         self.calls_that_day[owner] += 1
+        recent = self.recent_calls[owner]
+        recent.append(start)
+        while recent and recent[0] <= start - WEEK:
+            recent.popleft()
 
-    def record_call(self, start: float, owner: int, collector: int, outcome: str, reached: bool) -> None:
-        """Tally a finished call and log it."""
-        self.call_times.append(start)
-        self.call_outcomes.append(CALL_OUTCOMES.index(outcome))
-        self.recorder.log(start, "call", owner, collector, outcome, self.hazard.mood(owner, start))
+    def record_contact(self, t: float, kind: str, owner: int, collector: int, outcome: str) -> None:
+        """Tally a contact by kind and outcome, and log it."""
+        by_outcome = self.contacts.setdefault(kind, {})
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+        if kind == "call":
+            self.call_times.append(t)
+            self.call_reached.append(outcome not in ("no_answer", "invalid_number"))
+        if outcome == "hostile":
+            self.hostile += 1
+        self.recorder.log(
+            t, kind, owner, collector, outcome, self.hazard.mood(owner, t) if owner >= 0 else 0.0
+        )
 
     # -- deciding and paying ---------------------------------------------------------
 
@@ -187,15 +340,25 @@ class Campaign:
             return
         self.decided_at[owner], self.decided_by[owner] = t, cause
         self.hazard.withdraw(owner)
-        self.queue.drop(owner)
+        for queue in (
+            self.calls,
+            self.followups,
+            self.greetings,
+            self.visits,
+            self.workplace,
+            self.discovery,
+        ):
+            queue.drop(owner)
         self.recorder.log(t, "decision", owner, NOBODY, cause, herd_fraction)
-        if cause == "call" or self.population.online[owner]:
+        if cause in ("call", "visit"):
+            self._pay(owner, t, "in_person" if cause == "visit" else "online")
+        elif self.population.online[owner]:
             self._pay(owner, t, "online")
-            return
-        opens = self.service_centre.next_open(t)
-        if opens < self.horizon:
-            event = self.env.timeout(opens - t, owner)
-            event.callbacks.append(self._pay_at_centre)
+        else:
+            opens = self.service_centre.next_open(t)
+            if opens < self.horizon:
+                event = self.env.timeout(opens - t, owner)
+                event.callbacks.append(self._pay_at_centre)
 
     def _pay_at_centre(self, event: simpy.Event) -> None:
         self._pay(event.value, self.env.now, "service_centre")
@@ -205,3 +368,4 @@ class Campaign:
         nb = self.neighbourhoods.add_paid(owner)
         self.hazard.share_changed(nb, t)
         self.recorder.log(t, "payment", owner, NOBODY, channel, float(self.population.fee[owner]))
+        self.talk.paid_owner(owner, t)

@@ -1,46 +1,103 @@
-"""Outcome of an answered fee call: one multinomial logit (V2, T5, T6).
+"""Outcome of an answered fee contact (call or visit): one multinomial logit.
 
-Each outcome k in (pays_now, promises, refuses, stalls, hostile) has a
-utility
+Each outcome k in (pays_now, promises, refuses, stalls, hostile) has the utility
 
-    U_k = a_k[segment] + b_k log(mood) + c_k S_i + d_k chased + e_k grievance
+    U_k = a_k[segment] + sum_j b_kj x_j
 
-with `stalls` the reference (U = 0).  P(k) = exp(U_k) / sum_j exp(U_j).
+over the features x of the contact (`Context`): log mood now, perceived
+share S_i, times already chased, an open grievance, having withdrawn after a
+late fix, pressure, goodwill and annoyance levels, log of the collector's
+effectiveness (skill x morale), and the tactic flags etiquette (V2), praise
+first (P2), calm listening (P1), face-to-face visit and team visit (T6).
+`stalls` is the reference (U = 0); P(k) = exp(U_k) / sum_j exp(U_j).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from sim.scenario.schema import OUTCOMES, SEGMENTS, Responses
 
 PAYS_NOW, PROMISES, REFUSES, STALLS, HOSTILE = range(len(OUTCOMES))
 
 
+class Context(NamedTuple):
+    """What the outcome of one fee contact depends on."""
+
+    segment: int
+    mood: float
+    share: float
+    chased: int
+    grievance: bool = False
+    withdrawn: bool = False
+    pressure: float = 0.0
+    goodwill: float = 0.0
+    annoyance: float = 0.0
+    effectiveness: float = 1.0
+    etiquette: bool = False
+    praise_first: bool = False
+    calm_listening: bool = False
+    visit: bool = False
+    team_visit: bool = False
+
+
+# Utility coefficient name of each feature, in the order of `_features`.
+FEATURES: tuple[str, ...] = (
+    "log_mood",
+    "perceived_share",
+    "times_chased",
+    "grievance",
+    "withdrawn",
+    "pressure",
+    "goodwill",
+    "annoyance",
+    "effectiveness",
+    "etiquette",
+    "praise_first",
+    "calm_listening",
+    "visit",
+    "team_visit",
+)
+
+
+def _log(x: float) -> float:
+    return math.log(x) if x > 0 else -50.0
+
+
+def _features(c: Context) -> tuple[float, ...]:
+    return (
+        _log(c.mood),
+        c.share,
+        float(c.chased),
+        float(c.grievance),
+        float(c.withdrawn),
+        c.pressure,
+        c.goodwill,
+        c.annoyance,
+        _log(c.effectiveness),
+        float(c.etiquette),
+        float(c.praise_first),
+        float(c.calm_listening),
+        float(c.visit),
+        float(c.team_visit),
+    )
+
+
 class OutcomeModel:
-    """Probabilities and draws of an answered call's outcome."""
+    """Probabilities and draws of a fee contact's outcome."""
 
     def __init__(self, responses: Responses) -> None:
         utilities = [getattr(responses, name) if name != "stalls" else None for name in OUTCOMES]
         self.constant = [[getattr(u, s) if u else 0.0 for s in SEGMENTS] for u in utilities]
-        self.log_mood = [u.log_mood if u else 0.0 for u in utilities]
-        self.share = [u.perceived_share if u else 0.0 for u in utilities]
-        self.chased = [u.times_chased if u else 0.0 for u in utilities]
-        self.grievance = [u.grievance if u else 0.0 for u in utilities]
+        self.coefficients = [[getattr(u, f) if u else 0.0 for f in FEATURES] for u in utilities]
 
-    def probabilities(
-        self, segment: int, mood: float, share: float, chased: int, grievance: bool
-    ) -> list[float]:
+    def probabilities(self, context: Context) -> list[float]:
         """Return P(outcome) in the order of OUTCOMES."""
-        log_mood = math.log(mood) if mood > 0 else -50.0
-        g = 1.0 if grievance else 0.0
+        x = _features(context)
         utilities = [
-            self.constant[k][segment]
-            + self.log_mood[k] * log_mood
-            + self.share[k] * share
-            + self.chased[k] * chased
-            + self.grievance[k] * g
-            for k in range(len(OUTCOMES))
+            self.constant[k][context.segment] + sum(b * v for b, v in zip(coefs, x, strict=True))
+            for k, coefs in enumerate(self.coefficients)
         ]
         top = max(utilities)
         weights = [math.exp(u - top) for u in utilities]

@@ -1,9 +1,12 @@
-"""Collectors: SimPy processes on shifts that hand out bills and make calls (V1, V2, T5).
+"""Collectors: SimPy processes on shifts that hand out bills, call, visit and search (V1, T5-T7).
 
-A collector on shift first hands out any bills waiting; inside a call window
-they call the best ready owner of the work queue; otherwise they wait until
-the next window, the next ready owner or new work, whichever comes first.
-An answered fee call ends in one outcome of the logit in `sim.choice`.
+On shift a collector takes, in this order: a bill waiting to be handed out;
+inside a visit window, the next team or home visit; inside a fee-call window,
+the next promise follow-up or fee call; inside a greeting window (V1: Monday
+to Thursday), the next promise follow-up or greeting call; inside the
+workplace-visit window, the next workplace visit (T7); at any time of the
+shift, the next contact-discovery effort (T7).  With nothing to do they wait
+for the next window, the next ready owner or new work, whichever is first.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.choice import HOSTILE, PAYS_NOW, PROMISES, REFUSES, STALLS
-from sim.population import GRIEVANCE_KINDS
-from sim.scenario.schema import OUTCOMES, Minutes
+from sim.calendar import Timetable
+from sim.contacts import converse
+from sim.scenario.schema import Minutes
+from sim.workqueue import WorkQueue
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
 
 MINUTES_PER_HOUR = 60.0
-RETRY_KEY = {STALLS: "stalls", REFUSES: "refuses", HOSTILE: "hostile"}
+Task = Generator[simpy.Event, None, None]
 
 
 def lognormal_minutes(rng: np.random.Generator, minutes: Minutes) -> float:
@@ -42,91 +46,179 @@ class Collector:
         self.index = index
         self.rng = campaign.streams.generator("collector", index)
         self.team = campaign.scenario.team
+        self.strategy = campaign.scenario.strategy
+        c = campaign
+        # (timetable, work lists in priority order, what to do with an owner taken from them)
+        self.sources: list[tuple[Timetable, tuple[WorkQueue, ...], object]] = [
+            (c.visit_windows, (c.visits,), self._visit),
+            (c.fee_windows, self._fee_lists(), self._fee_call),
+            (c.greeting_windows, (c.followups, c.greetings), self._fee_call),
+            (c.workplace_windows, (c.workplace,), self._workplace_visit),
+            (c.work_shifts, (c.discovery,), self._discover),
+        ]
 
-    def run(self) -> Generator[simpy.Event, None, None]:
+    def _fee_lists(self) -> tuple[WorkQueue, ...]:
+        c = self.campaign
+        order = self.strategy.calls.order
+        if order.index("broken_promise") == 0:
+            return (c.followups, c.calls)
+        return (c.calls, c.followups)
+
+    def run(self) -> Task:
         """Work shift after shift until the horizon (a SimPy process)."""
         campaign, env = self.campaign, self.campaign.env
         while env.now < campaign.horizon:
-            shift = campaign.shifts.current_or_next(env.now)
+            shift = campaign.work_shifts.current_or_next(env.now)
             if shift is None:
                 return
             if env.now < shift[0]:
                 yield env.timeout(shift[0] - env.now)
                 continue
-            owner = campaign.billing.take()
-            if owner is not None:
-                yield from self._deliver(owner)
-                continue
-            owner = self._next_call()
-            if owner is not None:
-                yield from self._call(owner)
-                continue
-            yield from self._idle(shift)
+            task = self._next_task()
+            if task is not None:
+                yield from task
+            else:
+                yield from self._idle(shift)
 
-    def _next_call(self) -> int | None:
-        campaign = self.campaign
-        window = campaign.call_windows.current_or_next(campaign.env.now)
-        if window is None or window[0] > campaign.env.now:
-            return None
-        return campaign.queue.pop(campaign.env.now)
+    def _next_task(self) -> Task | None:
+        campaign, now = self.campaign, self.campaign.env.now
+        owner = campaign.billing.take()
+        if owner is not None:
+            return self._deliver(owner)
+        for timetable, queues, act in self.sources:
+            window = timetable.current_or_next(now)
+            if window is None or window[0] > now:
+                continue
+            for queue in queues:
+                owner = queue.pop(now)
+                if owner is not None:
+                    return act(owner, queue.taken_kind)  # type: ignore[operator]
+        return None
 
-    def _idle(self, shift: tuple[float, float]) -> Generator[simpy.Event, None, None]:
+    def _idle(self, shift: tuple[float, float]) -> Task:
         campaign, now = self.campaign, self.campaign.env.now
         wake = shift[1]
-        window = campaign.call_windows.current_or_next(now)
-        if window is not None and window[0] <= now:
-            wake = min(wake, window[1], campaign.queue.next_ready())
-        elif window is not None:
-            wake = min(wake, window[0])
-        yield from campaign.wait_for_work(self.index, min(wake, campaign.horizon))
+        for timetable, queues, _ in self.sources:
+            ready = min(queue.next_ready() for queue in queues)
+            if ready == math.inf:
+                continue
+            window = timetable.current_or_next(now)
+            if window is None:
+                continue
+            wake = min(wake, window[1], max(ready, window[0]))
+        yield from campaign.wait_for_work(self.index, min(max(wake, now), campaign.horizon))
 
-    def _deliver(self, owner: int) -> Generator[simpy.Event, None, None]:
-        minutes = lognormal_minutes(self.rng, self.team.delivery_minutes)
-        yield self.campaign.env.timeout(minutes / MINUTES_PER_HOUR)
+    def _spend(self, minutes: float) -> simpy.Event:
         self.campaign.busy_hours += minutes / MINUTES_PER_HOUR
+        return self.campaign.env.timeout(minutes / MINUTES_PER_HOUR)
+
+    # -- the tasks ---------------------------------------------------------------
+
+    def _deliver(self, owner: int) -> Task:
+        yield self._spend(lognormal_minutes(self.rng, self.team.delivery_minutes))
         self.campaign.billing.deliver(owner, self.campaign.env.now, self.index)
 
-    def _call(self, owner: int) -> Generator[simpy.Event, None, None]:
+    def _fee_call(self, owner: int, kind: str) -> Task:
         campaign = self.campaign
         start = campaign.env.now
         reached = campaign.draws.uniform(owner) < campaign.reach_probability(owner, start)
-        minutes = lognormal_minutes(self.rng, self.team.call_minutes if reached else self.team.ring_minutes)
-        yield campaign.env.timeout(minutes / MINUTES_PER_HOUR)
-        campaign.busy_hours += minutes / MINUTES_PER_HOUR
-        campaign.count_call(owner, start)
-        if not math.isnan(campaign.decided_at[owner]):
+        minutes = self.team.call_minutes if reached else self.team.ring_minutes
+        yield self._spend(lognormal_minutes(self.rng, minutes))
+        if not campaign.is_open(owner):
             return
-        if not campaign.population.has_phone[owner]:
-            campaign.record_call(start, owner, self.index, "invalid_number", reached=False)
-            campaign.unreachable[owner] = True
-            return
-        if not reached:
-            campaign.record_call(start, owner, self.index, "no_answer", reached=False)
-            campaign.plan_call(owner, campaign.env.now, "no_answer", "follow_up")
-            return
-        self._conversation(owner, start)
-
-    def _conversation(self, owner: int, start: float) -> None:
-        campaign = self.campaign
-        now = campaign.env.now
-        pop, hazard = campaign.population, campaign.hazard
-        probabilities = campaign.outcomes.probabilities(
-            int(pop.segment[owner]),
-            hazard.mood(owner, start),
-            hazard.perceived_share(owner),
-            campaign.chased[owner],
-            bool(pop.grievance[owner]),
-        )
-        outcome = campaign.outcomes.draw(campaign.draws.uniform(owner), probabilities)
-        campaign.chased[owner] += 1
-        campaign.record_call(start, owner, self.index, OUTCOMES[outcome], reached=True)
-        if outcome == PAYS_NOW:
-            campaign.decide(owner, now, "call")
-        elif outcome == PROMISES:
-            campaign.promises.make(owner, now, self.index)
+        if kind != "greeting":
+            campaign.count_call(owner, start)
+        if not campaign.has_phone[owner]:
+            self._unreachable(owner, start)
+        elif not reached:
+            self._no_answer(owner, start, kind)
+        elif kind == "greeting":
+            self._greet(owner, start)
         else:
-            if outcome == REFUSES:
-                reason = GRIEVANCE_KINDS[int(pop.grievance[owner])].replace("none", "unwilling")
-                campaign.recorder.log(now, "refusal", owner, self.index, reason)
-            campaign.plan_call(owner, now, RETRY_KEY[outcome], "follow_up")
+            campaign.unanswered[owner] = 0
+            if kind == "waiting":
+                campaign.embarrassed[owner] = True
+            converse(campaign, owner, start, self.index, "call")
 
+    def _unreachable(self, owner: int, start: float) -> None:
+        campaign = self.campaign
+        campaign.record_contact(start, "call", owner, self.index, "invalid_number")
+        campaign.unreachable[owner] = True
+        if self.strategy.discovery.enabled:
+            campaign.enqueue(campaign.discovery, owner, campaign.env.now, "discover")
+        else:
+            campaign.plan_visit(owner, campaign.env.now, team=False)
+
+    def _no_answer(self, owner: int, start: float, kind: str) -> None:
+        campaign, now = self.campaign, self.campaign.env.now
+        campaign.record_contact(start, "greeting_call" if kind == "greeting" else "call", owner, self.index,
+                                "no_answer")  # fmt: skip
+        if kind == "greeting":
+            return
+        campaign.unanswered[owner] += 1
+        misses = campaign.unanswered[owner]
+        workplace = self.strategy.workplace_visits
+        if (
+            workplace.enabled
+            and campaign.workplace_known[owner]
+            and misses >= workplace.after_unanswered_calls
+        ):
+            campaign.enqueue(campaign.workplace, owner, now, "workplace")
+        elif self.strategy.visits.enabled and misses >= self.strategy.visits.after_unanswered_calls:
+            campaign.plan_visit(owner, now, team=False)
+        else:
+            campaign.plan_call(owner, now, "no_answer", kind if kind != "fresh" else "follow_up")
+
+    def _greet(self, owner: int, start: float) -> None:
+        campaign = self.campaign
+        campaign.record_contact(start, "greeting_call", owner, self.index, "greeted")
+        campaign.effects.please(owner, self.strategy.goodwill.effect, campaign.env.now)
+
+    def _visit(self, owner: int, kind: str) -> Task:
+        campaign = self.campaign
+        team = kind == "team"
+        config = self.strategy.team_visits if team else self.strategy.visits
+        yield self._spend(self.strategy.visits.travel_minutes)
+        start = campaign.env.now
+        at_home = campaign.draws.uniform(owner) < campaign.home_probability(owner, start)
+        minutes = lognormal_minutes(self.rng, config.minutes) if at_home else 1.0
+        yield self._spend(minutes)
+        if team:
+            campaign.extra_staff_hours += (self.strategy.team_visits.size - 1) * minutes / MINUTES_PER_HOUR
+        if not campaign.is_open(owner):
+            return
+        contact = "team_visit" if team else "home_visit"
+        if not at_home:
+            campaign.record_contact(start, contact, owner, self.index, "not_home")
+            retry = self.strategy.visits.retry_days
+            campaign.enqueue(campaign.visits, owner, campaign.env.now + retry * 24.0, kind)
+            return
+        converse(campaign, owner, start, self.index, contact)
+
+    def _workplace_visit(self, owner: int, kind: str) -> Task:
+        campaign = self.campaign
+        start = campaign.env.now
+        yield self._spend(self.strategy.workplace_visits.hours * MINUTES_PER_HOUR)
+        if campaign.is_open(owner):
+            converse(campaign, owner, start, self.index, "workplace_visit")
+
+    def _discover(self, owner: int, kind: str) -> Task:
+        campaign, config = self.campaign, self.strategy.discovery
+        start = campaign.env.now
+        yield self._spend(lognormal_minutes(self.rng, config.minutes))
+        if not campaign.is_open(owner):
+            return
+        campaign.discovery_attempts[owner] += 1
+        now = campaign.env.now
+        if campaign.draws.uniform(owner) < config.success:
+            campaign.record_contact(start, "discovery", owner, self.index, "found")
+            campaign.has_phone[owner] = True
+            campaign.unreachable[owner] = False
+            campaign.workplace_known[owner] = campaign.draws.uniform(owner) < config.workplace_found
+            campaign.plan_call(owner, now, "no_answer")
+        elif campaign.discovery_attempts[owner] < config.max_attempts:
+            campaign.record_contact(start, "discovery", owner, self.index, "not_found")
+            campaign.enqueue(campaign.discovery, owner, now + 7 * 24.0, "discover")
+        else:
+            campaign.record_contact(start, "discovery", owner, self.index, "given_up")
+            campaign.plan_visit(owner, now, team=False)

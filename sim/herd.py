@@ -22,9 +22,14 @@ Perception S_i (the owner's belief about the paid share of the neighbours):
   share crosses change their hazard.
 * ``learning``: S_i is set at bill delivery from what the owner sees then
   (the paid share of the billed households of the building), and afterwards
-  the owner looks at the neighbourhood at Poisson times (rate
-  `herd.learning_rate_per_day`), each look setting S_i to the true share; the
-  mean belief then follows dS_i/dt = lambda (S - S_i).
+  the owner looks around at Poisson times (rate `herd.learning_rate_per_day`),
+  each look setting S_i to what the owner sees: the neighbourhood's true share
+  mixed with the community's (weight `social.community_weight`, the community
+  chat); the mean belief then follows dS_i/dt = lambda (S - S_i).  A notice
+  posting the paid share (T11) is a look at the community share for everyone.
+
+Negative talk (T11) discounts every perceived share by a factor (1 - d):
+instantly in the instant modes, at the next look in the learning mode.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ class PaymentHazard:
         population: Population,
         clocks: list[MoodClock],
         herd: Herd,
+        community_weight: float,
         mood_enabled: bool,
         neighbourhoods: Neighbourhoods,
         horizon: float,
@@ -101,6 +107,8 @@ class PaymentHazard:
         self.learning = herd.enabled and herd.perception == "learning"
         self.grouped = herd.enabled and not self.learning and not self.threshold_response
         self.look_hours = 24.0 / herd.learning_rate_per_day if herd.learning_rate_per_day > 0 else INF
+        self.community_weight = community_weight
+        self.discount = 0.0
         self.mult = [1.0] * n
         self.perceived = [0.0] * n
         self.active = [False] * n
@@ -122,7 +130,13 @@ class PaymentHazard:
         """Return S_i, the owner's perceived paid share of the neighbourhood."""
         if self.learning:
             return self.perceived[owner]
-        return self.nbs.share(self.nbs.of_owner[owner])
+        return self.nbs.share(self.nbs.of_owner[owner]) * (1.0 - self.discount)
+
+    def seen_share(self, owner: int) -> float:
+        """Return the share an owner sees on looking around: neighbourhood and community chat."""
+        c = self.community_weight
+        local = self.nbs.share(self.nbs.of_owner[owner])
+        return ((1.0 - c) * local + c * self.nbs.community_share()) * (1.0 - self.discount)
 
     def mood(self, owner: int, t: float) -> float:
         """Return mood_i(t), the owner's mood at hour `t`."""
@@ -164,7 +178,7 @@ class PaymentHazard:
     def bill(self, owner: int, t: float, impression: float) -> None:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
         self.active[owner] = True
-        self.perceived[owner] = impression
+        self.perceived[owner] = impression * (1.0 - self.discount)
         self.m_at[owner] = self.clocks[self.kind[owner]].value(t)
         self.rate[owner] = self._individual_rate(owner)
         if self.learning:
@@ -187,16 +201,35 @@ class PaymentHazard:
             if k < len(ranked) and ranked[k][1] == owner:
                 del ranked[k]
 
-    def share_changed(self, nb: int, t: float) -> None:
+    def post_notice(self, share: float, t: float) -> None:
+        """Everyone billed reads a notice posting the community's paid share (learning perception)."""
+        if not self.learning:
+            return
+        for owner in range(len(self.active)):
+            if self.active[owner]:
+                self.perceived[owner] = share * (1.0 - self.discount)
+                self._update(owner, t)
+
+    def set_discount(self, discount: float, t: float) -> None:
+        """Set the negative-talk discount d of every perceived share from time `t` on."""
+        if discount == self.discount:
+            return
+        self.discount = discount
+        if self.learning:
+            return
+        for nb in range(self.nbs.count):
+            self.share_changed(nb, t, force=True)
+
+    def share_changed(self, nb: int, t: float, force: bool = False) -> None:
         """React to a change of neighbourhood `nb`'s billed or paid count at time `t`."""
-        old, new = self.nb_share[nb], self.nbs.share(nb)
+        old, new = self.nb_share[nb], self.nbs.share(nb) * (1.0 - self.discount)
         self.nb_share[nb] = new
         if self.grouped:
             for group in self.groups[nb]:
                 group.advance(t)
                 group.share = new
                 self._schedule_group(group, nb, t)
-        elif self.threshold_response and not self.learning and old != new:
+        elif self.threshold_response and not self.learning and (old != new or force):
             self._cross_thresholds(nb, min(old, new), max(old, new), t)
 
     # -- the individual clock ---------------------------------------------------
@@ -226,7 +259,7 @@ class PaymentHazard:
             return
         t = self.env.now
         if self.look_at[owner] <= t:
-            self.perceived[owner] = self.nbs.share(self.nbs.of_owner[owner])
+            self.perceived[owner] = self.seen_share(owner)
             self.look_at[owner] = t + self._look_gap(owner)
             self._update(owner, t)
         else:

@@ -54,7 +54,7 @@ def daily_curves(campaign: Campaign) -> pd.DataFrame:
     n = max(pop.size, 1)
     paid_at, billed_at = np.array(campaign.paid_at), np.array(campaign.billed_at)
     calls = np.array(campaign.call_times)
-    reached = calls[np.array(campaign.call_outcomes, dtype=int) >= 2] if len(calls) else calls
+    reached = calls[np.array(campaign.call_reached, dtype=bool)] if len(calls) else calls
     curves: dict[str, Any] = {"day": np.arange(days + 1)}
     curves["paid_share"] = count_by_day(paid_at, days) / n
     curves["money_share"] = sum_by_day(paid_at, pop.fee, days) / max(float(pop.fee.sum()), 1e-12)
@@ -64,19 +64,27 @@ def daily_curves(campaign: Campaign) -> pd.DataFrame:
     curves["billed_share"] = count_by_day(billed_at, days) / n
     curves["calls"] = count_by_day(calls, days)
     curves["reached"] = count_by_day(reached, days)
+    morale = campaign.team.daily_morale + [campaign.team.mean_morale(campaign.horizon)]
+    curves["morale"] = np.array(morale[: days + 1])
     return pd.DataFrame(curves)
+
+
+def _contact_totals(contacts: dict[str, dict[str, int]]) -> tuple[int, int]:
+    calls = contacts.get("call", {})
+    total = sum(calls.values())
+    missed = calls.get("no_answer", 0) + calls.get("invalid_number", 0)
+    return total, total - missed
 
 
 def key_figures(campaign: Campaign) -> dict[str, Any]:
     """Return the key figures (KPIs) of a finished run."""
-    from sim.campaign import CALL_OUTCOMES
-
     pop = campaign.population
     paid_at = np.array(campaign.paid_at)
     paid = ~np.isnan(paid_at)
-    outcomes = np.bincount(np.array(campaign.call_outcomes, dtype=int), minlength=len(CALL_OUTCOMES))
     causes = [c for c, p in zip(campaign.decided_by, paid, strict=True) if p]
-    staff_hours = campaign.shifts.total_hours(campaign.horizon) * campaign.scenario.team.collectors
+    collector_hours = campaign.shifts.total_hours(campaign.horizon) * campaign.scenario.team.collectors
+    calls, reached = _contact_totals(campaign.contacts)
+    contacts = {kind: dict(sorted(by.items())) for kind, by in sorted(campaign.contacts.items())}
     figures: dict[str, Any] = {
         "events": campaign.env.processed,
         "households": pop.size,
@@ -84,17 +92,22 @@ def key_figures(campaign: Campaign) -> dict[str, Any]:
         "final_money_share": float(pop.fee[paid].sum() / pop.fee.sum()) if pop.size else 0.0,
         "money_collected": float(pop.fee[paid].sum()),
         "money_billed": float(pop.fee.sum()),
-        "calls": len(campaign.call_times),
-        "reached": int(outcomes[2:].sum()),
-        "call_outcomes": {name: int(outcomes[k]) for k, name in enumerate(CALL_OUTCOMES)},
+        "calls": calls,
+        "reached": reached,
+        "contacts": contacts,
         "promises": {
             "made": campaign.promises.made,
             "kept": campaign.promises.kept,
             "broken": campaign.promises.broken,
         },
-        "payments_by_cause": {cause: causes.count(cause) for cause in ("hazard", "call", "promise")},
-        "staff_hours": staff_hours,
+        "tickets": campaign.service.figures(),
+        "hostile": campaign.hostile,
+        "payments_by_cause": {c: causes.count(c) for c in ("hazard", "call", "visit", "promise")},
+        "staff_hours": collector_hours + campaign.extra_staff_hours,
+        "collector_hours": collector_hours,
         "busy_hours": campaign.busy_hours,
+        "debriefs": campaign.team.debriefs,
+        "final_morale": campaign.team.mean_morale(campaign.horizon),
         "unreachable_found": sum(campaign.unreachable),
     }
     for target in TARGETS:

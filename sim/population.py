@@ -37,6 +37,9 @@ class Population:
     has_phone: np.ndarray  # bool: a valid phone number is on file
     online: np.ndarray  # bool: pays online at any hour (else at the service centre)
     grievance: np.ndarray  # int index into GRIEVANCE_KINDS
+    leader: np.ndarray  # bool: an opinion leader (T10)
+    vocal: np.ndarray  # bool: a vocal hard owner who talks others out of paying (T11)
+    birthday: np.ndarray  # int, day of the year 0..364 (V3)
     payment_clock: np.ndarray  # unit exponential of the spontaneous clock
     herd_clock: np.ndarray  # unit exponential of the herd clock
     buildings: int
@@ -124,6 +127,9 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
         has_phone=draw("phone") < owners.phone_share,
         online=draw("channel") < owners.channels.online_share,
         grievance=_grievances(draw("grievance"), segment, scenario),
+        leader=draw("leader") < scenario.social.leaders_share,
+        vocal=(segment == SEGMENTS.index("hard")) & (draw("vocal") < scenario.sentiment.vocal_share_of_hard),
+        birthday=np.floor(draw("birthday") * 365).astype(int),
         payment_clock=streams.generator("owner.payment_clock").standard_exponential(n),
         herd_clock=streams.generator("owner.herd_clock").standard_exponential(n),
         buildings=community.buildings,

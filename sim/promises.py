@@ -1,11 +1,19 @@
-"""Promises to pay (T5a, V2): a due time and a keep probability.
+"""Promises to pay (T5a, V2): a due time, a keep probability and the follow-up.
 
-A promise made at a call is due after a delay drawn uniformly from
-`strategy.promises.delay_days`.  Its keep probability is the segment's
-`promise_keep` times exp(-decay * delay): far-off promises are kept less.
-At the due time the owner pays (through their channel) with that
-probability; otherwise the promise is broken and the owner goes back into
-the work queue as a `broken_promise`.
+A promise made at a contact is due after a delay drawn uniformly from
+`strategy.promises.delay_days`.  Its keep probability is
+
+    keep = min(1, promise_keep[segment] * exp(-decay * delay) * f_time * f_embarrassed * f_reminder)
+
+where f_time = `follow_up.concrete_time_keep` when the collector asked for a
+concrete time (V2), f_embarrassed = `follow_up.embarrassment_keep` when the
+previous promise was broken and the owner then got the "I have been waiting"
+call (V2), and f_reminder = `follow_up.reminder_keep` once a reminder reaches
+the owner before the due time (T5a).  At the due time the owner pays (through
+their channel) with that probability; otherwise the promise is broken and
+the owner goes back on the follow-up list (`waiting` with the waiting call,
+`broken_promise` without).  A promise counts as kept when the owner has
+decided to pay by its due time, whatever the route.
 """
 
 from __future__ import annotations
@@ -16,51 +24,84 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.calendar import HOURS_PER_DAY
+from sim.scenario.schema import SEGMENTS
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
 
 
 class Promises:
-    """Makes promises and settles them when they fall due."""
+    """Makes promises, reminds, and settles them when they fall due."""
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.promises
+        self.follow_up = campaign.scenario.strategy.follow_up
         segments = campaign.scenario.owners.segments
-        self.keep_base = [segments.get(name).promise_keep for name in ("ordinary", "undecided", "hard")]
+        self.keep_base = [segments.get(name).promise_keep for name in SEGMENTS]
+        self.keep = [0.0] * campaign.population.size
+        self.version = [0] * campaign.population.size
         self.made = self.kept = self.broken = 0
 
-    def keep_probability(self, segment: int, delay_days: float) -> float:
-        """Return the chance that a promise due in `delay_days` is kept."""
-        return self.keep_base[segment] * math.exp(-self.config.keep_decay_per_day * delay_days)
+    def keep_probability(self, segment: int, delay_days: float, embarrassed: bool = False) -> float:
+        """Return the chance that a promise due in `delay_days` is kept (before any reminder)."""
+        keep = self.keep_base[segment] * math.exp(-self.config.keep_decay_per_day * delay_days)
+        if self.follow_up.ask_time:
+            keep *= self.follow_up.concrete_time_keep
+        if embarrassed and self.follow_up.waiting_call:
+            keep *= self.follow_up.embarrassment_keep
+        return min(1.0, keep)
 
     def make(self, owner: int, t: float, collector: int) -> None:
-        """Record a promise made at a call ending at `t`, and schedule its due time."""
+        """Record a promise made at a contact ending at `t`, and schedule its due time."""
         campaign = self.campaign
         delay = campaign.draws.between(owner, self.config.delay_days.min, self.config.delay_days.max)
-        keep = self.keep_probability(int(campaign.population.segment[owner]), delay)
+        embarrassed = campaign.embarrassed[owner]
+        campaign.embarrassed[owner] = False
+        self.keep[owner] = self.keep_probability(int(campaign.population.segment[owner]), delay, embarrassed)
+        self.version[owner] += 1
         due = t + delay * HOURS_PER_DAY
         self.made += 1
-        campaign.queue.drop(owner)
-        campaign.recorder.log(t, "promise", owner, collector, "made", due)
-        if due < campaign.horizon:
-            event = campaign.env.timeout(due - t, (owner, keep))
-            event.callbacks.append(self._fall_due)
+        for queue in (campaign.calls, campaign.followups):
+            queue.drop(owner)
+        how = "concrete time" if self.follow_up.ask_time else "made"
+        campaign.recorder.log(t, "promise", owner, collector, how, due)
+        if due >= campaign.horizon:
+            return
+        self._at(due - t, owner, self._fall_due)
+        remind_at = due - self.follow_up.remind_hours_before
+        if self.follow_up.remind and remind_at > t:
+            self._at(remind_at - t, owner, self._remind)
+
+    def _at(self, delay: float, owner: int, callback) -> None:
+        event = self.campaign.env.timeout(delay, (owner, self.version[owner]))
+        event.callbacks.append(callback)
+
+    def _remind(self, event: simpy.Event) -> None:
+        owner, version = event.value
+        campaign = self.campaign
+        if version != self.version[owner] or not campaign.is_open(owner):
+            return
+        self.keep[owner] = min(1.0, self.keep[owner] * self.follow_up.reminder_keep)
+        campaign.record_contact(campaign.env.now, "reminder", owner, -1, "sent")
 
     def _fall_due(self, event: simpy.Event) -> None:
-        owner, keep = event.value
+        owner, version = event.value
+        if version != self.version[owner]:
+            return
         campaign = self.campaign
         now = campaign.env.now
-        if not math.isnan(campaign.decided_at[owner]):
+        if not campaign.is_open(owner):
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="already_paid")
             return
-        if campaign.draws.uniform(owner) < keep:
+        if campaign.draws.uniform(owner) < self.keep[owner]:
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="kept")
             campaign.decide(owner, now, "promise")
             return
         self.broken += 1
         campaign.recorder.log(now, "promise_due", owner, outcome="broken")
-        campaign.plan_call(owner, now, "broken_promise", "broken_promise")
+        campaign.plan_call(
+            owner, now, "broken_promise", "waiting" if self.follow_up.waiting_call else "broken_promise"
+        )

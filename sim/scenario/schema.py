@@ -31,6 +31,24 @@ from sim.scenario.base import (
     Window,
     _merge_over,
 )
+from sim.scenario.tactics import (
+    Annoyance,
+    Atmosphere,
+    Conduct,
+    Debrief,
+    Discovery,
+    FollowUp,
+    Goodwill,
+    Morale,
+    Notices,
+    Publicity,
+    Sentiment,
+    Service,
+    Social,
+    TeamVisits,
+    Visits,
+    WorkplaceVisits,
+)
 
 __all__ = [
     "OUTCOMES",
@@ -241,6 +259,10 @@ class Team(Strict):
     call_minutes: Minutes = Minutes(mean=4.0)
     ring_minutes: Minutes = Minutes(mean=0.75, cv=0.3)
     delivery_minutes: Minutes = Minutes(mean=2.0)
+    morale: Morale = Morale()
+    home_share: Probability = Field(
+        0.6, description="chance an owner who would answer the phone at that hour is also at home"
+    )
 
 
 class StageTrigger(Strict):
@@ -277,13 +299,19 @@ class RetryDays(Strict):
     broken_promise: NonNegative = 3.0
 
 
+class CallWindow(Window):
+    """A call-plan window and its purpose (V1): chasing fees, or greetings and follow-ups only."""
+
+    purpose: Literal["fee", "greeting"] = "fee"
+
+
 class Calls(Strict):
     """Phone call plan: windows, per-owner limits and the work-queue order."""
 
     enabled: bool = True
-    windows: tuple[Window, ...] = (
-        Window(days=("mon", "tue", "wed", "thu", "fri"), start=9.0, end=12.0),
-        Window(days=("mon", "tue", "wed", "thu", "fri"), start=14.0, end=17.0),
+    windows: tuple[CallWindow, ...] = (
+        CallWindow(days=("mon", "tue", "wed", "thu", "fri"), start=9.0, end=12.0),
+        CallWindow(days=("mon", "tue", "wed", "thu", "fri"), start=14.0, end=17.0),
     )
     first_call_after_days: NonNegative = Field(7.0, description="days from bill delivery to the first call")
     max_per_owner_per_day: Annotated[int, Field(ge=1)] = 1
@@ -294,6 +322,7 @@ class Calls(Strict):
         "broken_promise",
     )
     hard_last: bool = False
+    key_owners_first: bool = Field(False, description="T10: opinion leaders are called and visited first")
 
     @field_validator("order")
     @classmethod
@@ -336,10 +365,20 @@ class Utility(Strict):
     perceived_share: float = 0.0
     times_chased: float = 0.0
     grievance: float = 0.0
+    withdrawn: float = 0.0
+    goodwill: float = 0.0
+    pressure: float = 0.0
+    annoyance: float = 0.0
+    effectiveness: float = Field(0.0, description="coefficient of log(skill x morale) of the collector")
+    etiquette: float = 0.0
+    praise_first: float = 0.0
+    calm_listening: float = 0.0
+    visit: float = 0.0
+    team_visit: float = 0.0
 
 
 class Responses(Strict):
-    """Multinomial logit of an answered fee call's outcome; `stalls` is the reference."""
+    """Multinomial logit of an answered fee contact's outcome; `stalls` is the reference."""
 
     pays_now: Utility = Utility(
         ordinary=-0.2,
@@ -349,6 +388,16 @@ class Responses(Strict):
         perceived_share=1.0,
         times_chased=-0.1,
         grievance=-2.0,
+        withdrawn=-1.5,
+        goodwill=0.6,
+        pressure=0.3,
+        annoyance=-0.8,
+        effectiveness=1.0,
+        etiquette=0.2,
+        praise_first=0.3,
+        calm_listening=0.1,
+        visit=0.6,
+        team_visit=0.9,
     )
     promises: Utility = Utility(
         ordinary=0.9,
@@ -358,19 +407,62 @@ class Responses(Strict):
         perceived_share=0.8,
         times_chased=-0.1,
         grievance=-1.0,
+        withdrawn=-1.0,
+        goodwill=0.5,
+        pressure=0.2,
+        annoyance=-0.5,
+        effectiveness=0.8,
+        etiquette=0.5,
+        praise_first=0.3,
+        calm_listening=0.2,
+        visit=0.5,
+        team_visit=0.7,
     )
-    refuses: Utility = Utility(ordinary=-2.0, undecided=-1.2, hard=0.6, log_mood=-0.5, grievance=2.5)
+    refuses: Utility = Utility(
+        ordinary=-2.0,
+        undecided=-1.2,
+        hard=0.6,
+        log_mood=-0.5,
+        grievance=2.5,
+        withdrawn=1.0,
+        annoyance=0.3,
+        praise_first=-0.3,
+        team_visit=-0.3,
+    )
     hostile: Utility = Utility(
-        ordinary=-4.0, undecided=-3.0, hard=-0.8, log_mood=-1.5, times_chased=0.15
+        ordinary=-4.0,
+        undecided=-3.0,
+        hard=-0.8,
+        log_mood=-1.5,
+        times_chased=0.15,
+        withdrawn=0.5,
+        annoyance=1.0,
+        effectiveness=-0.5,
+        etiquette=-0.8,
+        praise_first=-0.8,
+        calm_listening=-1.0,
+        visit=-0.3,
+        team_visit=-0.5,
     )
 
 
 class Strategy(Strict):
-    """What the manager chooses: billing, call plan, follow-up."""
+    """What the manager chooses: billing, contacts, follow-up and every tactic's switch."""
 
     billing: Billing = Billing()
     calls: Calls = Calls()
     promises: Promises = Promises()
+    follow_up: FollowUp = FollowUp()
+    notices: Notices = Notices()
+    visits: Visits = Visits()
+    team_visits: TeamVisits = TeamVisits()
+    discovery: Discovery = Discovery()
+    workplace_visits: WorkplaceVisits = WorkplaceVisits()
+    goodwill: Goodwill = Goodwill()
+    conduct: Conduct = Conduct()
+    atmosphere: Atmosphere = Atmosphere()
+    publicity: Publicity = Publicity()
+    debrief: Debrief = Debrief()
 
 
 class Scenario(Strict):
@@ -388,6 +480,10 @@ class Scenario(Strict):
     availability: Availability = Availability()
     responses: Responses = Responses()
     team: Team = Team()
+    service: Service = Service()
+    social: Social = Social()
+    sentiment: Sentiment = Sentiment()
+    annoyance: Annoyance = Annoyance()
     strategy: Strategy = Strategy()
 
     @model_validator(mode="after")

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim.scenario.base import Count, Minutes, NonNegative, Positive, Probability, Strict, Window
 
-WEEKDAYS_MON_THU = ("mon", "tue", "wed", "thu")
 ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -74,6 +73,7 @@ class WorkplaceVisits(Strict):
     """Workplace visits (T7) to owners whose workplace is known."""
 
     enabled: bool = False
+    windows: tuple[Window, ...] = (Window(days=("mon", "tue", "wed", "thu", "fri"), start=9.0, end=17.0),)
     hours: Positive = Field(2.0, description="staff hours per visit, travel included")
     after_unanswered_calls: Annotated[int, Field(ge=1)] = 5
 
@@ -137,6 +137,7 @@ class Service(Strict):
     tickets_on_refusal: bool = Field(True, description="a refusal that names a grievance opens a ticket")
     direct_lane: bool = Field(False, description="T4: fee-blocking tickets go before maintenance work")
     triage: bool = Field(False, description="T8: classify at once; legacy problems skip the crew")
+    triage_fix_factor: Positive = Field(0.7, description="T8: fix hours factor when tickets go by speciality")
     escalation: Escalation = Escalation()
     grievance_block: Probability = Field(0.05, description="hazard factor while a grievance is open")
     patience_days: Positive = Field(5.0, description="mean days an owner waits for a promised fix")
@@ -158,8 +159,8 @@ class Social(Strict):
 
     leaders_share: Probability = 0.03
     leader_weight: Annotated[float, Field(ge=1.0)] = 8.0
-    community_ties: NonNegative = Field(
-        4.0, description="ties outside the building, in neighbour-equivalents, mixed into the perceived share"
+    community_weight: Probability = Field(
+        0.25, description="weight of the community's paid share in what an owner sees (learning perception)"
     )
 
 
@@ -168,7 +169,9 @@ class Sentiment(Strict):
 
     enabled: bool = True
     vocal_share_of_hard: Probability = 0.3
-    per_vocal: NonNegative = Field(0.025, description="perceived-share discount per unpaid vocal owner")
+    strength: NonNegative = Field(
+        10.0, description="discount per unit share of unpaid vocal owners among the billed households"
+    )
     cap: Probability = 0.5
 
 
@@ -211,7 +214,3 @@ class Annoyance(Strict):
     enabled: bool = True
     bad_mood_below: Positive = 0.97
     effect: Pulse = Pulse(size=0.5, half_life_days=5.0)
-
-    @model_validator(mode="after")
-    def _sane(self) -> Annoyance:
-        return self

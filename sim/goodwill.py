@@ -1,0 +1,76 @@
+"""Goodwill touches (V3): a message on holidays, a call on the owner's birthday.
+
+On the first day of each public-holiday block (at 10:00) every billed,
+unpaid owner gets a message; on their birthday (at 10:00) a call.  Each
+touch adds goodwill (a decaying pulse) and costs `staff_minutes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.calendar import HOURS_PER_DAY
+
+if TYPE_CHECKING:
+    from sim.campaign import Campaign
+
+TOUCH_HOUR = 10.0
+
+
+class Goodwill:
+    """Holiday messages and birthday calls."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.config = campaign.scenario.strategy.goodwill
+
+    def start(self) -> None:
+        """Start the goodwill process if the tactic is on."""
+        if self.config.enabled:
+            self.campaign.env.process(self._touches())
+
+    def schedule(self) -> list[tuple[float, int, str]]:
+        """Return every touch of the horizon as (hour, owner or -1 for everyone, kind), sorted."""
+        calendar, config = self.campaign.calendar, self.config
+        touches: list[tuple[float, int, str]] = []
+        if config.holidays:
+            for day in range(calendar.days):
+                if calendar.is_holiday(day) and (day == 0 or not calendar.is_holiday(day - 1)):
+                    touches.append((day * HOURS_PER_DAY + TOUCH_HOUR, -1, "holiday_message"))
+        if config.birthdays:
+            touches += self._birthdays()
+        return sorted(touches)
+
+    def _birthdays(self) -> list[tuple[float, int, str]]:
+        calendar, pop = self.campaign.calendar, self.campaign.population
+        first = calendar.start
+        found = []
+        for owner, day_of_year in enumerate(pop.birthday.tolist()):
+            for year in (first.year, first.year + 1, first.year + 2):
+                date = dt.date(year, 1, 1) + dt.timedelta(days=day_of_year)
+                offset = (date - first).days
+                if 0 <= offset < calendar.days:
+                    found.append((offset * HOURS_PER_DAY + TOUCH_HOUR, owner, "birthday_call"))
+        return found
+
+    def _touches(self) -> Generator[simpy.Event, None, None]:
+        campaign = self.campaign
+        for at, owner, kind in self.schedule():
+            if at >= campaign.horizon:
+                return
+            yield campaign.env.timeout(at - campaign.env.now)
+            owners = range(campaign.population.size) if owner < 0 else (owner,)
+            for target in owners:
+                if campaign.is_open(target):
+                    self._touch(target, kind)
+
+    def _touch(self, owner: int, kind: str) -> None:
+        campaign = self.campaign
+        now = campaign.env.now
+        campaign.extra_staff_hours += self.config.staff_minutes / 60.0
+        campaign.record_contact(now, kind, owner, -1, "sent")
+        campaign.effects.please(owner, self.config.effect, now)

@@ -1,0 +1,50 @@
+"""SMS/WeChat fee notices (T5a; evidence: Haynes et al. 2013, Karlan et al. 2016).
+
+Each billed owner gets a notice `first_after_days` after the bill and then
+every `every_days` days while unpaid, up to `max_per_owner`.  A notice adds
+pressure (a decaying pulse, stronger when signed with the collector's name)
+and costs a clerk `staff_minutes`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.calendar import HOURS_PER_DAY
+
+if TYPE_CHECKING:
+    from sim.campaign import Campaign
+
+
+class NoticeSender:
+    """Schedules and sends the notices of every billed owner."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.config = campaign.scenario.strategy.notices
+        self.sent = [0] * campaign.population.size
+
+    def billed(self, owner: int, t: float) -> None:
+        """Plan the first notice of a newly billed owner."""
+        if self.config.enabled and self.config.max_per_owner > 0:
+            self._plan(owner, t + self.config.first_after_days * HOURS_PER_DAY)
+
+    def _plan(self, owner: int, at: float) -> None:
+        campaign = self.campaign
+        if at < campaign.horizon:
+            event = campaign.env.timeout(at - campaign.env.now, owner)
+            event.callbacks.append(self._send)
+
+    def _send(self, event: simpy.Event) -> None:
+        owner, campaign, config = event.value, self.campaign, self.config
+        if not campaign.is_open(owner):
+            return
+        now = campaign.env.now
+        self.sent[owner] += 1
+        campaign.extra_staff_hours += config.staff_minutes / 60.0
+        campaign.record_contact(now, "notice", owner, -1, "personal" if config.personal else "standard")
+        campaign.effects.press(owner, config.personal_pressure if config.personal else config.pressure, now)
+        if self.sent[owner] < config.max_per_owner:
+            self._plan(owner, now + config.every_days * HOURS_PER_DAY)

@@ -1,0 +1,170 @@
+"""Service crew and complaints (T4, T5b, T8, T9).
+
+Owners with a grievance start with a blocked hazard (factor
+`service.grievance_block`).  When they name it (a refusal with a reason) a
+ticket opens.  The crew is a SimPy `PriorityResource` shared with ordinary
+maintenance tickets (Poisson arrivals); with the direct lane (T4) fee-blocking
+tickets have priority.  A fix takes working hours of the crew's shift.  A
+crew member cannot solve a legacy problem: it goes to a supervisor (T9,
+escalation on) with its own capacity and a chance of success; with triage
+(T8) legacy problems go to the supervisor at once and fixes are faster.  An
+owner promised a fix waits for it with a patience drawn per owner (mean
+`service.patience_days`); if the fix comes later, the owner withdraws (T5b):
+harder to convince from then on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.calendar import HOURS_PER_DAY, Timetable
+
+if TYPE_CHECKING:
+    from sim.campaign import Campaign
+
+FEE, MAINTENANCE = 0, 1
+
+
+def work_finish(timetable: Timetable, start: float, hours: float) -> float:
+    """Return when `hours` of work begun at `start` end, working only inside the timetable."""
+    t, left = start, hours
+    while left > 0.0:
+        interval = timetable.current_or_next(t)
+        if interval is None:
+            return math.inf
+        t = max(t, interval[0])
+        chunk = min(left, interval[1] - t)
+        t += chunk
+        left -= chunk
+    return t
+
+
+class ServiceCrew:
+    """The crew, the supervisors and every ticket."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.config = campaign.scenario.service
+        env = campaign.env
+        self.crew = simpy.PriorityResource(env, capacity=max(self.config.crew, 1))
+        self.supervisors = simpy.Resource(env, capacity=self.config.escalation.supervisors)
+        self.rng = campaign.streams.generator("service")
+        windows = [self.config.shift]
+        skip = not self.config.work_on_holidays
+        self.shift = Timetable(campaign.calendar.intervals(windows, skip_holidays=skip))
+        self.ticket_open = [False] * campaign.population.size
+        self.resolved = [False] * campaign.population.size
+        self.withdrawn = [False] * campaign.population.size
+        self.opened = self.fixed = self.escalated = 0
+        self.fee_waits: list[float] = []
+        self.maintenance_waits: list[float] = []
+
+    def start(self) -> None:
+        """Start the maintenance ticket stream (a SimPy process)."""
+        if self.config.crew > 0 and self.config.maintenance_tickets_per_day > 0:
+            self.campaign.env.process(self._maintenance_arrivals())
+
+    def _maintenance_arrivals(self) -> Generator[simpy.Event, None, None]:
+        env, mean_gap = self.campaign.env, HOURS_PER_DAY / self.config.maintenance_tickets_per_day
+        while True:
+            yield env.timeout(self.rng.exponential(mean_gap))
+            env.process(self._crew_job(MAINTENANCE, -1, "maintenance"))
+
+    # -- fee-blocking tickets ---------------------------------------------------
+
+    def open_ticket(self, owner: int, t: float) -> None:
+        """Open a ticket for the grievance an owner has just named (once per owner)."""
+        kind = self.campaign.grievance_kind(owner)
+        if kind == "none" or self.ticket_open[owner] or self.resolved[owner]:
+            return
+        self.ticket_open[owner] = True
+        self.opened += 1
+        self.campaign.recorder.log(t, "ticket", owner, outcome=f"opened {kind}")
+        patience = self.campaign.draws.exponential(owner, self.config.patience_days * HOURS_PER_DAY)
+        event = self.campaign.env.timeout(patience, owner)
+        event.callbacks.append(self._patience_runs_out)
+        if kind == "legacy" and self.config.triage:
+            self.campaign.env.process(self._escalate(owner))
+        else:
+            self.campaign.env.process(self._crew_job(FEE, owner, kind))
+
+    def _crew_job(self, kind: int, owner: int, grievance: str) -> Generator[simpy.Event, None, None]:
+        env = self.campaign.env
+        opened = env.now
+        priority = 0 if (kind == FEE and self.config.direct_lane) else 1
+        if self.config.crew == 0:
+            return
+        with self.crew.request(priority=priority) as request:
+            yield request
+            (self.fee_waits if kind == FEE else self.maintenance_waits).append(env.now - opened)
+            hours = self._fix_hours()
+            yield env.timeout(work_finish(self.shift, env.now, hours) - env.now)
+        if kind == MAINTENANCE:
+            return
+        if grievance == "fixable":
+            self._resolve(owner, "fixed by crew")
+        else:
+            self.campaign.recorder.log(env.now, "ticket", owner, outcome="crew cannot solve legacy problem")
+            yield from self._escalate(owner)
+
+    def _fix_hours(self) -> float:
+        fix = self.config.fix_hours
+        mean = fix.mean * (self.config.triage_fix_factor if self.config.triage else 1.0)
+        if fix.dist == "exponential":
+            return float(self.rng.exponential(mean))
+        sigma2 = math.log1p(fix.cv**2)
+        return float(self.rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
+
+    def _escalate(self, owner: int) -> Generator[simpy.Event, None, None]:
+        escalation, env = self.config.escalation, self.campaign.env
+        if not escalation.enabled:
+            return
+        self.escalated += 1
+        self.campaign.recorder.log(env.now, "ticket", owner, outcome="escalated")
+        with self.supervisors.request() as request:
+            yield request
+            sigma2 = math.log1p(escalation.hours.cv**2)
+            hours = float(self.rng.lognormal(math.log(escalation.hours.mean) - sigma2 / 2, math.sqrt(sigma2)))
+            yield env.timeout(hours)
+        if self.rng.random() < escalation.resolve_probability:
+            self._resolve(owner, "solved by supervisor")
+        else:
+            self.campaign.recorder.log(env.now, "ticket", owner, outcome="unresolvable")
+
+    def _resolve(self, owner: int, how: str) -> None:
+        now = self.campaign.env.now
+        self.resolved[owner] = True
+        self.ticket_open[owner] = False
+        self.fixed += 1
+        self.campaign.recorder.log(now, "ticket", owner, outcome=how)
+        self.campaign.grievance_resolved(owner, now)
+
+    def _patience_runs_out(self, event: simpy.Event) -> None:
+        owner = event.value
+        if self.resolved[owner] or not self.ticket_open[owner]:
+            return
+        if not math.isnan(self.campaign.decided_at[owner]):
+            return
+        self.withdrawn[owner] = True
+        self.campaign.recorder.log(self.campaign.env.now, "ticket", owner, outcome="owner withdrew")
+        self.campaign.multipliers.set(owner, "withdrawn", self.config.withdrawn_factor, self.campaign.env.now)
+
+    def figures(self) -> dict[str, float | int | None]:
+        """Return the ticket key figures of the run."""
+        waits = self.fee_waits
+        return {
+            "opened": self.opened,
+            "fixed": self.fixed,
+            "escalated": self.escalated,
+            "withdrawn": sum(self.withdrawn),
+            "mean_wait_hours": float(np.mean(waits)) if waits else None,
+            "maintenance_tickets": len(self.maintenance_waits),
+            "maintenance_mean_wait_hours": (
+                float(np.mean(self.maintenance_waits)) if self.maintenance_waits else None
+            ),
+        }
