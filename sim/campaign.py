@@ -121,7 +121,7 @@ class Campaign:
     def _init_timetables(self) -> None:
         team, strategy = self.scenario.team, self.scenario.strategy
         skip = not team.work_on_holidays
-        shifts = self.calendar.intervals([team.shift], skip_holidays=skip)
+        shifts = self.calendar.intervals(team.shift_windows(), skip_holidays=skip)
         self.shifts = Timetable(shifts)
         if strategy.debrief.enabled:
             cut = strategy.debrief.minutes / 60.0
@@ -156,10 +156,12 @@ class Campaign:
         self.multipliers = Multipliers(self.hazard, pop.size)
         self.effects = OwnerEffects(self.env, pop.size, self.multipliers, scenario.annoyance)
         self.outcomes = OutcomeModel(scenario.responses)
-        block = scenario.service.grievance_block
+        block, out_of_touch = scenario.service.grievance_block, scenario.owners.out_of_touch_factor
         for owner in range(pop.size):
             if pop.grievance[owner]:
                 self.multipliers.set(owner, "grievance", block, 0.0)
+            if not pop.has_phone[owner]:
+                self.multipliers.set(owner, "out_of_touch", out_of_touch, 0.0)
         self.grievance_open = (pop.grievance > 0).tolist()
 
     def _init_queues(self) -> None:
@@ -223,6 +225,10 @@ class Campaign:
     def grievance_kind(self, owner: int) -> str:
         """Return the kind of the owner's grievance (none, fixable, legacy)."""
         return GRIEVANCE_KINDS[int(self.population.grievance[owner])]
+
+    def back_in_touch(self, owner: int, t: float) -> None:
+        """Lift the out-of-touch factor of an owner someone has reached (found or met)."""
+        self.multipliers.set(owner, "out_of_touch", 1.0, t)
 
     def grievance_resolved(self, owner: int, t: float) -> None:
         """Lift a grievance's block on an owner's payment."""

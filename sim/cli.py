@@ -1,4 +1,4 @@
-"""Command line interface: ``feesim run``, ``feesim validate``, ``feesim schema``."""
+"""Command line interface: ``feesim run``, ``feesim compare``, ``feesim validate``, ``feesim schema``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rich.console import Console
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
     from rich.table import Table
 
     from sim.results import Replications
@@ -137,7 +138,7 @@ def run(
         scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
         folder = ensure_folder(out if out is not None else default_folder(scenario.name))
     results, wall = _replicate_with_progress(scenario, reps, seed)
-    summary = {**results.summary(), "wall_seconds": round(wall, 3), "output": str(folder)}
+    summary = _run_summary(results, wall, folder)
     with fail_cleanly():
         written = write_results(folder, scenario, results, summary)
     if as_json:
@@ -146,14 +147,24 @@ def run(
         Console().print(_summary_table(scenario, summary, [p.name for p in written]))
 
 
-def _replicate_with_progress(scenario: Scenario, reps: int, seed: int) -> tuple[Replications, float]:
-    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time."""
+def _run_summary(results: Replications, wall: float, folder: Path) -> dict[str, Any]:
+    """Return the fields of ``feesim run --json`` for one scenario's replications."""
+    return {**results.summary(), "wall_seconds": round(wall, 3), "output": str(folder)}
+
+
+def _progress_bar() -> Progress:
+    """Return a transient progress bar on stderr, shown only if stderr is a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal)
+
+
+def _replicate_with_progress(scenario: Scenario, reps: int, seed: int) -> tuple[Replications, float]:
+    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time."""
     from sim.api import replicate
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal) as bar:
+    with _progress_bar() as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=reps)
         started = time.perf_counter()
         results = replicate(scenario, reps, seed, progress=lambda done: bar.update(task, completed=done))
@@ -210,12 +221,28 @@ def _summary_sections(
         ("busy hours", _per_rep(summary["busy_hours"], " h")),
         ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
     ]
+    promises, tickets = summary["promises"], summary["tickets"]
+    wait = tickets["mean_wait_hours"]
+    activity = [
+        ("promises made / kept / broken", f"{_counts(promises, ('made', 'kept', 'broken'))} per replication"),
+        (
+            "tickets opened / fixed / escalated",
+            f"{_counts(tickets, ('opened', 'fixed', 'escalated'))} per replication"
+            f" (mean wait {'n/a' if wait is None else f'{wait:,.1f} h'})",
+        ),
+        ("hostile encounters", f"{summary['hostile']:,.1f} per replication"),
+    ]
     run_info = [
         ("wall time (replications)", f"{summary['wall_seconds']:.2f} s"),
         ("written to", f"{summary['output']}"),
         ("files", ", ".join(files)),
     ]
-    return [setup, outcome, effort, run_info]
+    return [setup, outcome, effort, activity, run_info]
+
+
+def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:
+    """Format mean counts side by side, e.g. '12.3 / 8.0 / 2.5'."""
+    return " / ".join(f"{figures[name]:,.1f}" for name in names)
 
 
 def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]) -> Table:
@@ -231,6 +258,213 @@ def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]
             table.add_row(Text(name), Text(value))
         table.add_section()
     return table
+
+
+# -- feesim compare ----------------------------------------------------------------------------------
+
+
+@app.command()
+def compare(
+    scenario_files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SCENARIO...",
+            help="Two or more scenario YAML files; the first one is the baseline of the paired differences.",
+            show_default=False,
+        ),
+    ],
+    reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications of each variant.")] = 10,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", min=0, help="Master seed, the same for every variant (common random numbers)."
+        ),
+    ] = 0,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Output folder (default: results/compare-<first>-vs-<second>...).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the comparison as one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
+    from sim.compare import daily_table, variant_names
+    from sim.output import compare_folder, ensure_folder, to_json_text, write_comparison
+
+    if len(scenario_files) < 2:
+        error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
+        raise typer.Exit(EXIT_USAGE)
+    with fail_cleanly():
+        overrides = parse_overrides(set_ or [])
+        scenarios = [load_scenario(path, overrides) for path in scenario_files]
+        names = variant_names(scenario_files, [s.name for s in scenarios])
+        folder = ensure_folder(out if out is not None else compare_folder(names))
+    runs, walls = _replicate_variants_with_progress(dict(zip(names, scenarios, strict=True)), reps, seed)
+    comparison = _comparison(runs, walls, seed, folder)
+    with fail_cleanly():
+        written = write_comparison(folder, comparison, daily_table(runs))
+    if as_json:
+        typer.echo(to_json_text(comparison))
+    else:
+        _print_comparison(comparison, [p.name for p in written])
+
+
+def _replicate_variants_with_progress(
+    variants: dict[str, Scenario], reps: int, seed: int
+) -> tuple[dict[str, Replications], dict[str, float]]:
+    """Replicate every variant on the same master seed under one progress bar; return runs and wall times."""
+    from sim.api import replicate
+
+    runs: dict[str, Replications] = {}
+    walls: dict[str, float] = {}
+    with _progress_bar() as bar:
+        task = bar.add_task("replications", total=reps * len(variants))
+        for k, (name, scenario) in enumerate(variants.items()):
+            bar.update(task, description=f"{name}: replications")
+            started = time.perf_counter()
+            runs[name] = replicate(
+                scenario,
+                reps,
+                seed,
+                progress=lambda done, base=k * reps: bar.update(task, completed=base + done),
+            )
+            walls[name] = time.perf_counter() - started
+    return runs, walls
+
+
+def _comparison(
+    runs: dict[str, Replications], walls: dict[str, float], seed: int, folder: Path
+) -> dict[str, Any]:
+    """Return the fields of ``feesim compare --json``: every variant's summary and its paired differences."""
+    from sim.compare import paired_against
+
+    baseline, *others = runs
+    return {
+        "baseline": baseline,
+        "reps": len(runs[baseline]),
+        "seed": seed,
+        "variants": {name: _run_summary(results, walls[name], folder) for name, results in runs.items()},
+        "paired": {name: paired_against(runs[name], runs[baseline]) for name in others},
+        "wall_seconds": round(sum(walls.values()), 3),
+        "output": str(folder),
+    }
+
+
+def _print_comparison(comparison: dict[str, Any], files: list[str]) -> None:
+    """Print the variants table, the paired-differences table and where the files went."""
+    from rich.text import Text
+
+    console = Console()
+    console.print(_variants_table(comparison))
+    console.print()
+    console.print(_paired_table(comparison))
+    console.print(Text(f"written to {comparison['output']}: {', '.join(files)}"), soft_wrap=True)
+
+
+def _variants_table(comparison: dict[str, Any]) -> Table:
+    """Build one row per variant: final paid share, days to the targets, staff hours, calls."""
+    from rich import box
+    from rich.table import Table
+
+    reps = comparison["reps"]
+    noun = "replication" if reps == 1 else "replications"
+    table = Table(
+        title=f"feesim compare: {reps} {noun} per variant, seed {comparison['seed']}",
+        title_justify="left",
+        caption=(
+            "paid: final share of households paid, ± half-width of its 95% CI;"
+            " to N%: mean days until N% paid (replications that reached it / all)"
+        ),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("variant", style="bold", overflow="fold")
+    table.add_column("paid ± 95% CI", justify="right", no_wrap=True)
+    first = next(iter(comparison["variants"].values()))
+    for target in first["days_to"]:
+        table.add_column(f"to {target}%", justify="right", no_wrap=True)
+    table.add_column("staff h", justify="right", no_wrap=True)
+    table.add_column("calls", justify="right", no_wrap=True)
+    for name, summary in comparison["variants"].items():
+        table.add_row(*(_plain(cell) for cell in _variant_row(name, summary)))
+    return table
+
+
+def _variant_row(name: str, summary: dict[str, Any]) -> list[str]:
+    """Return the cells of one variant's row."""
+    reps, final = summary["reps"], summary["final_paid_share"]
+    share = _percent(final["mean"])
+    if final["ci_low"] is not None:
+        share += f" ± {100 * (final['ci_high'] - final['ci_low']) / 2:.1f}"
+    days = [_days_cell(entry, reps) for entry in summary["days_to"].values()]
+    return [
+        name,
+        share,
+        *days,
+        f"{summary['staff_hours']['mean']:,.0f}",
+        f"{summary['calls']['mean']:,.0f}",
+    ]
+
+
+def _days_cell(entry: dict[str, Any], reps: int) -> str:
+    """Format days to a target with the reached count, e.g. '24.9 (3/4)' or '– (0/4)'."""
+    days = "–" if entry["mean"] is None else f"{entry['mean']:.1f}"
+    return f"{days} ({entry['reached']}/{reps})"
+
+
+def _paired_table(comparison: dict[str, Any]) -> Table:
+    """Build one row per variant after the first: paired differences with their 95% CIs."""
+    from rich import box
+    from rich.table import Table
+
+    baseline = comparison["baseline"]
+    table = Table(
+        title=f"paired differences, variant − {baseline} (mean over replications, 95% CI)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("variant", style="bold", overflow="fold")
+    table.add_column("final paid share")
+    table.add_column("days to 80%")
+    table.add_column("staff hours")
+    for name, paired in comparison["paired"].items():
+        cells = [
+            name,
+            _difference(paired["final_paid_share"], 100, " pp"),
+            _difference(paired["days_to_80"], 1, " days"),
+            _difference(paired["staff_hours"], 1, " h"),
+        ]
+        table.add_row(*(_plain(cell) for cell in cells))
+    return table
+
+
+def _difference(entry: dict[str, Any], scale: float, unit: str) -> str:
+    """Format a paired difference, e.g. '+3.2 pp (+1.0 to +5.4)' or 'n/a (0 pairs)'."""
+    pairs = entry.get("pairs")
+    counted = "" if pairs is None else f"{pairs} pair{'' if pairs == 1 else 's'}"
+    if entry["mean"] is None:
+        return f"n/a ({counted or 'no data'})"
+    text = f"{scale * entry['mean']:+,.1f}{unit}"
+    if entry["ci_low"] is None:
+        return f"{text} (no CI, {counted or 'too few replications'})"
+    ci = f"{scale * entry['ci_low']:+,.1f} to {scale * entry['ci_high']:+,.1f}"
+    return f"{text} ({ci}{', ' + counted if counted else ''})"
+
+
+def _plain(cell: str) -> Any:
+    """Wrap a cell as plain text so names and values are shown verbatim (no markup)."""
+    from rich.text import Text
+
+    return Text(cell)
 
 
 def main() -> None:

@@ -214,6 +214,7 @@ class Collector:
             campaign.record_contact(start, "discovery", owner, self.index, "found")
             campaign.has_phone[owner] = True
             campaign.unreachable[owner] = False
+            campaign.back_in_touch(owner, now)
             campaign.workplace_known[owner] = campaign.draws.uniform(owner) < config.workplace_found
             campaign.plan_call(owner, now, "no_answer")
         elif campaign.discovery_attempts[owner] < config.max_attempts:

@@ -34,6 +34,7 @@ def converse(campaign: Campaign, owner: int, start: float, collector: int, conta
     context = campaign.context(owner, start, collector, visit=contact in VISITS, team=contact == "team_visit")
     outcome = campaign.outcomes.draw(campaign.draws.uniform(owner), campaign.outcomes.probabilities(context))
     name = OUTCOMES[outcome]
+    campaign.back_in_touch(owner, now)
     campaign.chased[owner] += 1
     campaign.record_contact(start, contact, owner, collector, name)
     campaign.effects.chased_at(owner, context.mood, now)
@@ -47,7 +48,7 @@ def converse(campaign: Campaign, owner: int, start: float, collector: int, conta
     elif outcome == STALLS:
         _stalled(campaign, owner, now, contact)
     elif outcome == HOSTILE:
-        campaign.plan_call(owner, now, "hostile")
+        _chase_again(campaign, owner, now, "hostile")
     return outcome
 
 
@@ -60,7 +61,7 @@ def _refused(campaign: Campaign, owner: int, now: float, collector: int) -> None
     if _due_for_team_visit(campaign, owner):
         campaign.plan_visit(owner, now, team=True, after_days=_visit_gap(campaign, "refuses"))
     else:
-        campaign.plan_call(owner, now, "refuses")
+        _chase_again(campaign, owner, now, "refuses")
 
 
 def _stalled(campaign: Campaign, owner: int, now: float, contact: str) -> None:
@@ -71,7 +72,16 @@ def _stalled(campaign: Campaign, owner: int, now: float, contact: str) -> None:
     elif visits.enabled and contact == "call" and campaign.stalls[owner] >= visits.after_stalls:
         campaign.plan_visit(owner, now, team=False)
     else:
-        campaign.plan_call(owner, now, "stalls")
+        _chase_again(campaign, owner, now, "stalls")
+
+
+def _chase_again(campaign: Campaign, owner: int, now: float, after: str) -> None:
+    """Call again later, unless the collectors give up on this owner (`calls.give_up_after`)."""
+    give_up = campaign.scenario.strategy.calls.give_up_after
+    if give_up and campaign.chased[owner] >= give_up:
+        campaign.recorder.log(now, "given_up", owner)
+        return
+    campaign.plan_call(owner, now, after)
 
 
 def _visit_gap(campaign: Campaign, after: str) -> float:

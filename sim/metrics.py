@@ -64,7 +64,7 @@ def daily_curves(campaign: Campaign) -> pd.DataFrame:
     curves["billed_share"] = count_by_day(billed_at, days) / n
     curves["calls"] = count_by_day(calls, days)
     curves["reached"] = count_by_day(reached, days)
-    morale = campaign.team.daily_morale + [campaign.team.mean_morale(campaign.horizon)]
+    morale = [*campaign.team.daily_morale, campaign.team.mean_morale(campaign.horizon)]
     curves["morale"] = np.array(morale[: days + 1])
     return pd.DataFrame(curves)
 

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 __all__ = [
+    "COMPARE_FILES",
     "RESULT_FILES",
+    "compare_folder",
     "default_folder",
     "ensure_folder",
     "save_figure_atomic",
@@ -32,6 +34,7 @@ __all__ = [
     "to_json_text",
     "write_atomic",
     "write_bytes_atomic",
+    "write_comparison",
     "write_csv_atomic",
     "write_parquet_atomic",
     "write_results",
@@ -46,6 +49,12 @@ RESULT_FILES: tuple[str, ...] = (
     "paid_share.png",
 )
 """The files `write_results` writes, in order."""
+
+COMPARE_FILES: tuple[str, ...] = ("compare.json", "daily.parquet", "daily.csv", "paid_share.png")
+"""The files `write_comparison` writes, in order."""
+
+_MAX_FOLDER_NAME = 120
+"""Longest default folder name (file systems allow 255 bytes; keep well below)."""
 
 
 # -- atomic writes ------------------------------------------------------------------------------------
@@ -137,6 +146,12 @@ def default_folder(scenario_name: str) -> Path:
     return Path("results") / safe
 
 
+def compare_folder(variant_names: list[str]) -> Path:
+    """Return ``results/compare-<first>-vs-<second>...``, made safe and at most 120 characters long."""
+    folder = default_folder("compare-" + "-vs-".join(variant_names))
+    return folder.with_name(folder.name[:_MAX_FOLDER_NAME])
+
+
 def ensure_folder(path: str | os.PathLike[str]) -> Path:
     """Create the folder `path` and its parents if needed; raise an OSError naming it if impossible."""
     folder = Path(path)
@@ -164,4 +179,16 @@ def write_results(
         write_text_atomic(folder / "summary.json", to_json_text(summary, indent=2) + "\n"),
         write_text_atomic(folder / "scenario.yaml", scenario_to_yaml(scenario)),
         save_figure_atomic(folder / "paid_share.png", paid_share_figure(summary)),
+    ]
+
+
+def write_comparison(folder: Path, comparison: Mapping[str, Any], daily: pd.DataFrame) -> list[Path]:
+    """Write the comparison JSON, the long daily table and the overlaid paid-share plot into `folder`."""
+    from sim.views.curves import paid_share_overlay_figure
+
+    return [
+        write_text_atomic(folder / "compare.json", to_json_text(comparison, indent=2) + "\n"),
+        write_parquet_atomic(folder / "daily.parquet", daily),
+        write_csv_atomic(folder / "daily.csv", daily),
+        save_figure_atomic(folder / "paid_share.png", paid_share_overlay_figure(comparison)),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,4 +103,39 @@ class Replications(Sequence[RunResult]):
         for name in ("calls", "reached", "staff_hours", "busy_hours"):
             value, lo, hi = mean_ci(self.kpi(name))
             out[name] = {"mean": value, "ci_low": lo, "ci_high": hi}
+        out.update(self.activity())
         return out
+
+    def activity(self) -> dict[str, Any]:
+        """Return the mean contacts, promises, tickets and hostile encounters per replication."""
+        tickets = self.kpi("tickets")
+        return {
+            "contacts": mean_contacts(self.kpi("contacts")),
+            "promises": mean_fields(self.kpi("promises"), ("made", "kept", "broken")),
+            "tickets": {
+                **mean_fields(tickets, ("opened", "fixed", "escalated", "withdrawn")),
+                "mean_wait_hours": mean_or_none([t["mean_wait_hours"] for t in tickets]),
+            },
+            "hostile": float(np.mean(self.kpi("hostile"))),
+        }
+
+
+def mean_or_none(values: Sequence[float | None]) -> float | None:
+    """Return the mean of the values that are not None (or NaN), or None if there are none."""
+    present = [float(v) for v in values if v is not None and not math.isnan(v)]
+    return float(np.mean(present)) if present else None
+
+
+def mean_fields(records: Sequence[Mapping[str, float]], fields: Sequence[str]) -> dict[str, float]:
+    """Return the mean of each of `fields` over `records`."""
+    return {name: float(np.mean([r[name] for r in records])) for name in fields}
+
+
+def mean_contacts(per_run: Sequence[Mapping[str, Mapping[str, int]]]) -> dict[str, dict[str, float]]:
+    """Return {kind: {outcome: mean count}} over the union of kinds and outcomes (missing counts as 0)."""
+    kinds = sorted({kind for run in per_run for kind in run})
+    out: dict[str, dict[str, float]] = {}
+    for kind in kinds:
+        outcomes = sorted({o for run in per_run for o in run.get(kind, {})})
+        out[kind] = {o: float(np.mean([run.get(kind, {}).get(o, 0) for run in per_run])) for o in outcomes}
+    return out

@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from sim.calendar import HOURS_PER_DAY, Timetable
+from sim.scenario.tactics import FixHours
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
@@ -113,11 +114,14 @@ class ServiceCrew:
             yield from self._escalate(owner)
 
     def _fix_hours(self) -> float:
-        fix = self.config.fix_hours
-        mean = fix.mean * (self.config.triage_fix_factor if self.config.triage else 1.0)
-        if fix.dist == "exponential":
+        factor = self.config.triage_fix_factor if self.config.triage else 1.0
+        return self._draw_hours(self.config.fix_hours, factor)
+
+    def _draw_hours(self, hours: FixHours, factor: float = 1.0) -> float:
+        mean = hours.mean * factor
+        if hours.dist == "exponential":
             return float(self.rng.exponential(mean))
-        sigma2 = math.log1p(fix.cv**2)
+        sigma2 = math.log1p(hours.cv**2)
         return float(self.rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
 
     def _escalate(self, owner: int) -> Generator[simpy.Event, None, None]:
@@ -128,9 +132,8 @@ class ServiceCrew:
         self.campaign.recorder.log(env.now, "ticket", owner, outcome="escalated")
         with self.supervisors.request() as request:
             yield request
-            sigma2 = math.log1p(escalation.hours.cv**2)
-            hours = float(self.rng.lognormal(math.log(escalation.hours.mean) - sigma2 / 2, math.sqrt(sigma2)))
-            yield env.timeout(hours)
+            yield env.timeout(self._draw_hours(escalation.work_hours))
+        yield env.timeout(escalation.delay_days * HOURS_PER_DAY)
         if self.rng.random() < escalation.resolve_probability:
             self._resolve(owner, "solved by supervisor")
         else:

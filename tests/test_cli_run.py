@@ -41,7 +41,18 @@ CONTRACT = {
     "events",
     "wall_seconds",
 }
-EXTRAS = {"output", "final_money_share", "calls", "reached", "staff_hours", "busy_hours"}
+EXTRAS = {
+    "output",
+    "final_money_share",
+    "calls",
+    "reached",
+    "staff_hours",
+    "busy_hours",
+    "contacts",
+    "promises",
+    "tickets",
+    "hostile",
+}
 FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png"}
 
 
@@ -115,6 +126,33 @@ def test_json_values(summary: dict[str, Any]) -> None:
     assert summary["output"] == "out"
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def test_json_activity_figures(summary: dict[str, Any]) -> None:
+    """Contacts, promises, tickets and hostile encounters: means per replication, strict JSON."""
+    contacts = summary["contacts"]
+    assert isinstance(contacts, dict) and "call" in contacts
+    for by_outcome in contacts.values():
+        assert isinstance(by_outcome, dict) and by_outcome
+        assert all(isinstance(o, str) and _is_number(n) for o, n in by_outcome.items())
+    calls = contacts["call"]
+    assert sum(calls.values()) == pytest.approx(summary["calls"]["mean"])
+    missed = calls.get("no_answer", 0) + calls.get("invalid_number", 0)
+    assert sum(calls.values()) - missed == pytest.approx(summary["reached"]["mean"])
+    promises = summary["promises"]
+    assert set(promises) == {"made", "kept", "broken"}
+    assert all(_is_number(v) for v in promises.values())
+    assert promises["kept"] + promises["broken"] <= promises["made"] + 1e-9
+    tickets = summary["tickets"]
+    assert set(tickets) == {"opened", "fixed", "escalated", "withdrawn", "mean_wait_hours"}
+    assert all(_is_number(tickets[k]) for k in ("opened", "fixed", "escalated", "withdrawn"))
+    assert tickets["mean_wait_hours"] is None or _is_number(tickets["mean_wait_hours"])
+    assert _is_number(summary["hostile"])
+    assert set(summary["staff_hours"]) == {"mean", "ci_low", "ci_high"}
+
+
 # -- the files ----------------------------------------------------------------------------------------
 
 
@@ -180,7 +218,8 @@ def test_human_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, "--reps", "2"])
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
-    for fragment in ["baseline", "final paid share", "95% CI", "days to 50%", "/2)", "calls", "staff hours"]:
+    fragments = ["baseline", "final paid share", "95% CI", "days to 50%", "/2)", "calls", "staff hours"]
+    for fragment in [*fragments, "promises made / kept / broken", "tickets opened / fixed", "hostile"]:
         assert fragment in text, f"{fragment!r} not in:\n{result.stdout}"
     assert "results/baseline" in text
     assert result.stderr == ""  # no progress bar when stderr is not a terminal

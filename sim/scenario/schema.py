@@ -113,13 +113,13 @@ class Segment(Strict):
 def _default_segments() -> dict[str, Segment]:
     return {
         "ordinary": Segment(
-            share=0.6, p=0.025, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.04, legacy=0.01)
+            share=0.6, p=0.02, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.07, legacy=0.05)
         ),
         "undecided": Segment(
-            share=0.3, p=0.002, q=0.03, promise_keep=0.5, grievance=Grievance(fixable=0.10, legacy=0.04)
+            share=0.3, p=0.002, q=0.025, promise_keep=0.5, grievance=Grievance(fixable=0.12, legacy=0.08)
         ),
         "hard": Segment(
-            share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.30)
+            share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.35)
         ),
     }
 
@@ -180,7 +180,10 @@ class Owners(Strict):
     segments: Segments = Segments(**_default_segments())
     schedules: Schedules = Schedules()
     channels: Channels = Channels()
-    phone_share: Probability = Field(0.92, description="share of owners with a valid phone number")
+    phone_share: Probability = Field(0.9, description="share of owners with a valid phone number")
+    out_of_touch_factor: Probability = Field(
+        0.03, description="hazard factor of an owner with no valid phone until someone reaches them (T7)"
+    )
     mood_sd: NonNegative = Field(0.15, description="sd of the log of the personal mood level")
 
 
@@ -253,8 +256,15 @@ class Availability(Strict):
 class Team(Strict):
     """Collectors and their shifts."""
 
+    def shift_windows(self) -> tuple[Window, ...]:
+        """Return the shift as a tuple of weekly windows."""
+        return self.shift if isinstance(self.shift, tuple) else (self.shift,)
+
     collectors: Count = 4
-    shift: Window = Window(days=("mon", "tue", "wed", "thu", "fri"), start=8.5, end=17.5)
+    shift: Window | tuple[Window, ...] = Field(
+        Window(days=("mon", "tue", "wed", "thu", "fri"), start=8.5, end=17.5),
+        description="one weekly window, or several (split shifts, evenings, weekends)",
+    )
     work_on_holidays: bool = False
     call_minutes: Minutes = Minutes(mean=4.0)
     ring_minutes: Minutes = Minutes(mean=0.75, cv=0.3)
@@ -323,6 +333,9 @@ class Calls(Strict):
     )
     hard_last: bool = False
     key_owners_first: bool = Field(False, description="T10: opinion leaders are called and visited first")
+    give_up_after: Count = Field(
+        5, description="answered fee contacts without a result before calls stop (0: never give up)"
+    )
 
     @field_validator("order")
     @classmethod

@@ -109,39 +109,40 @@ class FollowUp(Strict):
     weekly_cap: Annotated[int, Field(ge=1)] = Field(7, description="fee calls per owner per 7 days")
 
 
+class FixHours(Strict):
+    """Working hours a crew member needs for one ticket."""
+
+    dist: Literal["exponential", "lognormal"] = "lognormal"
+    mean: Positive = 3.5
+    cv: NonNegative = 1.0
+
+
 class Escalation(Strict):
     """Escalation of legacy problems to a supervisor (T9)."""
 
     enabled: bool = False
     supervisors: Annotated[int, Field(ge=1)] = 1
-    hours: Minutes = Minutes(mean=16.0 * 60, cv=0.5)
+    work_hours: FixHours = Field(FixHours(mean=2.0, cv=0.5), description="supervisor's hours per case")
+    delay_days: NonNegative = Field(2.0, description="days from the supervisor's decision to the fix")
     resolve_probability: Probability = 0.6
-
-
-class FixHours(Strict):
-    """Working hours a crew member needs for one ticket."""
-
-    dist: Literal["exponential", "lognormal"] = "lognormal"
-    mean: Positive = 4.0
-    cv: NonNegative = 1.0
 
 
 class Service(Strict):
     """Service crew and complaints (T4, T5b, T8, T9)."""
 
-    crew: Count = 2
+    crew: Count = 4
     shift: Window = Window(days=("mon", "tue", "wed", "thu", "fri", "sat"), start=8.0, end=18.0)
-    work_on_holidays: bool = False
-    maintenance_tickets_per_day: NonNegative = 3.0
+    work_on_holidays: bool = Field(True, description="a duty crew covers public holidays")
+    maintenance_tickets_per_day: NonNegative = 6.0
     fix_hours: FixHours = FixHours()
     tickets_on_refusal: bool = Field(True, description="a refusal that names a grievance opens a ticket")
     direct_lane: bool = Field(False, description="T4: fee-blocking tickets go before maintenance work")
     triage: bool = Field(False, description="T8: classify at once; legacy problems skip the crew")
     triage_fix_factor: Positive = Field(0.7, description="T8: fix hours factor when tickets go by speciality")
     escalation: Escalation = Escalation()
-    grievance_block: Probability = Field(0.05, description="hazard factor while a grievance is open")
-    patience_days: Positive = Field(5.0, description="mean days an owner waits for a promised fix")
-    withdrawn_factor: Probability = Field(0.3, description="hazard factor of an owner who lost patience")
+    grievance_block: Probability = Field(0.01, description="hazard factor while a grievance is open")
+    patience_days: Positive = Field(3.0, description="mean days an owner waits for a promised fix")
+    withdrawn_factor: Probability = Field(0.2, description="hazard factor of an owner who lost patience")
 
 
 class Atmosphere(Strict):
@@ -189,12 +190,12 @@ class Morale(Strict):
 
     enabled: bool = True
     skill_sd: NonNegative = 0.2
-    hostile_loss: Probability = 0.12
-    refusal_loss: Probability = 0.04
-    payment_gain: Probability = 0.03
-    recovery_per_day: NonNegative = 0.05
+    hostile_loss: Probability = 0.06
+    refusal_loss: Probability = 0.02
+    payment_gain: Probability = 0.02
+    recovery_per_day: NonNegative = 0.1
     support: bool = Field(False, description="T1: colleagues help a rebuffed collector recover")
-    support_recovery_per_day: NonNegative = 0.25
+    support_recovery_per_day: NonNegative = 0.4
     floor: Probability = 0.2
 
 

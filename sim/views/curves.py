@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["OKABE_ITO", "paid_share_figure"]
+__all__ = ["OKABE_ITO", "VARIANT_STYLES", "paid_share_figure", "paid_share_overlay_figure"]
 
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",
@@ -22,6 +22,21 @@ OKABE_ITO: dict[str, str] = {
     "purple": "#CC79A7",
 }
 """The Okabe–Ito colour-blind safe palette."""
+
+VARIANT_STYLES: tuple[tuple[str, str | tuple[int, tuple[int, ...]]], ...] = (
+    (OKABE_ITO["blue"], "solid"),
+    (OKABE_ITO["vermillion"], (0, (6, 3))),
+    (OKABE_ITO["green"], (0, (1, 2))),
+    (OKABE_ITO["purple"], (0, (8, 3, 1, 3))),
+    (OKABE_ITO["orange"], (0, (3, 2, 1, 2, 1, 2))),
+    (OKABE_ITO["black"], (0, (12, 4))),
+    (OKABE_ITO["sky_blue"], (0, (2, 4))),
+)
+"""Colour and line style of each variant in an overlay, in order; they repeat after the last one.
+
+Colours follow Okabe–Ito (yellow left out: too pale on white); the line styles differ too,
+so the curves can be told apart in greyscale.
+"""
 
 
 def paid_share_figure(summary: Mapping[str, Any]) -> Figure:
@@ -79,3 +94,73 @@ def _decorate(axes: Axes, summary: Mapping[str, Any]) -> None:
     axes.grid(True, color="#cccccc", linewidth=0.6)
     axes.set_axisbelow(True)
     axes.legend(loc="lower right", frameon=True, framealpha=0.9)
+
+
+def paid_share_overlay_figure(comparison: Mapping[str, Any]) -> Figure:
+    """Draw every variant's mean paid-share curve with its 5–95% band on one plot."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 5.5), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    handles = [
+        _draw_variant(axes, name, summary, VARIANT_STYLES[k % len(VARIANT_STYLES)])
+        for k, (name, summary) in enumerate(comparison["variants"].items())
+    ]
+    _decorate_overlay(axes, comparison, handles)
+    return figure
+
+
+def _draw_variant(
+    axes: Axes, name: str, summary: Mapping[str, Any], style: tuple[str, Any]
+) -> tuple[tuple[Any, Any], str]:
+    """Draw one variant's band and mean; return its legend handle and label."""
+    import numpy as np
+
+    colour, linestyle = style
+    days, paid = summary["days"], summary["paid_share"]
+    band = axes.fill_between(
+        days,
+        np.array(paid["p05"], dtype=float),
+        np.array(paid["p95"], dtype=float),
+        color=colour,
+        alpha=0.15,
+        linewidth=0,
+    )
+    (line,) = axes.plot(
+        days, np.array(paid["mean"], dtype=float), color=colour, linestyle=linestyle, linewidth=2.2
+    )
+    return (band, line), name
+
+
+def _decorate_overlay(axes: Axes, comparison: Mapping[str, Any], handles: list[tuple[Any, str]]) -> None:
+    """Add title, axis labels in percent, target lines, grid and a legend of the variants."""
+    from matplotlib.ticker import PercentFormatter
+
+    from sim.metrics import TARGETS
+
+    days = [d for summary in comparison["variants"].values() for d in summary["days"]]
+    reps, noun = comparison["reps"], "replication" if comparison["reps"] == 1 else "replications"
+    axes.set_title(
+        f"Households paid by day: {' vs '.join(comparison['variants'])}\n"
+        f"mean and 5–95% band of {reps} {noun} (common random numbers, seed {comparison['seed']})"
+    )
+    axes.set_xlabel("day of campaign (days since start)")
+    axes.set_ylabel("households paid (% of all households)")
+    axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    axes.set_xlim(min(days), max(max(days), min(days) + 1))
+    axes.set_ylim(0, 1)
+    for target in TARGETS:
+        axes.axhline(target / 100, color="#999999", linewidth=0.8, linestyle=(0, (1, 3)), zorder=0)
+    axes.grid(True, color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    legend_handles, labels = zip(*handles, strict=True)
+    axes.legend(
+        list(legend_handles),
+        [f"{label} (mean; band 5–95%)" for label in labels],
+        loc="lower right",
+        frameon=True,
+        framealpha=0.9,
+        handlelength=4,
+    )
