@@ -152,6 +152,7 @@ class Campaign:
         self.hazard = PaymentHazard(
             self.env, pop, self.clocks, scenario.herd, scenario.social.community_weight,
             scenario.mood.enabled, self.neighbourhoods, self.horizon, self._decide_from_hazard, self.draws,
+            threshold_owner=self._threshold_owners(),
         )  # fmt: skip
         self.multipliers = Multipliers(self.hazard, pop.size)
         self.effects = OwnerEffects(self.env, pop.size, self.multipliers, scenario.annoyance)
@@ -163,6 +164,12 @@ class Campaign:
             if not pop.has_phone[owner]:
                 self.multipliers.set(owner, "out_of_touch", out_of_touch, 0.0)
         self.grievance_open = (pop.grievance > 0).tolist()
+
+    def _threshold_owners(self) -> list[bool]:
+        """Tell, per owner, whether their herd response is the threshold one."""
+        segments, default = self.scenario.owners.segments, self.scenario.herd.response
+        by_segment = [(segments.get(name).response or default) == "threshold" for name in SEGMENTS]
+        return [by_segment[k] for k in self.population.segment.tolist()]
 
     def _init_queues(self) -> None:
         calls, pop = self.scenario.strategy.calls, self.population
@@ -284,7 +291,9 @@ class Campaign:
         calls = self.scenario.strategy.calls
         if not calls.enabled:
             return
-        self.enqueue(self.calls, owner, call_list_time(t, calls.first_call_after_days), "fresh")
+        key_owner = calls.key_owners_first and self.population.leader[owner]
+        first = 0.0 if key_owner else calls.first_call_after_days
+        self.enqueue(self.calls, owner, call_list_time(t, first), "fresh")
         if self.greeting_windows.intervals:
             self.enqueue(self.greetings, owner, call_list_time(t, 1.0), "greeting")
 

@@ -3,7 +3,7 @@
 On shift a collector takes, in this order: a bill waiting to be handed out;
 inside a visit window, the next team or home visit; inside a fee-call window,
 the next promise follow-up or fee call; inside a greeting window (V1: Monday
-to Thursday), the next promise follow-up or greeting call; inside the
+to Thursday), follow-ups and greetings first and fee calls only second; inside the
 workplace-visit window, the next workplace visit (T7); at any time of the
 shift, the next contact-discovery effort (T7).  With nothing to do they wait
 for the next window, the next ready owner or new work, whichever is first.
@@ -52,7 +52,7 @@ class Collector:
         self.sources: list[tuple[Timetable, tuple[WorkQueue, ...], object]] = [
             (c.visit_windows, (c.visits,), self._visit),
             (c.fee_windows, self._fee_lists(), self._fee_call),
-            (c.greeting_windows, (c.followups, c.greetings), self._fee_call),
+            (c.greeting_windows, (c.followups, c.greetings, c.calls), self._fee_call),
             (c.workplace_windows, (c.workplace,), self._workplace_visit),
             (c.work_shifts, (c.discovery,), self._discover),
         ]

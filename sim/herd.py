@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import simpy
@@ -93,6 +93,7 @@ class PaymentHazard:
         horizon: float,
         decide: Decide,
         draws: OwnerDraws,
+        threshold_owner: Sequence[bool] | None = None,
     ) -> None:
         self.env, self.clocks, self.nbs, self.horizon = env, clocks, neighbourhoods, horizon
         self.decide, self.draws = decide, draws
@@ -103,9 +104,12 @@ class PaymentHazard:
         self.p = population.p.tolist()
         self.q = (population.q if herd.enabled else np.zeros(n)).tolist()
         self.threshold = population.threshold.tolist()
-        self.threshold_response = herd.response == "threshold"
+        default = herd.response == "threshold"
+        self.threshold_owner = list(threshold_owner) if threshold_owner is not None else [default] * n
         self.learning = herd.enabled and herd.perception == "learning"
-        self.grouped = herd.enabled and not self.learning and not self.threshold_response
+        self.instant = herd.enabled and not self.learning
+        self.in_group = [self.instant and not t for t in self.threshold_owner]
+        self.in_ranking = [self.instant and t for t in self.threshold_owner]
         self.look_hours = 24.0 / herd.learning_rate_per_day if herd.learning_rate_per_day > 0 else INF
         self.community_weight = community_weight
         self.discount = 0.0
@@ -143,14 +147,14 @@ class PaymentHazard:
         return self.level[owner] * self.clocks[self.kind[owner]].at(t)
 
     def _response(self, owner: int, share: float) -> float:
-        if self.threshold_response:
+        if self.threshold_owner[owner]:
             return 1.0 if share >= self.threshold[owner] else 0.0
         return share
 
     def _individual_rate(self, owner: int) -> float:
         """Return the owner's clock rate per mood-day (the herd part too unless grouped)."""
         base = self.p[owner]
-        if not self.grouped and self.q[owner] > 0.0:
+        if not self.in_group[owner] and self.q[owner] > 0.0:
             base += self.q[owner] * self._response(owner, self.perceived_share(owner))
         return base * self.level[owner] * self.mult[owner]
 
@@ -172,7 +176,7 @@ class PaymentHazard:
         if not self.active[owner]:
             return
         self._update(owner, t)
-        if self.grouped:
+        if self.in_group[owner]:
             self._rescale_target(owner, old_weight, t)
 
     def bill(self, owner: int, t: float, impression: float) -> None:
@@ -185,9 +189,9 @@ class PaymentHazard:
             self.look_at[owner] = t + self._look_gap(owner)
         self._schedule(owner, t)
         nb = self.nbs.of_owner[owner]
-        if self.grouped:
+        if self.in_group[owner]:
             self._join_group(owner, nb, t)
-        elif self.threshold_response and not self.learning:
+        elif self.in_ranking[owner]:
             bisect.insort(self.by_threshold[nb], (self.threshold[owner], owner))
 
     def withdraw(self, owner: int) -> None:
@@ -195,7 +199,7 @@ class PaymentHazard:
         self.active[owner] = False
         self.version[owner] += 1
         self.herd_version[owner] += 1
-        if self.threshold_response and not self.learning and not self.grouped:
+        if self.in_ranking[owner]:
             ranked = self.by_threshold[self.nbs.of_owner[owner]]
             k = bisect.bisect_left(ranked, (self.threshold[owner], owner))
             if k < len(ranked) and ranked[k][1] == owner:
@@ -218,18 +222,20 @@ class PaymentHazard:
         if self.learning:
             return
         for nb in range(self.nbs.count):
-            self.share_changed(nb, t, force=True)
+            self.share_changed(nb, t)
 
-    def share_changed(self, nb: int, t: float, force: bool = False) -> None:
+    def share_changed(self, nb: int, t: float) -> None:
         """React to a change of neighbourhood `nb`'s billed or paid count at time `t`."""
         old, new = self.nb_share[nb], self.nbs.share(nb) * (1.0 - self.discount)
         self.nb_share[nb] = new
-        if self.grouped:
-            for group in self.groups[nb]:
-                group.advance(t)
-                group.share = new
+        if not self.instant:
+            return
+        for group in self.groups[nb]:
+            group.advance(t)
+            group.share = new
+            if group.heap:
                 self._schedule_group(group, nb, t)
-        elif self.threshold_response and not self.learning and (old != new or force):
+        if old != new and self.by_threshold[nb]:
             self._cross_thresholds(nb, min(old, new), max(old, new), t)
 
     # -- the individual clock ---------------------------------------------------
@@ -263,7 +269,7 @@ class PaymentHazard:
             self.look_at[owner] = t + self._look_gap(owner)
             self._update(owner, t)
         else:
-            self.decide(owner, t, 0.0 if self.grouped else self.herd_fraction(owner))
+            self.decide(owner, t, 0.0 if self.in_group[owner] else self.herd_fraction(owner))
 
     def _look_gap(self, owner: int) -> float:
         if self.look_hours == INF:

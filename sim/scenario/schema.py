@@ -108,6 +108,9 @@ class Segment(Strict):
     threshold: Threshold = Threshold()
     promise_keep: Probability = Field(0.5, description="keep probability of a promise due at once")
     grievance: Grievance = Grievance()
+    response: Literal["linear", "threshold"] | None = Field(
+        None, description="this segment's herd response (default: herd.response)"
+    )
 
 
 def _default_segments() -> dict[str, Segment]:
@@ -116,7 +119,13 @@ def _default_segments() -> dict[str, Segment]:
             share=0.6, p=0.02, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.07, legacy=0.05)
         ),
         "undecided": Segment(
-            share=0.3, p=0.002, q=0.025, promise_keep=0.5, grievance=Grievance(fixable=0.12, legacy=0.08)
+            share=0.3,
+            p=0.002,
+            q=0.04,
+            threshold=Threshold(mean=0.4, sd=0.15),
+            response="threshold",
+            promise_keep=0.5,
+            grievance=Grievance(fixable=0.12, legacy=0.08),
         ),
         "hard": Segment(
             share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.35)
@@ -332,7 +341,9 @@ class Calls(Strict):
         "broken_promise",
     )
     hard_last: bool = False
-    key_owners_first: bool = Field(False, description="T10: opinion leaders are called and visited first")
+    key_owners_first: bool = Field(
+        False, description="T10: opinion leaders are contacted right after their bill, and first on every list"
+    )
     give_up_after: Count = Field(
         5, description="answered fee contacts without a result before calls stop (0: never give up)"
     )

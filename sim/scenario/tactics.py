@@ -159,7 +159,7 @@ class Social(Strict):
     """Influence (T10): opinion leaders and ties beyond the building."""
 
     leaders_share: Probability = 0.03
-    leader_weight: Annotated[float, Field(ge=1.0)] = 8.0
+    leader_weight: Annotated[float, Field(ge=1.0)] = 15.0
     community_weight: Probability = Field(
         0.25, description="weight of the community's paid share in what an owner sees (learning perception)"
     )
@@ -190,12 +190,12 @@ class Morale(Strict):
 
     enabled: bool = True
     skill_sd: NonNegative = 0.2
-    hostile_loss: Probability = 0.06
-    refusal_loss: Probability = 0.02
+    hostile_loss: Probability = 0.1
+    refusal_loss: Probability = 0.03
     payment_gain: Probability = 0.02
-    recovery_per_day: NonNegative = 0.1
+    recovery_per_day: NonNegative = 0.05
     support: bool = Field(False, description="T1: colleagues help a rebuffed collector recover")
-    support_recovery_per_day: NonNegative = 0.4
+    support_recovery_per_day: NonNegative = 0.3
     floor: Probability = 0.2
 
 
