@@ -90,15 +90,20 @@ class OutcomeModel:
     def __init__(self, responses: Responses) -> None:
         utilities = [getattr(responses, name) if name != "stalls" else None for name in OUTCOMES]
         self.constant = [[getattr(u, s) if u else 0.0 for s in SEGMENTS] for u in utilities]
-        self.coefficients = [[getattr(u, f) if u else 0.0 for f in FEATURES] for u in utilities]
+        coefficients = [[getattr(u, f) if u else 0.0 for f in FEATURES] for u in utilities]
+        # only the non-zero terms of each utility, as (feature index, coefficient)
+        self.terms = [[(j, b) for j, b in enumerate(row) if b != 0.0] for row in coefficients]
 
     def probabilities(self, context: Context) -> list[float]:
         """Return P(outcome) in the order of OUTCOMES."""
         x = _features(context)
-        utilities = [
-            self.constant[k][context.segment] + sum(b * v for b, v in zip(coefs, x, strict=True))
-            for k, coefs in enumerate(self.coefficients)
-        ]
+        segment = context.segment
+        utilities = []
+        for constant, terms in zip(self.constant, self.terms, strict=True):
+            u = constant[segment]
+            for j, b in terms:
+                u += b * x[j]
+            utilities.append(u)
         top = max(utilities)
         weights = [math.exp(u - top) for u in utilities]
         total = sum(weights)

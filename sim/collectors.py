@@ -30,12 +30,30 @@ MINUTES_PER_HOUR = 60.0
 Task = Generator[simpy.Event, None, None]
 
 
-def lognormal_minutes(rng: np.random.Generator, minutes: Minutes) -> float:
-    """Draw a duration in minutes, lognormal with the given mean and coefficient of variation."""
+def lognormal_minutes(z: float, minutes: Minutes) -> float:
+    """Return the duration in minutes, lognormal with the given mean and CV, at standard normal `z`."""
     if minutes.cv == 0:
         return minutes.mean
     sigma2 = math.log1p(minutes.cv**2)
-    return float(rng.lognormal(math.log(minutes.mean) - sigma2 / 2, math.sqrt(sigma2)))
+    return math.exp(math.log(minutes.mean) - sigma2 / 2 + math.sqrt(sigma2) * z)
+
+
+class NormalDraws:
+    """Standard normal draws of one generator, drawn in blocks (same values as one by one)."""
+
+    BLOCK = 1024
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self._block: list[float] = []
+        self._next = 0
+
+    def __call__(self) -> float:
+        """Return the next standard normal draw."""
+        if self._next == len(self._block):
+            self._block, self._next = self.rng.standard_normal(self.BLOCK).tolist(), 0
+        self._next += 1
+        return self._block[self._next - 1]
 
 
 class Collector:
@@ -44,18 +62,23 @@ class Collector:
     def __init__(self, campaign: Campaign, index: int) -> None:
         self.campaign = campaign
         self.index = index
-        self.rng = campaign.streams.generator("collector", index)
+        self.normal = NormalDraws(campaign.streams.generator("collector", index))
         self.team = campaign.scenario.team
         self.strategy = campaign.scenario.strategy
         c = campaign
         # (timetable, work lists in priority order, what to do with an owner taken from them)
-        self.sources: list[tuple[Timetable, tuple[WorkQueue, ...], object]] = [
+        sources: list[tuple[Timetable, tuple[WorkQueue, ...], object]] = [
             (c.visit_windows, (c.visits,), self._visit),
             (c.fee_windows, self._fee_lists(), self._fee_call),
             (c.greeting_windows, (c.followups, c.greetings, c.calls), self._fee_call),
             (c.workplace_windows, (c.workplace,), self._workplace_visit),
-            (c.work_shifts, (c.discovery,), self._discover),
+            (
+                c.work_shifts if self.strategy.discovery.enabled else Timetable([]),
+                (c.discovery,),
+                self._discover,
+            ),
         ]
+        self.sources = [source for source in sources if source[0].intervals]
 
     def _fee_lists(self) -> tuple[WorkQueue, ...]:
         c = self.campaign
@@ -115,7 +138,7 @@ class Collector:
     # -- the tasks ---------------------------------------------------------------
 
     def _deliver(self, owner: int) -> Task:
-        yield self._spend(lognormal_minutes(self.rng, self.team.delivery_minutes))
+        yield self._spend(lognormal_minutes(self.normal(), self.team.delivery_minutes))
         self.campaign.billing.deliver(owner, self.campaign.env.now, self.index)
 
     def _fee_call(self, owner: int, kind: str) -> Task:
@@ -123,7 +146,7 @@ class Collector:
         start = campaign.env.now
         reached = campaign.draws.uniform(owner) < campaign.reach_probability(owner, start)
         minutes = self.team.call_minutes if reached else self.team.ring_minutes
-        yield self._spend(lognormal_minutes(self.rng, minutes))
+        yield self._spend(lognormal_minutes(self.normal(), minutes))
         if not campaign.is_open(owner):
             return
         if kind != "greeting":
@@ -181,7 +204,7 @@ class Collector:
         yield self._spend(self.strategy.visits.travel_minutes)
         start = campaign.env.now
         at_home = campaign.draws.uniform(owner) < campaign.home_probability(owner, start)
-        minutes = lognormal_minutes(self.rng, config.minutes) if at_home else 1.0
+        minutes = lognormal_minutes(self.normal(), config.minutes) if at_home else 1.0
         yield self._spend(minutes)
         if team:
             campaign.extra_staff_hours += (self.strategy.team_visits.size - 1) * minutes / MINUTES_PER_HOUR
@@ -205,7 +228,7 @@ class Collector:
     def _discover(self, owner: int, kind: str) -> Task:
         campaign, config = self.campaign, self.strategy.discovery
         start = campaign.env.now
-        yield self._spend(lognormal_minutes(self.rng, config.minutes))
+        yield self._spend(lognormal_minutes(self.normal(), config.minutes))
         if not campaign.is_open(owner):
             return
         campaign.discovery_attempts[owner] += 1

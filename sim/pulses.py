@@ -1,8 +1,10 @@
 """Decaying effects of touches on an owner: pressure, goodwill, annoyance.
 
-A touch adds a pulse of `size` that halves every `half_life_days` and is gone
-after four halvings: a staircase, so the owner's hazard stays piecewise
-constant and is still sampled exactly.  The level of a kind is the sum of its
+A touch adds a pulse of `size` for `half_life_days`, then `size / 2` for as
+long again, then nothing: a two-step staircase whose integrated effect
+(1.5 x size x half-life) is close to that of an exponential decay with the same
+half-life (1.44 x size x half-life).  The owner's hazard stays piecewise
+constant, so it is still sampled exactly, and a touch costs two events.  The level of a kind is the sum of its
 live pulses; a listener turns the level into a hazard factor.
 """
 
@@ -15,7 +17,7 @@ import simpy
 from sim.calendar import HOURS_PER_DAY
 from sim.scenario.tactics import Pulse
 
-HALVINGS = 4
+HALVINGS = 2
 Listener = Callable[[int, float, float], None]
 
 

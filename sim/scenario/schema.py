@@ -234,7 +234,7 @@ class Herd(Strict):
     scope: Literal["building", "community"] = "building"
     perception: Literal["instant", "learning"] = "learning"
     learning_rate_per_day: NonNegative = Field(
-        0.2, description="rate of an owner's looks at the neighbourhood (learning perception)"
+        0.1, description="rate of an owner's looks at the neighbourhood (learning perception)"
     )
 
 
@@ -342,7 +342,7 @@ class Calls(Strict):
     )
     hard_last: bool = False
     key_owners_first: bool = Field(
-        False, description="T10: opinion leaders are contacted right after their bill, and first on every list"
+        False, description="T10: opinion leaders are contacted right after their bill and first on every list"
     )
     give_up_after: Count = Field(
         5, description="answered fee contacts without a result before calls stop (0: never give up)"

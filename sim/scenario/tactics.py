@@ -16,7 +16,7 @@ ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Pulse(Strict):
-    """A decaying effect: `size` at a touch, halving every `half_life_days`, gone after 4 halvings."""
+    """A decaying effect: `size` at a touch, half of it after `half_life_days`, gone after twice that."""
 
     size: NonNegative
     half_life_days: Positive = 3.0
