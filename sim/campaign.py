@@ -53,6 +53,18 @@ def call_list_time(t: float, after_days: float) -> float:
     return math.floor(t / HOURS_PER_DAY + after_days) * HOURS_PER_DAY
 
 
+def _without_debrief(shifts: list[tuple[float, float]], hours: float) -> list[tuple[float, float]]:
+    """Cut the debrief (T3) from the end of the last shift interval of each day."""
+    last_of_day = {int(end // HOURS_PER_DAY): k for k, (_, end) in enumerate(shifts)}
+    cut = []
+    for k, (start, end) in enumerate(shifts):
+        if k in last_of_day.values():
+            end -= hours
+        if end > start:
+            cut.append((start, end))
+    return cut
+
+
 class CountingEnvironment(simpy.Environment):
     """A SimPy environment that can tell how many events it has processed.
 
@@ -97,6 +109,11 @@ class Campaign:
     def _init_state(self, n: int) -> None:
         pop = self.population
         self.has_phone = pop.has_phone.tolist()
+        # T10's "core people": owners whose stance sways others - opinion leaders and vocal owners.
+        self.key_owners = (pop.leader | pop.vocal).tolist()
+        self.building_members: list[list[int]] = [[] for _ in range(pop.buildings)]
+        for owner, building in enumerate(pop.building.tolist()):
+            self.building_members[building].append(owner)
         self.billed_at = [NAN] * n
         self.decided_at = [NAN] * n
         self.paid_at = [NAN] * n
@@ -127,8 +144,7 @@ class Campaign:
         shifts = self.calendar.intervals(team.shift_windows(), skip_holidays=skip)
         self.shifts = Timetable(shifts)
         if strategy.debrief.enabled:
-            cut = strategy.debrief.minutes / 60.0
-            shifts = [(start, end - cut) for start, end in shifts if end - cut > start]
+            shifts = _without_debrief(shifts, strategy.debrief.minutes / 60.0)
         self.work_shifts = Timetable(shifts)
 
         def windows(chosen: list, enabled: bool = True) -> Timetable:
@@ -177,7 +193,7 @@ class Campaign:
     def _init_queues(self) -> None:
         calls, pop = self.scenario.strategy.calls, self.population
         hard = (pop.segment == SEGMENTS.index("hard")).tolist() if calls.hard_last else None
-        key = pop.leader.tolist() if calls.key_owners_first else None
+        key = self.key_owners if calls.key_owners_first else None
         size = pop.size
         fee_order = [c for c in calls.order if c != "broken_promise"]
         self.calls = WorkQueue(fee_order, size, hard_last=hard, first=key)
@@ -294,7 +310,7 @@ class Campaign:
         calls = self.scenario.strategy.calls
         if not calls.enabled:
             return
-        key_owner = calls.key_owners_first and self.population.leader[owner]
+        key_owner = calls.key_owners_first and self.key_owners[owner]
         first = 0.0 if key_owner else calls.first_call_after_days
         self.enqueue(self.calls, owner, call_list_time(t, first), "fresh")
         if self.greeting_windows.intervals:
@@ -387,3 +403,12 @@ class Campaign:
         self.hazard.share_changed(nb, t)
         self.recorder.log(t, "payment", owner, NOBODY, channel, float(self.population.fee[owner]))
         self.talk.paid_owner(owner, t)
+        if self.population.leader[owner]:
+            self._leader_sways(owner, t)
+
+    def _leader_sways(self, leader: int, t: float) -> None:
+        """T10: an opinion leader who has paid presses the unpaid owners of their building."""
+        sway = self.scenario.social.sway
+        for owner in self.building_members[self.population.building[leader]]:
+            if self.is_open(owner):
+                self.effects.press(owner, sway, t)

@@ -76,9 +76,10 @@ def _stalled(campaign: Campaign, owner: int, now: float, contact: str) -> None:
 
 
 def _chase_again(campaign: Campaign, owner: int, now: float, after: str) -> None:
-    """Call again later, unless the collectors give up on this owner (`calls.give_up_after`)."""
-    give_up = campaign.scenario.strategy.calls.give_up_after
-    if give_up and campaign.chased[owner] >= give_up:
+    """Call again later, unless the collectors give up on this owner (never on key owners, T10)."""
+    calls = campaign.scenario.strategy.calls
+    key_owner = calls.key_owners_first and campaign.key_owners[owner]
+    if calls.give_up_after and campaign.chased[owner] >= calls.give_up_after and not key_owner:
         campaign.recorder.log(now, "given_up", owner)
         return
     campaign.plan_call(owner, now, after)

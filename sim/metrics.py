@@ -108,7 +108,7 @@ def key_figures(campaign: Campaign) -> dict[str, Any]:
         "busy_hours": campaign.busy_hours,
         "debriefs": campaign.team.debriefs,
         "final_morale": campaign.team.mean_morale(campaign.horizon),
-        "unreachable_found": sum(campaign.unreachable),
+        "unreachable_left": sum(campaign.unreachable),
     }
     for target in TARGETS:
         figures[f"days_to_{target}"] = days_to_share(paid_at, target / 100)

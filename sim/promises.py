@@ -3,13 +3,14 @@
 A promise made at a contact is due after a delay drawn uniformly from
 `strategy.promises.delay_days`.  Its keep probability is
 
-    keep = min(1, promise_keep[segment] * exp(-decay * delay) * f_time * f_embarrassed * f_reminder)
+    keep = min(1, promise_keep[segment] * exp(-decay * delay) * f_time)
 
 where f_time = `follow_up.concrete_time_keep` when the collector asked for a
-concrete time (V2), f_embarrassed = `follow_up.embarrassment_keep` when the
-previous promise was broken and the owner then got the "I have been waiting"
-call (V2), and f_reminder = `follow_up.reminder_keep` once a reminder reaches
-the owner before the due time (T5a).  At the due time the owner pays (through
+concrete time (V2).  When the previous promise was broken and the owner then
+got the "I have been waiting" call (V2), embarrassment closes the share
+`follow_up.embarrassment` of the gap to a certain keep: keep += (1 - keep) x e.
+A reminder that reaches the owner before the due time (T5a) multiplies the
+keep probability by `follow_up.reminder_keep` (at most 1).  At the due time the owner pays (through
 their channel) with that probability; otherwise the promise is broken and
 the owner goes back on the follow-up list (`waiting` with the waiting call,
 `broken_promise` without).  A promise counts as kept when the owner has
@@ -48,9 +49,10 @@ class Promises:
         keep = self.keep_base[segment] * math.exp(-self.config.keep_decay_per_day * delay_days)
         if self.follow_up.ask_time:
             keep *= self.follow_up.concrete_time_keep
+        keep = min(1.0, keep)
         if embarrassed and self.follow_up.waiting_call:
-            keep *= self.follow_up.embarrassment_keep
-        return min(1.0, keep)
+            keep += (1.0 - keep) * self.follow_up.embarrassment
+        return keep
 
     def make(self, owner: int, t: float, collector: int) -> None:
         """Record a promise made at a contact ending at `t`, and schedule its due time."""
@@ -83,6 +85,7 @@ class Promises:
         if version != self.version[owner] or not campaign.is_open(owner):
             return
         self.keep[owner] = min(1.0, self.keep[owner] * self.follow_up.reminder_keep)
+        campaign.extra_staff_hours += campaign.scenario.strategy.notices.staff_minutes / 60.0
         campaign.record_contact(campaign.env.now, "reminder", owner, -1, "sent")
 
     def _fall_due(self, event: simpy.Event) -> None:

@@ -5,7 +5,9 @@ and billed, they lower every owner's perceived share by the factor (1 - d),
 
     d = min(cap, strength * V / B),
 
-V the unpaid billed vocal owners and B the billed households.  Publicity
+V the unpaid billed vocal owners and B the billed households, each counted
+with its weight (an opinion leader who is vocal talks `social.leader_weight`
+times as loud).  Publicity
 answers it: with online guidance the talk keeps only `guidance_factor` of
 its force, and notice boards post the community's true paid share every
 `notice_every_days` days (in the learning perception, a look for everyone).
@@ -37,8 +39,9 @@ class NegativeTalk:
         self.config = campaign.scenario.sentiment
         publicity = campaign.scenario.strategy.publicity
         self.factor = publicity.guidance_factor if publicity.enabled and publicity.guidance else 1.0
-        self.vocal_unpaid = 0
-        self.billed = 0
+        self.vocal_unpaid = 0.0
+        self.billed = 0.0
+        self.weight = campaign.neighbourhoods.weight
 
     def level(self) -> float:
         """Return the discount d the talk would impose now."""
@@ -48,15 +51,15 @@ class NegativeTalk:
 
     def billed_owner(self, owner: int, t: float) -> None:
         """Count a new bill (and a new talker if the owner is vocal)."""
-        self.billed += 1
+        self.billed += self.weight[owner]
         if self.campaign.population.vocal[owner]:
-            self.vocal_unpaid += 1
+            self.vocal_unpaid += self.weight[owner]
         self._apply(t)
 
     def paid_owner(self, owner: int, t: float) -> None:
         """Count a payment (one talker fewer if the owner was vocal)."""
         if self.campaign.population.vocal[owner]:
-            self.vocal_unpaid -= 1
+            self.vocal_unpaid -= self.weight[owner]
             self._apply(t)
 
     def _apply(self, t: float) -> None:

@@ -15,8 +15,11 @@ NOBODY = -1
 class EventRecord:
     """One thing that happened in a campaign.
 
-    `time` is hours since the start; `kind` is one of stage, bill, call,
-    refusal, promise, promise_due, decision, payment; `owner` and `collector` are
+    `time` is hours since the start; `kind` is what happened: stage, bill,
+    a contact (call, greeting_call, home_visit, team_visit, workplace_visit,
+    discovery, notice, reminder, staff_encounter, holiday_message,
+    birthday_call), refusal, given_up, promise, promise_due, ticket,
+    notice_board, decision or payment; `owner` and `collector` are
     indices or -1; `outcome` says how it ended; `value` is a number that
     matters for the kind (impression at a bill, mood at a call, fee at a
     payment, herd share of the hazard at a decision, due hour of a promise).

@@ -103,7 +103,7 @@ class ServiceCrew:
         with self.crew.request(priority=priority) as request:
             yield request
             (self.fee_waits if kind == FEE else self.maintenance_waits).append(env.now - opened)
-            hours = self._fix_hours()
+            hours = self._fix_hours(kind)
             yield env.timeout(work_finish(self.shift, env.now, hours) - env.now)
         if kind == MAINTENANCE:
             return
@@ -113,8 +113,8 @@ class ServiceCrew:
             self.campaign.recorder.log(env.now, "ticket", owner, outcome="crew cannot solve legacy problem")
             yield from self._escalate(owner)
 
-    def _fix_hours(self) -> float:
-        factor = self.config.triage_fix_factor if self.config.triage else 1.0
+    def _fix_hours(self, kind: int) -> float:
+        factor = self.config.triage_fix_factor if (self.config.triage and kind == FEE) else 1.0
         return self._draw_hours(self.config.fix_hours, factor)
 
     def _draw_hours(self, hours: FixHours, factor: float = 1.0) -> float:

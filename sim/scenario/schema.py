@@ -280,7 +280,7 @@ class Team(Strict):
     delivery_minutes: Minutes = Minutes(mean=2.0)
     morale: Morale = Morale()
     home_share: Probability = Field(
-        0.6, description="chance an owner who would answer the phone at that hour is also at home"
+        0.6, description="at-home chance = this x the owner's relative presence at that hour (at most 1)"
     )
 
 
@@ -342,11 +342,9 @@ class Calls(Strict):
     )
     hard_last: bool = False
     key_owners_first: bool = Field(
-        False, description="T10: opinion leaders are contacted right after their bill and first on every list"
+        False, description="T10: key owners (leaders, vocal owners) contacted at once, first, never given up"
     )
-    give_up_after: Count = Field(
-        5, description="answered fee contacts without a result before calls stop (0: never give up)"
-    )
+    give_up_after: Count = Field(5, description="answered fee contacts before calls stop (0: never give up)")
 
     @field_validator("order")
     @classmethod

@@ -55,7 +55,9 @@ class TeamVisits(Strict):
 
     enabled: bool = False
     size: Annotated[int, Field(ge=2, le=5)] = 3
-    after_refusals: Annotated[int, Field(ge=1)] = 2
+    after_refusals: Annotated[int, Field(ge=1)] = Field(
+        2, description="refusals plus stalls before a team visit (stallers and hard owners only)"
+    )
     minutes: Minutes = Minutes(mean=30.0)
 
 
@@ -105,7 +107,9 @@ class FollowUp(Strict):
     remind_hours_before: Positive = 3.0
     reminder_keep: Positive = 1.25
     waiting_call: bool = Field(False, description="after a no-show: 'I have been waiting for you'")
-    embarrassment_keep: Positive = Field(1.6, description="keep-probability factor of the next promise")
+    embarrassment: Probability = Field(
+        0.7, description="share of the gap to a certain keep that embarrassment closes for the next promise"
+    )
     weekly_cap: Annotated[int, Field(ge=1)] = Field(7, description="fee calls per owner per 7 days")
 
 
@@ -138,7 +142,9 @@ class Service(Strict):
     tickets_on_refusal: bool = Field(True, description="a refusal that names a grievance opens a ticket")
     direct_lane: bool = Field(False, description="T4: fee-blocking tickets go before maintenance work")
     triage: bool = Field(False, description="T8: classify at once; legacy problems skip the crew")
-    triage_fix_factor: Positive = Field(0.7, description="T8: fix hours factor when tickets go by speciality")
+    triage_fix_factor: Positive = Field(
+        0.7, description="T8: fix-hours factor of complaint tickets assigned by speciality"
+    )
     escalation: Escalation = Escalation()
     grievance_block: Probability = Field(0.01, description="hazard factor while a grievance is open")
     patience_days: Positive = Field(3.0, description="mean days an owner waits for a promised fix")
@@ -156,10 +162,14 @@ class Atmosphere(Strict):
 
 
 class Social(Strict):
-    """Influence (T10): opinion leaders and ties beyond the building."""
+    """Influence (T10): opinion leaders, their sway, and ties beyond the building."""
 
     leaders_share: Probability = 0.03
     leader_weight: Annotated[float, Field(ge=1.0)] = 15.0
+    sway: Pulse = Field(
+        Pulse(size=0.5, half_life_days=7.0),
+        description="pressure on the unpaid owners of a leader's building when the leader pays",
+    )
     community_weight: Probability = Field(
         0.25, description="weight of the community's paid share in what an owner sees (learning perception)"
     )
@@ -213,5 +223,5 @@ class Annoyance(Strict):
     """Annoyance from being chased at bad-mood times: it lowers the hazard and sours answers."""
 
     enabled: bool = True
-    bad_mood_below: Positive = 0.97
+    bad_mood_below: Positive = 0.9
     effect: Pulse = Pulse(size=0.5, half_life_days=5.0)
