@@ -1,10 +1,12 @@
-"""Engine throughput: one scenario replication against a bare SimPy loop, in one process.
+"""Engine throughput: scenario replications against a bare SimPy loop, in one process.
 
-Prints one JSON object: households, days, events, wall seconds (median of
+Prints one JSON object.  Its top-level keys describe the first case (by
+default the baseline): households, days, events, wall seconds (median of
 --repeat runs), events per second, bare SimPy timeout events per second and
-the ratio of the two.  Run from the project root:
+the ratio of the two; `cases` holds the same figures for every case (by
+default the baseline and the playbook).  Run from the project root:
 
-    python benchmarks/bench_engine.py [--scenario scenarios/baseline.yaml] [--days 90]
+    python benchmarks/bench_engine.py [--scenario FILE ...] [--households 2000] [--days 90]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import simpy
 import sim
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CASES = [str(ROOT / "scenarios" / "baseline.yaml"), str(ROOT / "scenarios" / "playbook.yaml")]
 
 
 def bare_simpy_events_per_second(events: int = 300_000) -> float:
@@ -36,40 +39,39 @@ def bare_simpy_events_per_second(events: int = 300_000) -> float:
     return events / (time.perf_counter() - start)
 
 
+def measure(path: str, households: int, days: int, repeat: int, seed: int, bare: float) -> dict:
+    """Time `repeat` replications of one scenario and return its figures."""
+    scenario = sim.load_scenario(path, {"community.households": households, "horizon_days": days})
+    walls, events = [], 0
+    for k in range(repeat):
+        start = time.perf_counter()
+        result = sim.simulate(scenario, seed=seed + k)
+        walls.append(time.perf_counter() - start)
+        events = result.kpis["events"]
+    wall = statistics.median(walls)
+    return {
+        "scenario": scenario.name,
+        "households": households,
+        "days": days,
+        "events": events,
+        "wall_seconds": round(wall, 4),
+        "events_per_second": round(events / wall),
+        "bare_simpy_events_per_second": round(bare),
+        "ratio": round(events / wall / bare, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
+    parser.add_argument("--scenario", nargs="+", default=DEFAULT_CASES)
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    scenario = sim.load_scenario(
-        args.scenario, {"community.households": args.households, "horizon_days": args.days}
-    )
-    walls, events = [], 0
-    for k in range(args.repeat):
-        start = time.perf_counter()
-        result = sim.simulate(scenario, seed=args.seed + k)
-        walls.append(time.perf_counter() - start)
-        events = result.kpis["events"]
-    wall = statistics.median(walls)
     bare = statistics.median(bare_simpy_events_per_second() for _ in range(3))
-    model = events / wall
-    print(
-        json.dumps(
-            {
-                "scenario": scenario.name,
-                "households": args.households,
-                "days": args.days,
-                "events": events,
-                "wall_seconds": round(wall, 4),
-                "events_per_second": round(model),
-                "bare_simpy_events_per_second": round(bare),
-                "ratio": round(model / bare, 3),
-            }
-        )
-    )
+    cases = [measure(p, args.households, args.days, args.repeat, args.seed, bare) for p in args.scenario]
+    print(json.dumps({**cases[0], "cases": {case["scenario"]: case for case in cases}}))
 
 
 if __name__ == "__main__":

@@ -116,6 +116,28 @@ class Timetable:
             return float("inf")
         return max(t, interval[0])
 
+    def cursor(self) -> Cursor:
+        """Return a cursor for looking up intervals at non-decreasing times."""
+        return Cursor(self)
+
     def total_hours(self, until: float) -> float:
         """Return the open hours before `until`."""
         return sum(max(0.0, min(end, until) - start) for start, end in self.intervals if start < until)
+
+
+class Cursor:
+    """Looks up a timetable at times that never go back, remembering the last interval."""
+
+    __slots__ = ("_end", "_interval", "_timetable")
+
+    def __init__(self, timetable: Timetable) -> None:
+        self._timetable = timetable
+        self._interval: Interval | None = None
+        self._end = -1.0
+
+    def at(self, t: float) -> Interval | None:
+        """Return the interval containing `t`, else the next one, else None."""
+        if t >= self._end:
+            self._interval = self._timetable.current_or_next(t)
+            self._end = self._interval[1] if self._interval is not None else float("inf")
+        return self._interval

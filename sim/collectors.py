@@ -12,7 +12,7 @@ for the next window, the next ready owner or new work, whichever is first.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,7 +67,7 @@ class Collector:
         self.strategy = campaign.scenario.strategy
         c = campaign
         # (timetable, work lists in priority order, what to do with an owner taken from them)
-        sources: list[tuple[Timetable, tuple[WorkQueue, ...], object]] = [
+        sources: list[tuple[Timetable, tuple[WorkQueue, ...], Callable[[int, str], Task]]] = [
             (c.visit_windows, (c.visits,), self._visit),
             (c.fee_windows, self._fee_lists(), self._fee_call),
             (c.greeting_windows, (c.followups, c.greetings, c.calls), self._fee_call),
@@ -78,7 +78,8 @@ class Collector:
                 self._discover,
             ),
         ]
-        self.sources = [source for source in sources if source[0].intervals]
+        self.sources = [(t.cursor(), queues, act) for t, queues, act in sources if t.intervals]
+        self.shifts = campaign.work_shifts.cursor()
 
     def _fee_lists(self) -> tuple[WorkQueue, ...]:
         c = self.campaign
@@ -91,7 +92,7 @@ class Collector:
         """Work shift after shift until the horizon (a SimPy process)."""
         campaign, env = self.campaign, self.campaign.env
         while env.now < campaign.horizon:
-            shift = campaign.work_shifts.current_or_next(env.now)
+            shift = self.shifts.at(env.now)
             if shift is None:
                 return
             if env.now < shift[0]:
@@ -105,27 +106,26 @@ class Collector:
 
     def _next_task(self) -> Task | None:
         campaign, now = self.campaign, self.campaign.env.now
-        owner = campaign.billing.take()
-        if owner is not None:
-            return self._deliver(owner)
-        for timetable, queues, act in self.sources:
-            window = timetable.current_or_next(now)
+        if campaign.billing.deliveries:
+            return self._deliver(campaign.billing.deliveries.popleft())
+        for cursor, queues, act in self.sources:
+            window = cursor.at(now)
             if window is None or window[0] > now:
                 continue
             for queue in queues:
                 owner = queue.pop(now)
                 if owner is not None:
-                    return act(owner, queue.taken_kind)  # type: ignore[operator]
+                    return act(owner, queue.taken_kind)
         return None
 
     def _idle(self, shift: tuple[float, float]) -> Task:
         campaign, now = self.campaign, self.campaign.env.now
         wake = shift[1]
-        for timetable, queues, _ in self.sources:
+        for cursor, queues, _ in self.sources:
             ready = min(queue.next_ready() for queue in queues)
             if ready == math.inf:
                 continue
-            window = timetable.current_or_next(now)
+            window = cursor.at(now)
             if window is None:
                 continue
             wake = min(wake, window[1], max(ready, window[0]))

@@ -50,6 +50,7 @@ from sim.scenario.schema import Herd
 
 Decide = Callable[[int, float, float], None]
 INF = math.inf
+TIME_TOLERANCE = 1e-9  # hours: events this close count as simultaneous
 
 
 class _HerdGroup:
@@ -123,6 +124,8 @@ class PaymentHazard:
         self.m_at = [0.0] * n
         self.look_at = [INF] * n
         self.version = [0] * n
+        self.due = [INF] * n  # the owner's next decision or look
+        self.pending = [INF] * n  # when the owner's pending event fires (inf: none)
         self.herd_version = [0] * n
         self.groups = [[_HerdGroup(c) for c in clocks] for _ in range(neighbourhoods.count)]
         self.by_threshold: list[list[tuple[float, int]]] = [[] for _ in range(neighbourhoods.count)]
@@ -198,6 +201,7 @@ class PaymentHazard:
         """Stop the owner's hazard (the owner has decided to pay)."""
         self.active[owner] = False
         self.version[owner] += 1
+        self.pending[owner] = INF
         self.herd_version[owner] += 1
         if self.in_ranking[owner]:
             ranked = self.by_threshold[self.nbs.of_owner[owner]]
@@ -241,20 +245,40 @@ class PaymentHazard:
     # -- the individual clock ---------------------------------------------------
 
     def _update(self, owner: int, t: float) -> None:
-        """Spend the hazard accumulated so far at the old rate, then take the new rate."""
+        """Spend the hazard accumulated so far at the old rate, then take the new rate.
+
+        When the rate falls and an event is pending, the decision can only come
+        later than that event: its time is worked out when the event fires, and
+        the change costs neither an inversion nor an event.
+        """
         m = self.clocks[self.kind[owner]].value(t)
         self.e_left[owner] -= self.rate[owner] * (m - self.m_at[owner])
         self.m_at[owner] = m
-        self.rate[owner] = self._individual_rate(owner)
+        old, self.rate[owner] = self.rate[owner], self._individual_rate(owner)
+        if self.rate[owner] <= old and self.pending[owner] < INF:
+            self.due[owner] = math.nan
+            return
         self._schedule(owner, t)
 
     def _schedule(self, owner: int, t: float) -> None:
+        """Work out the owner's next decision or look; post an event only if it comes sooner.
+
+        A pending event that turns out to be early (the rate fell since) is
+        simply posted again for the new time when it fires: most changes of a
+        multiplier then cost no event at all.
+        """
         rate = self.rate[owner]
         due = INF
         if rate > 0.0:
             due = self.clocks[self.kind[owner]].inverse(self.m_at[owner] + self.e_left[owner] / rate)
         due = min(due, self.look_at[owner])
+        self.due[owner] = due
+        if due < self.pending[owner] - TIME_TOLERANCE:
+            self._post(owner, due)
+
+    def _post(self, owner: int, due: float) -> None:
         self.version[owner] += 1
+        self.pending[owner] = due if due < self.horizon else INF
         if due < self.horizon:
             event = self.env.timeout(max(0.0, due - self.env.now), (owner, self.version[owner]))
             event.callbacks.append(self._fire_owner)
@@ -263,8 +287,15 @@ class PaymentHazard:
         owner, version = event.value
         if version != self.version[owner] or not self.active[owner]:
             return
+        self.pending[owner] = INF
         t = self.env.now
-        if self.look_at[owner] <= t:
+        if math.isnan(self.due[owner]):
+            self._schedule(owner, t)
+            return
+        if self.due[owner] > t + TIME_TOLERANCE:
+            self._post(owner, self.due[owner])
+            return
+        if self.look_at[owner] <= t + TIME_TOLERANCE:
             self.perceived[owner] = self.seen_share(owner)
             self.look_at[owner] = t + self._look_gap(owner)
             self._update(owner, t)

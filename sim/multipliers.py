@@ -9,6 +9,8 @@ changes only its own factor, and the product goes to the payment hazard.
 
 from __future__ import annotations
 
+import math
+
 from sim.herd import PaymentHazard
 
 
@@ -26,13 +28,11 @@ class Multipliers:
     def set(self, owner: int, name: str, value: float, t: float) -> None:
         """Set one named factor of an owner from time `t` on."""
         factors = self._factors[owner]
-        if factors.get(name, 1.0) == value:
+        old = factors.get(name, 1.0)
+        if old == value:
             return
         if value == 1.0:
-            factors.pop(name, None)
+            del factors[name]
         else:
             factors[name] = value
-        product = 1.0
-        for v in factors.values():
-            product *= v
-        self.hazard.set_multiplier(owner, t, product)
+        self.hazard.set_multiplier(owner, t, math.prod(factors.values()))

@@ -1,15 +1,17 @@
 """Decaying effects of touches on an owner: pressure, goodwill, annoyance.
 
-A touch adds a pulse of `size` for `half_life_days`, then `size / 2` for as
-long again, then nothing: a two-step staircase whose integrated effect
-(1.5 x size x half-life) is close to that of an exponential decay with the same
-half-life (1.44 x size x half-life).  The owner's hazard stays piecewise
-constant, so it is still sampled exactly, and a touch costs two events.  The level of a kind is the sum of its
-live pulses; a listener turns the level into a hazard factor.
+A touch adds a pulse of `size` that lasts one mean life of an exponential
+decay with the given half-life (tau = half-life / ln 2 = 1.44 half-lives), then
+ends: the same integrated effect as the exponential decay (size x tau), as a
+step.  The owner's hazard stays piecewise constant, so it is still sampled
+exactly, and a touch costs one event.
+The level of a kind is the sum of its live pulses; a listener turns the level
+into a hazard factor.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import simpy
@@ -17,8 +19,9 @@ import simpy
 from sim.calendar import HOURS_PER_DAY
 from sim.scenario.tactics import Pulse
 
-HALVINGS = 2
 Listener = Callable[[int, float, float], None]
+LN2 = math.log(2.0)
+ZERO = 1e-12  # a level this small is rounding noise of pulses that have ended
 
 
 class Pulses:
@@ -27,7 +30,6 @@ class Pulses:
     def __init__(self, env: simpy.Environment, owners: int, on_change: Listener) -> None:
         self.env = env
         self.on_change = on_change
-        self._live: list[list[tuple[float, float, float]]] = [[] for _ in range(owners)]
         self._level = [0.0] * owners
 
     def level(self, owner: int) -> float:
@@ -38,20 +40,17 @@ class Pulses:
         """Add a pulse to `owner` at time `t`."""
         if pulse.size <= 0.0:
             return
-        step = pulse.half_life_days * HOURS_PER_DAY
-        self._live[owner].append((t, pulse.size, step))
-        for k in range(1, HALVINGS + 1):
-            event = self.env.timeout(k * step, owner)
-            event.callbacks.append(self._step)
-        self._refresh(owner, t)
+        event = self.env.timeout(pulse.half_life_days * HOURS_PER_DAY / LN2, (owner, -pulse.size))
+        event.callbacks.append(self._step)
+        self._change(owner, pulse.size, t)
 
     def _step(self, event: simpy.Event) -> None:
-        self._refresh(event.value, self.env.now)
+        owner, delta = event.value
+        self._change(owner, delta, self.env.now)
 
-    def _refresh(self, owner: int, t: float) -> None:
-        live = [(t0, size, step) for t0, size, step in self._live[owner] if t - t0 < HALVINGS * step - 1e-9]
-        self._live[owner] = live
-        level = sum(size * 0.5 ** int((t - t0) / step + 1e-9) for t0, size, step in live)
-        if level != self._level[owner]:
-            self._level[owner] = level
-            self.on_change(owner, t, level)
+    def _change(self, owner: int, delta: float, t: float) -> None:
+        level = self._level[owner] + delta
+        if level < ZERO:
+            level = 0.0
+        self._level[owner] = level
+        self.on_change(owner, t, level)

@@ -16,7 +16,7 @@ ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Pulse(Strict):
-    """A decaying effect: `size` at a touch, half of it after `half_life_days`, gone after twice that."""
+    """A decaying effect: `size` at a touch for one mean life (half_life_days / ln 2), then gone."""
 
     size: NonNegative
     half_life_days: Positive = 3.0
