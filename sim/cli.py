@@ -43,6 +43,10 @@ SetOption = Annotated[
     ),
 ]
 
+ReportOption = Annotated[
+    bool, typer.Option("--report", help="Also write report.html, the self-contained report of the results.")
+]
+
 
 def error(message: str) -> None:
     """Print an error message to stderr, verbatim (no markup, no wrapping)."""
@@ -130,6 +134,7 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
+    report: ReportOption = False,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
     from sim.output import default_folder, ensure_folder, to_json_text, write_results
@@ -137,10 +142,12 @@ def run(
     with fail_cleanly():
         scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
         folder = ensure_folder(out if out is not None else default_folder(scenario.name))
-    results, wall = _replicate_with_progress(scenario, reps, seed)
+    views: dict[str, Any] = {}
+    results, wall = _replicate_with_progress(scenario, reps, seed, views)
     summary = _run_summary(results, wall, folder)
-    with fail_cleanly():
+    with _fail_cleanly_in_views():
         written = write_results(folder, scenario, results, summary)
+        written += _write_views(folder, views, None, report)
     if as_json:
         typer.echo(to_json_text(summary))
     else:
@@ -160,15 +167,34 @@ def _progress_bar() -> Progress:
     return Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal)
 
 
-def _replicate_with_progress(scenario: Scenario, reps: int, seed: int) -> tuple[Replications, float]:
-    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time."""
-    from sim.api import replicate
+def _replicate_with_progress(
+    scenario: Scenario, reps: int, seed: int, views: dict[str, Any] | None = None
+) -> tuple[Replications, float]:
+    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time.
 
+    With `views`, the event logs are reduced to the report's tables, stored there under the scenario name.
+    """
     with _progress_bar() as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=reps)
         started = time.perf_counter()
-        results = replicate(scenario, reps, seed, progress=lambda done: bar.update(task, completed=done))
+        results = _replicate(
+            scenario, reps, seed, lambda done: bar.update(task, completed=done), views, scenario.name
+        )
         return results, time.perf_counter() - started
+
+
+def _replicate(
+    scenario: Scenario, reps: int, seed: int, progress: Any, views: dict[str, Any] | None, name: str
+) -> Replications:
+    """Replicate `scenario`; with `views`, also put the view tables of its event logs in `views[name]`."""
+    if views is None:
+        from sim.api import replicate
+
+        return replicate(scenario, reps, seed, progress=progress)
+    from sim.views.logged import replicate_logged
+
+    results, views[name] = replicate_logged(scenario, reps, seed, progress)
+    return results
 
 
 def _percent(value: float | None) -> str:
@@ -293,6 +319,7 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as one JSON object on stdout.")
     ] = False,
+    report: ReportOption = False,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     from sim.compare import daily_table, variant_names
@@ -306,10 +333,12 @@ def compare(
         scenarios = [load_scenario(path, overrides) for path in scenario_files]
         names = variant_names(scenario_files, [s.name for s in scenarios])
         folder = ensure_folder(out if out is not None else compare_folder(names))
-    runs, walls = _replicate_variants_with_progress(dict(zip(names, scenarios, strict=True)), reps, seed)
+    variants, views = dict(zip(names, scenarios, strict=True)), {}
+    runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
     comparison = _comparison(runs, walls, seed, folder)
-    with fail_cleanly():
+    with _fail_cleanly_in_views():
         written = write_comparison(folder, comparison, daily_table(runs))
+        written += _write_views(folder, views, variants, report)
     if as_json:
         typer.echo(to_json_text(comparison))
     else:
@@ -317,11 +346,12 @@ def compare(
 
 
 def _replicate_variants_with_progress(
-    variants: dict[str, Scenario], reps: int, seed: int
+    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any] | None = None
 ) -> tuple[dict[str, Replications], dict[str, float]]:
-    """Replicate every variant on the same master seed under one progress bar; return runs and wall times."""
-    from sim.api import replicate
+    """Replicate every variant on the same master seed under one progress bar; return runs and wall times.
 
+    With `views`, each variant's event logs are reduced to the report's tables, stored there by variant.
+    """
     runs: dict[str, Replications] = {}
     walls: dict[str, float] = {}
     with _progress_bar() as bar:
@@ -329,11 +359,13 @@ def _replicate_variants_with_progress(
         for k, (name, scenario) in enumerate(variants.items()):
             bar.update(task, description=f"{name}: replications")
             started = time.perf_counter()
-            runs[name] = replicate(
+            runs[name] = _replicate(
                 scenario,
                 reps,
                 seed,
-                progress=lambda done, base=k * reps: bar.update(task, completed=base + done),
+                lambda done, base=k * reps: bar.update(task, completed=base + done),
+                views,
+                name,
             )
             walls[name] = time.perf_counter() - started
     return runs, walls
@@ -465,6 +497,190 @@ def _plain(cell: str) -> Any:
     from rich.text import Text
 
     return Text(cell)
+
+
+@app.command()
+def sweep(
+    experiment_file: Annotated[
+        Path, typer.Argument(metavar="EXPERIMENT", help="Experiment YAML file.", show_default=False)
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Output folder (default: results/<experiment name>)."),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep in --out.")] = False,
+    part_runs: Annotated[int, typer.Option("--part-runs", min=1, help="Runs per streamed part file.")] = 50,
+) -> None:
+    """Run an experiment's design on common random numbers; stream tidy results to Parquet."""
+    from sim.experiments.command import sweep_command
+
+    sweep_command(
+        experiment_file, workers=workers, scheduler=scheduler, out=out, resume=resume, part_runs=part_runs
+    )
+
+
+# -- views: feesim report, story, animate ----------------------------------------------------------
+
+
+@contextmanager
+def _fail_cleanly_in_views() -> Iterator[None]:
+    """Like `fail_cleanly`, and also turn a ViewError (bad folder, unit, pick, output file) into exit 2."""
+    from sim.views.errors import ViewError
+
+    try:
+        with fail_cleanly():
+            yield
+    except ViewError as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _write_views(
+    folder: Path, views: dict[str, Any], scenarios: dict[str, Scenario] | None, report: bool
+) -> list[Path]:
+    """Write the view tables (and the merged scenarios of a comparison); with `report`, the HTML report."""
+    from sim.views.folder import write_view_data
+    from sim.views.report import write_report
+
+    written = write_view_data(folder, views, scenarios)
+    return [*written, write_report(folder)] if report else written
+
+
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="RESULTS_DIR", help="Output folder of feesim run or feesim compare.", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="HTML file to write (default: RESULTS_DIR/report.html).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (figures inline, prints well) of a results folder."""
+    from sim.views.report import write_report
+
+    with _fail_cleanly_in_views():
+        path = write_report(results_dir, out)
+    typer.echo(f"report written to {path}")
+
+
+@app.command()
+def story(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario YAML file.", show_default=False)
+    ],
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="UNIT", help="Unit id of the owner, e.g. 3-1502.", show_default=False
+        ),
+    ] = None,
+    pick: Annotated[
+        str | None,
+        typer.Option(
+            "--pick",
+            metavar="KIND",
+            show_default=False,
+            help="An instructive owner: hard-paid-after-team-visit, undecided-waited,"
+            " promise-broken-then-kept, ticket-fixed-then-paid or given-up.",
+        ),
+    ] = None,
+    collector: Annotated[
+        int | None,
+        typer.Option(
+            "--collector",
+            metavar="ID",
+            min=0,
+            show_default=False,
+            help="Tell a collector's day instead (ids as in the event log, from 0).",
+        ),
+    ] = None,
+    day: Annotated[
+        int | None,
+        typer.Option(
+            "--day",
+            metavar="D",
+            min=0,
+            show_default=False,
+            help="The day of --collector (default: their busiest day).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Master seed; the story is its replication 0.")
+    ] = 0,
+    set_: SetOption = None,
+) -> None:
+    """Tell one owner's campaign as a timeline (--owner or --pick), or a collector's day (--collector)."""
+    from sim.views.tell import tell
+
+    with _fail_cleanly_in_views():
+        scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
+        lines = tell(scenario, seed, owner=owner, pick=pick, collector=collector, day=day)
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def animate(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario YAML file.", show_default=False)
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Animation to write: .gif, or .mp4 when ffmpeg is installed.",
+            show_default=False,
+        ),
+    ],
+    vs: Annotated[
+        Path | None,
+        typer.Option(
+            "--vs",
+            metavar="OTHER.yaml",
+            help="A second strategy, drawn beside the first on the same seed.",
+            show_default=False,
+        ),
+    ] = None,
+    step: Annotated[int, typer.Option("--step", metavar="DAYS", min=1, help="Days between frames.")] = 1,
+    fps: Annotated[int, typer.Option("--fps", min=1, max=60, help="Frames per second.")] = 8,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Master seed; the animation is its replication 0.")
+    ] = 0,
+    set_: SetOption = None,
+) -> None:
+    """Animate every household's state day by day in its building, with the collection curve beside it."""
+    from sim.views.animate import check_output, render_animation
+    from sim.views.onerun import logged_run
+
+    with _fail_cleanly_in_views():
+        check_output(out)
+        overrides = parse_overrides(set_ or [])
+        scenarios = [load_scenario(path, overrides) for path in (scenario_file, *([vs] if vs else []))]
+    with _progress_bar() as bar, _fail_cleanly_in_views():
+        task = bar.add_task("simulating", total=None)
+        runs = [logged_run(scenario, seed) for scenario in scenarios]
+        bar.update(task, description="rendering frames")
+        rendered = render_animation(
+            runs, out, step, fps, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    typer.echo(f"{rendered.frames} frames written to {rendered.path} in {rendered.seconds:.1f} s")
 
 
 def main() -> None:

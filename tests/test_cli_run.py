@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from sim import output
 from sim.cli import app
 from sim.scenario import load_scenario, parse_overrides
+from sim.views.folder import VIEW_FILES
 from tests.paths import SCENARIOS
 
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -53,7 +54,7 @@ EXTRAS = {
     "tickets",
     "hostile",
 }
-FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png"}
+FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png", *VIEW_FILES}
 
 
 def _no_constants(name: str) -> Any:

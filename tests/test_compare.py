@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.compare import paired_difference, variant_names
 from sim.output import COMPARE_FILES, compare_folder
+from sim.views.folder import COMPARE_VIEW_FILES
 from tests.paths import SCENARIOS
 from tests.test_cli_run import CONTRACT as RUN_CONTRACT
 from tests.test_cli_run import EXTRAS as RUN_EXTRAS
@@ -204,7 +205,7 @@ def test_scenario_against_itself_differs_by_exactly_zero(
 
 
 def test_files_written_and_no_temporaries(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
-    assert {p.name for p in (json_run[1] / "out").iterdir()} == set(COMPARE_FILES)
+    assert {p.name for p in (json_run[1] / "out").iterdir()} == {*COMPARE_FILES, *COMPARE_VIEW_FILES}
 
 
 def test_json_file_equals_printed_json(
@@ -256,9 +257,10 @@ def test_human_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert fragment in result.stdout, f"{fragment!r} not in:\n{result.stdout}"
     assert "compare-baseline-vs-staged" in result.stdout
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    assert {p.name for p in (tmp_path / "results" / "compare-baseline-vs-staged").iterdir()} == set(
-        COMPARE_FILES
-    )
+    assert {p.name for p in (tmp_path / "results" / "compare-baseline-vs-staged").iterdir()} == {
+        *COMPARE_FILES,
+        *COMPARE_VIEW_FILES,
+    }
 
 
 # -- bad input ----------------------------------------------------------------------------------------

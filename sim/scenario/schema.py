@@ -282,6 +282,9 @@ class Team(Strict):
     home_share: Probability = Field(
         0.6, description="at-home chance = this x the owner's relative presence at that hour (at most 1)"
     )
+    staff_cost_per_hour: NonNegative = Field(
+        35.0, description="CNY per staff hour (wage and overheads), for the cost per 10,000 CNY collected"
+    )
 
 
 class StageTrigger(Strict):

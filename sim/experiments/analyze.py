@@ -1,0 +1,191 @@
+"""Analysis of a finished sweep: point means with confidence, sensitivity indices, the best lever setting.
+
+Reads only the sweep's folder (`results.parquet`, `points.parquet`,
+`design.json`) and writes `analysis.json`, `points_summary.csv` and one figure
+per analysis (`sensitivity_<outcome>.png`, `levers_<outcome>.png`):
+
+* every design: per point and outcome, the mean over replications and its
+  95% Student-t interval;
+* `sobol` designs: first-order and total Sobol indices with their 95%
+  confidence (SALib `sobol.analyze`) of each sampled factor, per group of
+  crossed levers;
+* `morris` designs: mu* and sigma with mu*'s confidence (SALib `morris.analyze`);
+* lever grids: per outcome, the best setting and the paired difference to
+  the runner-up over the replications (every point runs on the same
+  replication seeds, so the pairs share their random numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.compare import paired_difference
+from sim.output import to_json_text, write_csv_atomic, write_text_atomic
+from sim.results import mean_ci
+
+# Outcomes where less is better; every other outcome is better when larger.
+LOWER_IS_BETTER = ("days_to_", "staff_hours", "collector_hours", "busy_hours", "calls", "hostile", "events")
+
+
+def lower_is_better(outcome: str) -> bool:
+    """Tell whether smaller values of an outcome are better."""
+    return outcome.startswith(LOWER_IS_BETTER)
+
+
+def load_sweep(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Return the results table, the points table and the design description of a sweep folder."""
+    missing = [
+        name for name in ("results.parquet", "points.parquet", "design.json") if not (folder / name).exists()
+    ]
+    if missing:
+        raise FileNotFoundError(2, f"not a finished sweep folder (missing {', '.join(missing)})", str(folder))
+    results = pd.read_parquet(folder / "results.parquet")
+    points = pd.read_parquet(folder / "points.parquet")
+    design = json.loads((folder / "design.json").read_text(encoding="utf-8"))
+    return results, points, design
+
+
+def point_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Return per point and outcome: replications, mean, 95% CI (NaN values left out)."""
+    rows = []
+    for (point, outcome), group in results.groupby(["point", "outcome"], sort=True):
+        values = group["value"].dropna().to_numpy()
+        mean, low, high = mean_ci(values) if len(values) else (math.nan, None, None)
+        rows.append(
+            {
+                "point": int(point),
+                "outcome": outcome,
+                "n": len(values),
+                "mean": mean,
+                "ci_low": math.nan if low is None else low,
+                "ci_high": math.nan if high is None else high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _ordered_means(results: pd.DataFrame, outcome: str, points: list[int]) -> np.ndarray:
+    """Return the mean over replications of `outcome` at each point, in the given point order."""
+    chosen = results[results["outcome"] == outcome]
+    means = chosen.groupby("point")["value"].mean()
+    return means.reindex(points).to_numpy(dtype=float)
+
+
+def sensitivity(results: pd.DataFrame, points: pd.DataFrame, design: dict[str, Any]) -> dict[str, Any]:
+    """Return Sobol or Morris indices per group of crossed levers and outcome."""
+    problem = {**design["problem"], "bounds": [list(b) for b in design["problem"]["bounds"]]}
+    out: dict[str, Any] = {}
+    for group, members in points.groupby("group", sort=True):
+        order = members.sort_values("sample")["point"].tolist()
+        per_outcome = {}
+        for outcome in results["outcome"].unique():
+            y = _ordered_means(results, outcome, order)
+            if np.isnan(y).any() or np.ptp(y) == 0:
+                per_outcome[outcome] = None
+                continue
+            per_outcome[outcome] = _indices(design, problem, members, y)
+        out[str(int(group))] = per_outcome
+    return out
+
+
+def _indices(design: dict[str, Any], problem: dict[str, Any], members: pd.DataFrame, y: np.ndarray) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if design["type"] == "sobol":
+            from SALib.analyze import sobol
+
+            found = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=0)
+            keys = ("S1", "S1_conf", "ST", "ST_conf")
+        else:
+            from SALib.analyze import morris
+
+            x = members.sort_values("sample")[problem["names"]].to_numpy(dtype=float)
+            found = morris.analyze(problem, x, y, conf_level=0.95, num_levels=design["levels"], seed=0)
+            keys = ("mu_star", "mu_star_conf", "sigma")
+    return {name: {key: float(found[key][j]) for key in keys} for j, name in enumerate(problem["names"])}
+
+
+def best_levers(results: pd.DataFrame, points: pd.DataFrame, levers: list[str]) -> dict[str, Any]:
+    """Return, per outcome, the best lever setting and its paired difference to the runner-up."""
+    out: dict[str, Any] = {}
+    for outcome in results["outcome"].unique():
+        chosen = results[results["outcome"] == outcome]
+        wide = chosen.pivot_table(index="replication", columns="point", values="value", aggfunc="first")
+        means = wide.mean(axis=0, skipna=True).dropna()
+        if len(means) < 2:
+            out[outcome] = None
+            continue
+        ranked = means.sort_values(ascending=lower_is_better(outcome))
+        best, runner_up = int(ranked.index[0]), int(ranked.index[1])
+        difference = paired_difference(wide[best].tolist(), wide[runner_up].tolist())
+        out[outcome] = {
+            "direction": "lower is better" if lower_is_better(outcome) else "higher is better",
+            "best": _setting(points, best, levers),
+            "best_mean": float(ranked.iloc[0]),
+            "runner_up": _setting(points, runner_up, levers),
+            "runner_up_mean": float(ranked.iloc[1]),
+            "paired_difference": difference,
+        }
+    return out
+
+
+def _setting(points: pd.DataFrame, point: int, levers: list[str]) -> dict[str, Any]:
+    row = points.set_index("point").loc[point]
+    return {"point": point, **{key: _plain(row[key]) for key in levers}}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def analyze(folder: Path) -> dict[str, Any]:
+    """Analyse a finished sweep folder, write the analysis files and return the analysis."""
+    results, points, design = load_sweep(folder)
+    summary = point_summary(results)
+    write_csv_atomic(folder / "points_summary.csv", summary.merge(points, on="point", how="left"))
+    analysis: dict[str, Any] = {"design": design["type"], "points": len(points)}
+    sampled = set(design["problem"]["names"])
+    levers = [key for key in design["factors"] if key not in sampled]
+    figures: list[str] = []
+    if design["type"] in ("sobol", "morris") and sampled:
+        analysis["sensitivity"] = sensitivity(results, points, design)
+        figures += _sensitivity_figures(folder, analysis["sensitivity"], design["type"])
+    if levers and design["type"] == "grid" and not sampled:
+        analysis["best_levers"] = best_levers(results, points, levers)
+        figures += _lever_figures(folder, summary, points, levers)
+    analysis["figures"] = figures
+    write_text_atomic(folder / "analysis.json", to_json_text(analysis))
+    return analysis
+
+
+def _sensitivity_figures(folder: Path, found: dict[str, Any], kind: str) -> list[str]:
+    from sim.views.sensitivity import save_sensitivity_figure
+
+    written = []
+    for outcome, indices in found.get("0", {}).items():
+        if indices is None:
+            continue
+        name = f"sensitivity_{outcome}.png"
+        save_sensitivity_figure(folder / name, indices, outcome, kind)
+        written.append(name)
+    return written
+
+
+def _lever_figures(folder: Path, summary: pd.DataFrame, points: pd.DataFrame, levers: list[str]) -> list[str]:
+    from sim.views.sensitivity import save_lever_figure
+
+    written = []
+    for outcome, rows in summary.groupby("outcome", sort=True):
+        name = f"levers_{outcome}.png"
+        save_lever_figure(folder / name, rows.merge(points, on="point"), levers, outcome)
+        written.append(name)
+    return written

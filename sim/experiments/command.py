@@ -1,0 +1,102 @@
+"""``feesim sweep``: load an experiment, run its sweep, report.
+
+Exit codes: 0 when every run finished; 1 when some runs failed twice (they are in
+``failures.json``; ``--resume`` retries them); 2 on bad input (experiment file,
+base scenario, output folder, scheduler address); 130 when interrupted (Ctrl-C or
+SIGTERM: finished runs are saved, ``--resume`` finishes the rest).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from sim.experiments.load import load_experiment
+from sim.experiments.runner import SweepInterrupted, SweepReport, run_sweep
+
+__all__ = ["EXIT_FAILED_RUNS", "EXIT_INTERRUPTED", "sweep_command"]
+
+EXIT_FAILED_RUNS = 1
+EXIT_INTERRUPTED = 130
+
+
+def sweep_command(
+    experiment_file: Path,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    resume: bool,
+    part_runs: int,
+) -> None:
+    """Run the sweep of `experiment_file` for the command line; exit with the documented codes."""
+    import typer
+
+    from sim.cli import error, fail_cleanly
+    from sim.output import default_folder, ensure_folder
+
+    with fail_cleanly():
+        resolved = load_experiment(experiment_file)
+        folder = ensure_folder(out if out is not None else default_folder(resolved.name))
+    if scheduler and workers is not None:
+        error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")
+    try:
+        with fail_cleanly(), _sigterm_interrupts():
+            report = run_sweep(
+                resolved, folder, workers=workers, scheduler=scheduler, resume=resume, part_runs=part_runs
+            )
+    except SweepInterrupted as exc:
+        error(
+            f"{exc.reason}: {exc.done} of {exc.total} runs are saved in {exc.folder}."
+            " To finish the sweep, run the same command again with --resume."
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:  # before any run started
+        error(f"interrupted: to finish the sweep in {folder}, run the same command again with --resume.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    _print_report(report)
+    if report.failures:
+        lines = "\n".join(f"  - {failure.describe()}" for failure in report.failures)
+        error(
+            f"{len(report.failures)} run(s) failed twice and are missing from the results"
+            f" (details in {report.folder / 'failures.json'}):\n{lines}\n"
+            "Run the same command with --resume to try them again."
+        )
+        raise typer.Exit(EXIT_FAILED_RUNS)
+
+
+def _print_report(report: SweepReport) -> None:
+    """Print what the sweep did and where the files are."""
+    from rich.console import Console
+    from rich.text import Text
+
+    rate = report.ran / report.seconds if report.seconds > 0 else 0.0
+    lines = [
+        f"feesim sweep: {report.experiment}: {report.done} of {report.total} runs in the results"
+        f" ({report.ran} new on {report.backend}, {report.seconds:.1f} s, {rate:.2f} runs/s)",
+        f"written to {report.folder}: {', '.join(p.name for p in report.files)}",
+    ]
+    console = Console()
+    for line in lines:
+        console.print(Text(line), soft_wrap=True)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while the sweep runs, so finished runs are saved before exiting."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,185 @@
+"""Where the runs of a sweep execute: this process, a local process pool, or a Dask cluster.
+
+Every backend runs the same task function (`sim.experiments.task.run_task`) through
+one small interface: ``submit`` a task, ``wait`` for some futures to finish,
+``restart`` after the pool broke (a dead worker), ``close``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import threading
+import uuid
+from collections.abc import Collection
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from typing import Any
+
+from sim.experiments.task import TaskSpec, run_task
+
+__all__ = ["Backend", "DaskBackend", "InlineBackend", "PoolBackend", "is_broken_pool", "make_backend"]
+
+
+class Backend:
+    """Run tasks somewhere; a subclass says where."""
+
+    name = "backend"
+    window = 1
+    """How many tasks to keep submitted at once (bounds memory and what an interrupt cancels)."""
+
+    def submit(self, spec: TaskSpec) -> Any:
+        """Start running `spec`; return its future."""
+        raise NotImplementedError
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+        """Wait up to `timeout` seconds for at least one of `futures` to finish; return the finished ones."""
+        done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def restart(self) -> None:
+        """Replace broken workers (after a worker died)."""
+
+    def close(self, pending: Collection[Any]) -> None:
+        """Release the workers; cancel `pending` futures (after an interrupt) first."""
+
+
+class InlineBackend(Backend):
+    """Run each task in this process as it is submitted (``--workers 1``)."""
+
+    name = "in-process"
+
+    def submit(self, spec: TaskSpec) -> cf.Future[Any]:
+        """Run `spec` now; return a finished future holding its output or its error."""
+        future: cf.Future[Any] = cf.Future()
+        try:
+            future.set_result(run_task(spec))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+class PoolBackend(Backend):
+    """Run tasks on a local pool of worker processes (forked from a preloaded server)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.window = 4 * workers
+        self.name = f"{workers} local worker processes"
+        self._context = _context()
+        # Workers hold the read end; only this process holds the write end, which the system
+        # closes when this process ends in any way, so orphaned workers exit at once.
+        self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        """Return a new pool whose workers ignore Ctrl-C and exit when the sweep process dies."""
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self._context,
+            initializer=_init_worker,
+            initargs=(self._lifeline,),
+        )
+
+    def submit(self, spec: TaskSpec) -> cf.Future[Any]:
+        """Queue `spec` on the pool."""
+        return self._pool.submit(run_task, spec)
+
+    def restart(self) -> None:
+        """Drop the broken pool and start a new one."""
+        self._stop(self._pool)
+        self._pool = self._new_pool()
+
+    def close(self, pending: Collection[Any]) -> None:
+        """Shut the pool down: wait for it if nothing is pending, else stop its workers at once."""
+        if pending:
+            self._stop(self._pool)
+        else:
+            self._pool.shutdown(wait=True)
+        self._lifeline_end.close()
+        self._lifeline.close()
+
+    @staticmethod
+    def _stop(pool: cf.ProcessPoolExecutor) -> None:
+        """Cancel queued tasks and terminate the pool's worker processes."""
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+
+
+class DaskBackend(Backend):
+    """Run tasks on a Dask distributed cluster through its scheduler."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        try:
+            self.client = Client(address, timeout="15s")
+        except Exception as exc:
+            raise OSError(0, f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+        threads = sum(self.client.nthreads().values())
+        self.window = max(8, 4 * threads)
+        self.name = f"Dask cluster at {address} ({threads} threads)"
+
+    def submit(self, spec: TaskSpec) -> Any:
+        """Submit `spec` to the cluster under a readable, unique key."""
+        key = f"feesim-{spec.experiment}-p{spec.point}-r{spec.replication}-{uuid.uuid4().hex[:8]}"
+        return self.client.submit(run_task, spec, key=key, pure=False)
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+        """Wait for the first of `futures` to finish, at most `timeout` seconds."""
+        from distributed import wait
+
+        try:
+            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return {future for future in futures if future.done()}
+        return set(done)
+
+    def close(self, pending: Collection[Any]) -> None:
+        """Cancel `pending` futures and disconnect (the cluster keeps running)."""
+        if pending:
+            self.client.cancel(list(pending))
+        self.client.close()
+
+
+def make_backend(workers: int, scheduler: str | None) -> Backend:
+    """Return the backend for ``--workers`` and ``--scheduler`` (a Dask scheduler address wins)."""
+    if scheduler:
+        return DaskBackend(scheduler)
+    if workers <= 1:
+        return InlineBackend()
+    return PoolBackend(workers)
+
+
+def is_broken_pool(error: BaseException) -> bool:
+    """Tell whether `error` says a worker process died and took the pool with it."""
+    return isinstance(error, BrokenProcessPool)
+
+
+def _context() -> Any:
+    """Return the start method of pool workers: forked from a server that has already imported the engine."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.experiments.task", "sim.api"])
+    return context
+
+
+def _init_worker(lifeline: Connection) -> None:
+    """Ignore Ctrl-C (the sweep handles it); exit as soon as the sweep process is gone (even SIGKILLed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), daemon=True).start()
+
+
+def _exit_when_closed(lifeline: Connection) -> None:
+    """Block on the lifeline pipe; its other end closes when the sweep process ends, then exit."""
+    try:
+        while True:
+            lifeline.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(1)

@@ -1,0 +1,270 @@
+"""Load experiment files: YAML, schema, design checks, and every factor tried on the base scenario.
+
+Every problem raises a :class:`~sim.scenario.errors.ScenarioError` naming the
+experiment file and the key path (``levers.strategy.billing.mood: not a scenario
+key ...``), so the command line can print it and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.experiments.outcomes import curve_day
+from sim.experiments.schema import Continuous, Experiment, RangeLever
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
+from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
+
+__all__ = ["ResolvedExperiment", "load_experiment", "verbatim"]
+
+
+@dataclass(frozen=True)
+class ResolvedExperiment:
+    """A validated experiment with its base scenario merged and overridden (still a raw mapping)."""
+
+    path: Path
+    experiment: Experiment
+    base_path: Path
+    scenario: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """Return the experiment's name."""
+        return self.experiment.name
+
+    def resolved(self) -> dict[str, Any]:
+        """Return the experiment as a mapping with every default filled in and `base` an absolute path."""
+        data = self.experiment.model_dump(mode="json", exclude_none=True)
+        data["base"] = str(self.base_path.resolve())
+        return data
+
+
+def verbatim(overrides: Mapping[str, Any]) -> ParsedOverrides:
+    """Return overrides whose values are used as they are (text values are not parsed as YAML)."""
+    result = ParsedOverrides()
+    result.update(overrides)
+    return result
+
+
+def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:
+    """Load and check an experiment file; raise ScenarioError naming the file and key paths."""
+    source = str(path)
+    raw = _read_mapping(Path(path), source)
+    raw.setdefault("name", Path(path).stem)
+    try:
+        experiment = Experiment.model_validate(raw)
+    except ValidationError as exc:
+        error = from_validation_error(exc, source, raw, Experiment)
+        raise _experiment_error(source, error.problems) from None
+    _raise_if(source, _design_problems(experiment))
+    base_path = Path(path).parent / experiment.base
+    scenario = _base_scenario(experiment, base_path, source)
+    _raise_if(
+        source, [*_factor_problems(experiment, scenario, source), *_outcome_problems(experiment, scenario)]
+    )
+    return ResolvedExperiment(Path(path), experiment, base_path, scenario)
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+def _read_mapping(path: Path, source: str) -> dict[str, Any]:
+    """Read a YAML mapping from `path`."""
+    from sim.scenario.load import _yaml_error
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, "experiment file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "is a folder, expected an experiment YAML file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(source, f"cannot read the experiment file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source, text) from None
+    if not isinstance(data, dict):
+        problem = Problem("", "expected a mapping of experiment keys (name, base, levers, ...)")
+        raise ScenarioError(
+            source, "not an experiment", [dataclasses.replace(problem, found=describe_value(data))]
+        )
+    return copy.deepcopy(data)
+
+
+def _experiment_error(source: str, problems: list[Problem] | tuple[Problem, ...]) -> ScenarioError:
+    """Return the error of an invalid experiment with `problems`."""
+    count = len(problems)
+    summary = "invalid experiment (1 problem)" if count == 1 else f"invalid experiment ({count} problems)"
+    return ScenarioError(source, summary, problems)
+
+
+def _raise_if(source: str, problems: list[Problem]) -> None:
+    """Raise the experiment error if there is any problem."""
+    if problems:
+        raise _experiment_error(source, problems)
+
+
+# -- checks beyond the schema ---------------------------------------------------------------------------
+
+
+def _design_problems(experiment: Experiment) -> list[Problem]:
+    """Return what is missing or unused in the design, and clashing factors."""
+    design = experiment.design
+    sampled = _sampled_keys(experiment)
+    problems = [*_required_design_keys(experiment, sampled), *_unused_design_keys(experiment)]
+    if design.type == "sobol" and design.n is not None and design.n & (design.n - 1):
+        problems.append(Problem("design.n", "a sobol design needs a power of 2", found=str(design.n)))
+    if experiment.replications is not None and experiment.precision is not None:
+        problems.append(Problem("precision", "give either replications or precision, not both"))
+    for index, name in enumerate(experiment.outcomes):
+        if name in experiment.outcomes[:index]:
+            problems.append(Problem(f"outcomes[{index}]", f"repeats outcome {name!r}"))
+    return problems + _clashing_keys(experiment)
+
+
+def _sampled_keys(experiment: Experiment) -> list[str]:
+    """Return the factors the design's sampler covers (the rest are crossed as a grid)."""
+    if experiment.design.type == "grid":
+        return list(experiment.uncertainties)
+    return [key for key, factor in experiment.factors.items() if isinstance(factor, Continuous)]
+
+
+def _required_design_keys(experiment: Experiment, sampled: list[str]) -> list[Problem]:
+    """Return the design keys this design needs but does not have."""
+    design, kind = experiment.design, experiment.design.type
+    if kind in ("sobol", "morris"):
+        needs_n = (
+            [] if design.n else [Problem("design.n", f"a {kind} design needs n (the number of base samples)")]
+        )
+        if not sampled:
+            needs_n.append(
+                Problem(
+                    "design.type", f"a {kind} design samples range levers and uncertainties; there are none"
+                )
+            )
+        return needs_n
+    if kind == "lhs":
+        problems = (
+            [] if design.points else [Problem("design.points", "an lhs design needs points (how many)")]
+        )
+        if not sampled:
+            problems.append(
+                Problem("design.type", "an lhs design samples range levers and uncertainties; there are none")
+            )
+        return problems
+    problems = []
+    if sampled and design.points is None:
+        problems.append(
+            Problem(
+                "design.points", "a grid with uncertainties needs points: how many samples of them to cross"
+            )
+        )
+    ranges = [k for k, f in experiment.levers.items() if isinstance(f, RangeLever) and not f.integer]
+    if ranges and design.levels is None:
+        problems.append(
+            Problem("design.levels", f"a grid needs levels for the range lever(s) {', '.join(ranges)}")
+        )
+    return problems
+
+
+def _unused_design_keys(experiment: Experiment) -> list[Problem]:
+    """Return design keys that this design type does not use (a likely mistake)."""
+    design, kind = experiment.design, experiment.design.type
+    used = {"grid": {"points", "levels"}, "lhs": {"points"}, "sobol": {"n"}, "morris": {"n", "levels"}}[kind]
+    return [
+        Problem(f"design.{key}", f"is not used by a {kind} design")
+        for key in ("points", "n", "levels")
+        if getattr(design, key) is not None and key not in used
+    ]
+
+
+def _clashing_keys(experiment: Experiment) -> list[Problem]:
+    """Return factors that set the same scenario key, or a key inside another factor's."""
+    problems = []
+    seen: list[tuple[str, str]] = []
+    for section, keys in (("levers", experiment.levers), ("uncertainties", experiment.uncertainties)):
+        for key in keys:
+            for other_section, other in seen:
+                if key == other or key.startswith(other + ".") or other.startswith(key + "."):
+                    problems.append(Problem(f"{section}.{key}", f"clashes with {other_section}.{other}"))
+            seen.append((section, key))
+    return problems
+
+
+def _outcome_problems(experiment: Experiment, scenario: Mapping[str, Any]) -> list[Problem]:
+    """Return curve-point outcomes after the base scenario's horizon."""
+    horizon = scenario_from_dict(scenario).horizon_days
+    problems = []
+    for index, name in enumerate(experiment.outcomes):
+        point = curve_day(name)
+        if point is not None and point[1] > horizon:
+            problems.append(
+                Problem(f"outcomes[{index}]", f"day {point[1]} is after the horizon ({horizon} days)")
+            )
+    return problems
+
+
+# -- the base scenario and the factors ------------------------------------------------------------------
+
+
+def _base_scenario(experiment: Experiment, base_path: Path, source: str) -> dict[str, Any]:
+    """Return the base scenario merged and overridden; raise if the base or an override is bad."""
+    if not base_path.is_file():
+        state = "is not a file" if base_path.exists() else "does not exist"
+        _raise_if(source, [Problem("base", f"names a scenario file that {state}: {base_path}")])
+    label = f"{base_path} (base of {source})"
+    try:
+        scenario_from_dict(merged_scenario_dict(base_path), label)
+        scenario = merged_scenario_dict(base_path, verbatim(experiment.overrides))
+        scenario_from_dict(scenario, source)
+    except ScenarioError as exc:
+        if exc.source == source:
+            raise _experiment_error(source, _override_problems(exc, experiment.overrides)) from None
+        raise ScenarioError(label, exc.summary, exc.problems) from None
+    return scenario
+
+
+def _override_problems(error: ScenarioError, overrides: Mapping[str, Any]) -> list[Problem]:
+    """Return the problems of the overridden base scenario, keyed under ``overrides``."""
+    problems = []
+    for problem in error.problems or [Problem("", error.summary)]:
+        owner = next((k for k in overrides if problem.key == k or problem.key.startswith(k + ".")), None)
+        key = f"overrides.{owner}" if owner else "overrides"
+        problems.append(Problem(key, _inner(problem)))
+    return problems
+
+
+def _factor_problems(experiment: Experiment, scenario: Mapping[str, Any], source: str) -> list[Problem]:
+    """Try each factor's probe values on the base scenario; return a problem per factor that fails."""
+    problems = []
+    for section in ("levers", "uncertainties"):
+        for key, factor in getattr(experiment, section).items():
+            for value in factor.probe_values():
+                try:
+                    scenario_from_dict(scenario, source, verbatim({key: value}))
+                except ScenarioError as exc:
+                    problems.append(Problem(f"{section}.{key}", _factor_message(exc, value)))
+                    break
+    return problems
+
+
+def _factor_message(error: ScenarioError, value: Any) -> str:
+    """Describe why setting a factor to `value` makes no valid scenario."""
+    inner = error.problems or (Problem("", error.summary),)
+    if any(p.message.startswith(("unknown key", "is not a mapping")) for p in inner):
+        return "not a scenario key: " + "; ".join(_inner(p) for p in inner)
+    return f"value {describe_value(value)} makes an invalid scenario: " + "; ".join(_inner(p) for p in inner)
+
+
+def _inner(problem: Problem) -> str:
+    """Render a scenario problem without its origin (the experiment file is already named)."""
+    return dataclasses.replace(problem, origin=None).render()

@@ -1,0 +1,112 @@
+"""Daily curves with 5–95% bands over replications, variants overlaid: paid share, money, segments, morale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.metrics import TARGETS
+from sim.scenario.schema import SEGMENTS
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["collection_figure", "morale_figure", "segment_figure"]
+
+
+def _quantiles(daily: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return days, mean, 5% and 95% quantiles over replications of one daily column."""
+    table = daily.pivot(index="day", columns="rep", values=column).sort_index()
+    values = table.to_numpy(dtype=float)
+    return (
+        table.index.to_numpy(),
+        values.mean(axis=1),
+        np.quantile(values, 0.05, axis=1),
+        np.quantile(values, 0.95, axis=1),
+    )
+
+
+def _draw_bands(axes: Axes, dailies: Mapping[str, pd.DataFrame], column: str) -> None:
+    """Draw every variant's mean curve of `column` with its 5–95% band."""
+    from sim.views.curves import VARIANT_STYLES
+
+    for v, (name, daily) in enumerate(dailies.items()):
+        colour, linestyle = VARIANT_STYLES[v % len(VARIANT_STYLES)]
+        days, mean, low, high = _quantiles(daily, column)
+        axes.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0, label=f"{name}: 5–95%")
+        axes.plot(days, mean, color=colour, linestyle=linestyle, linewidth=2, label=f"{name}: mean")
+
+
+def _share_axes(axes: Axes, title: str, ylabel: str, targets: bool = True) -> None:
+    """Label a share-by-day panel: title, axes with units, percent ticks, target lines, legend."""
+    from matplotlib.ticker import PercentFormatter
+
+    from sim.views.canvas import style_axes
+
+    axes.set_title(title)
+    axes.set_xlabel("day of campaign (days since start)")
+    axes.set_ylabel(ylabel)
+    axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    axes.set_ylim(0, 1)
+    axes.set_xlim(left=0)
+    if targets:
+        for target in TARGETS:
+            axes.axhline(target / 100, color="#999999", linewidth=0.8, linestyle=(0, (1, 3)), zorder=0)
+    style_axes(axes)
+    axes.legend(fontsize=8, loc="lower right", framealpha=0.9)
+
+
+def collection_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
+    """Draw households paid and money paid by day, side by side."""
+    from sim.views.canvas import new_figure
+
+    figure = new_figure(14, 4.8)
+    households, money = figure.subplots(1, 2, sharex=True)
+    _draw_bands(households, dailies, "paid_share")
+    _share_axes(households, "Households paid", "households paid (% of all households)")
+    _draw_bands(money, dailies, "money_share")
+    _share_axes(money, "Money collected", "money collected (% of fees billed, CNY)")
+    reps = _reps(dailies)
+    figure.suptitle(f"Collection curves: mean and 5–95% band of {reps} replications (dotted: 50/80/90%)")
+    return figure
+
+
+def segment_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
+    """Draw households paid by day in each owner segment (one panel per segment)."""
+    from sim.views.canvas import new_figure
+
+    figure = new_figure(15, 4.6)
+    for axes, segment in zip(figure.subplots(1, len(SEGMENTS), sharey=True), SEGMENTS, strict=True):
+        _draw_bands(axes, dailies, f"paid_share_{segment}")
+        _share_axes(axes, f"{segment.capitalize()} owners", f"{segment} households paid (% of segment)")
+    figure.suptitle(
+        f"Households paid by owner segment (mean and 5–95% band of {_reps(dailies)} replications)"
+    )
+    return figure
+
+
+def morale_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
+    """Draw the collectors' mean morale at the end of each day."""
+    from sim.views.canvas import new_figure, style_axes
+
+    figure = new_figure(10, 4.2)
+    axes = figure.subplots()
+    _draw_bands(axes, dailies, "morale")
+    low = min(float(d["morale"].min()) for d in dailies.values())
+    axes.set_ylim(max(0.0, min(low - 0.02, 0.9)), 1.01)
+    axes.set_xlim(left=0)
+    axes.set_title(f"Collector morale (team mean at the end of each day; {_reps(dailies)} replications)")
+    axes.set_xlabel("day of campaign (days since start)")
+    axes.set_ylabel("mean morale (1 = fresh, dimensionless)")
+    style_axes(axes)
+    axes.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    return figure
+
+
+def _reps(dailies: Mapping[str, pd.DataFrame]) -> int:
+    """Return the number of replications in the daily tables."""
+    return max(int(d["rep"].nunique()) for d in dailies.values())

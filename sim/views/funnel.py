@@ -1,0 +1,135 @@
+"""The fee-contact funnel: attempts -> reached -> promised -> promise kept -> paid, by kind of contact.
+
+A payment counts for a kind of contact when the owner paid on the spot at such a contact
+(``paid now``), or paid while a promise made at such a contact was open or kept
+(``paid after a promise``); a broken promise earns its contact nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.views.eventlog import FEE_CONTACTS, MISSED
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from sim.records import EventRecord
+
+__all__ = ["STAGES", "funnel_counts", "funnel_figure", "funnel_table"]
+
+STAGES: tuple[str, ...] = ("attempts", "reached", "promised", "kept", "paid_now", "paid_after_promise")
+"""The counted stages; `paid` in the picture is paid_now + paid_after_promise."""
+
+
+def funnel_counts(records: Sequence[EventRecord]) -> np.ndarray:
+    """Return a (kinds x stages) count array of one run, rows in the order of `FEE_CONTACTS`."""
+    counts = np.zeros((len(FEE_CONTACTS), len(STAGES)), dtype=np.int64)
+    row = {kind: k for k, kind in enumerate(FEE_CONTACTS)}
+    on_the_spot: dict[int, int] = {}  # owner -> row of the contact at which they said "I pay now"
+    promised: dict[int, int] = {}  # owner -> row of the contact that got their open or kept promise
+    for record in records:
+        owner = record.owner
+        if record.kind in row:
+            k = row[record.kind]
+            counts[k, 0] += 1
+            counts[k, 1] += record.outcome not in MISSED
+            if record.outcome == "promises":
+                counts[k, 2] += 1
+                promised[owner] = k
+            elif record.outcome == "pays_now":
+                on_the_spot[owner] = k
+        elif record.kind == "promise_due" and owner in promised:
+            if record.outcome == "broken":
+                del promised[owner]
+            else:  # kept, or already paid before it fell due
+                counts[promised[owner], 3] += 1
+        elif record.kind == "payment":
+            if owner in on_the_spot:
+                counts[on_the_spot.pop(owner), 4] += 1
+            elif owner in promised:  # kept on time, or paid early (its due record says "already paid")
+                counts[promised[owner], 5] += 1
+    return counts
+
+
+def funnel_table(counts: np.ndarray) -> pd.DataFrame:
+    """Return a (kinds x stages) count array as a table with a `contact` column."""
+    import pandas as pd
+
+    table = pd.DataFrame(counts, columns=list(STAGES))
+    table.insert(0, "contact", list(FEE_CONTACTS))
+    return table
+
+
+LABELS: tuple[str, ...] = ("attempts", "reached", "promised", "promise kept", "paid")
+HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "--")
+
+
+def funnel_figure(funnels: Mapping[str, pd.DataFrame], reps: int) -> Figure:
+    """Draw one funnel panel per kind of fee contact, variants side by side (mean per replication)."""
+    from sim.views.canvas import new_figure
+
+    used = [k for k in FEE_CONTACTS if any(_row(t, k)[0] > 0 for t in funnels.values())] or ["call"]
+    columns = min(len(used), 2)
+    rows = -(-len(used) // columns)
+    figure = new_figure(max(7.2 * columns, 10.0), 3.9 * rows + 0.4)
+    grid = figure.subplots(rows, columns, squeeze=False)
+    for axes, kind in zip(grid.flat, used, strict=False):
+        _draw_kind(axes, kind, funnels, reps)
+    for axes in grid.flat[len(used) :]:
+        axes.set_visible(False)
+    figure.suptitle(
+        f"Fee-contact funnel by kind of contact (mean per replication over {reps})\n"
+        "labels: count and share of attempts"
+    )
+    return figure
+
+
+def _row(table: pd.DataFrame, kind: str) -> np.ndarray:
+    """Return the stage counts of one kind of contact (zeros when absent)."""
+    found = table[table["contact"] == kind]
+    return found[list(STAGES)].to_numpy(dtype=float).sum(axis=0) if len(found) else np.zeros(len(STAGES))
+
+
+def _draw_kind(axes: Axes, kind: str, funnels: Mapping[str, pd.DataFrame], reps: int) -> None:
+    """Draw the funnel bars of one kind of contact for every variant."""
+    from matplotlib.patches import Patch
+
+    from sim.views.curves import VARIANT_STYLES
+
+    width = 0.8 / len(funnels)
+    x = np.arange(len(LABELS))
+    handles = []
+    for v, (name, table) in enumerate(funnels.items()):
+        counts = _row(table, kind) / reps
+        left = x - 0.4 + width * (v + 0.5)
+        heights = [*counts[:4], counts[4] + counts[5]]
+        style = {"edgecolor": "black", "linewidth": 0.5, "hatch": HATCHES[v % len(HATCHES)]}
+        bars = axes.bar(left, heights, width, color=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], **style)
+        axes.bar(left[-1], counts[4], width, facecolor="white", alpha=0.6, edgecolor="black", linewidth=0.5)
+        handles.append(Patch(facecolor=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], label=name, **style))
+        for bar, value in zip(bars, heights, strict=True):
+            share = f"\n{value / counts[0]:.0%}" if counts[0] > 0 else ""
+            axes.annotate(
+                f"{value:,.0f}{share}" if value >= 10 else f"{value:,.1f}{share}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                xytext=(0, 1),
+                textcoords="offset points",
+            )
+    handles.append(
+        Patch(facecolor="#f2f2f2", edgecolor="black", linewidth=0.5, label="paid on the spot (pale)")
+    )
+    axes.set_xticks(x, LABELS)
+    axes.set_title(kind.replace("_", " "))
+    axes.set_xlabel("stage")
+    axes.set_ylabel("contacts or owners per replication")
+    axes.margins(y=0.22)
+    axes.legend(handles=handles, fontsize=8, loc="upper right")
