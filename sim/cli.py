@@ -106,6 +106,42 @@ def validate(
         raise typer.Exit(EXIT_USAGE)
 
 
+PrecisionOption = Annotated[
+    float | None,
+    typer.Option(
+        "--precision",
+        metavar="HALF_WIDTH",
+        help="Add replications (--reps at a time) until the 95% CI half-width of --outcome is at most this.",
+        show_default=False,
+    ),
+]
+OutcomeOption = Annotated[
+    str, typer.Option("--outcome", help="The key figure --precision is about (e.g. days_to_80).")
+]
+MaxRepsOption = Annotated[
+    int, typer.Option("--max-reps", min=2, help="Most replications per variant with --precision.")
+]
+
+
+def _precision_target(precision: float | None, outcome: str, reps: int, max_reps: int) -> Any:
+    """Return the precision target of --precision (None without it); exit 2 on a bad combination."""
+    if precision is None:
+        return None
+    from sim.experiments.outcomes import FIGURE_OUTCOMES
+    from sim.precision import Target
+
+    if not precision > 0:
+        error(f"--precision is a 95% CI half-width and must be positive, got {precision}.")
+        raise typer.Exit(EXIT_USAGE)
+    if outcome not in FIGURE_OUTCOMES:
+        error(f"--outcome {outcome!r} is not a key figure; expected one of: {', '.join(FIGURE_OUTCOMES)}.")
+        raise typer.Exit(EXIT_USAGE)
+    if reps < 2 or max_reps < reps:
+        error(f"--precision needs --reps of at least 2 and --max-reps ({max_reps}) >= --reps ({reps}).")
+        raise typer.Exit(EXIT_USAGE)
+    return Target(half_width=precision, outcome=outcome, batch=reps, max_reps=max_reps)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON schema of scenario files."""
@@ -135,15 +171,23 @@ def run(
         bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
     ] = False,
     report: ReportOption = False,
+    precision: PrecisionOption = None,
+    outcome: OutcomeOption = "final_paid_share",
+    max_reps: MaxRepsOption = 200,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
     from sim.output import default_folder, ensure_folder, to_json_text, write_results
 
+    target = _precision_target(precision, outcome, reps, max_reps)
     with fail_cleanly():
         scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
         folder = ensure_folder(out if out is not None else default_folder(scenario.name))
     views: dict[str, Any] = {}
-    results, wall = _replicate_with_progress(scenario, reps, seed, views)
+    if target is None:
+        results, wall = _replicate_with_progress(scenario, reps, seed, views)
+    else:
+        runs, walls = _replicate_to_precision({scenario.name: scenario}, seed, target, views)
+        results, wall = runs[scenario.name], walls[scenario.name]
     summary = _run_summary(results, wall, folder)
     with _fail_cleanly_in_views():
         written = write_results(folder, scenario, results, summary)
@@ -320,6 +364,9 @@ def compare(
         bool, typer.Option("--json", help="Print the comparison as one JSON object on stdout.")
     ] = False,
     report: ReportOption = False,
+    precision: PrecisionOption = None,
+    outcome: OutcomeOption = "final_paid_share",
+    max_reps: MaxRepsOption = 200,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     from sim.compare import daily_table, variant_names
@@ -328,13 +375,17 @@ def compare(
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
+    target = _precision_target(precision, outcome, reps, max_reps)
     with fail_cleanly():
         overrides = parse_overrides(set_ or [])
         scenarios = [load_scenario(path, overrides) for path in scenario_files]
         names = variant_names(scenario_files, [s.name for s in scenarios])
         folder = ensure_folder(out if out is not None else compare_folder(names))
     variants, views = dict(zip(names, scenarios, strict=True)), {}
-    runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
+    if target is None:
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
+    else:
+        runs, walls = _replicate_to_precision(variants, seed, target, views)
     comparison = _comparison(runs, walls, seed, folder)
     with _fail_cleanly_in_views():
         written = write_comparison(folder, comparison, daily_table(runs))
@@ -343,6 +394,25 @@ def compare(
         typer.echo(to_json_text(comparison))
     else:
         _print_comparison(comparison, [p.name for p in written])
+
+
+def _replicate_to_precision(
+    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any]
+) -> tuple[dict[str, Replications], dict[str, float]]:
+    """Replicate every variant in batches until the precision target holds; keep the view tables too."""
+    from sim.precision import replicate_variants_until
+    from sim.views.logged import LoggedRuns
+
+    logged = LoggedRuns()
+    with _progress_bar() as bar:
+        task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
+        started = time.perf_counter()
+        runs = replicate_variants_until(
+            variants, seed, target, lambda done: bar.update(task, completed=done), logged.run
+        )
+        wall = time.perf_counter() - started
+    views.update(logged.tables())
+    return runs, {name: wall / len(variants) for name in variants}
 
 
 def _replicate_variants_with_progress(
@@ -500,6 +570,50 @@ def _plain(cell: str) -> Any:
 
 
 @app.command()
+def analyze(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(metavar="RESULTS_DIR", help="Output folder of a finished sweep.", show_default=False),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as one JSON object.")] = False,
+) -> None:
+    """Analyse a sweep: point means and CIs, sensitivity indices, the best lever settings; write figures."""
+    from sim.experiments.analyze import analyze as analyze_sweep
+    from sim.output import to_json_text
+
+    with fail_cleanly():
+        analysis = analyze_sweep(results_dir)
+    if as_json:
+        typer.echo(to_json_text(analysis))
+    else:
+        _print_analysis(analysis, results_dir)
+
+
+def _print_analysis(analysis: dict[str, Any], folder: Path) -> None:
+    """Print the best lever settings and the leading sensitivity indices of an analysis."""
+    console = Console()
+    for outcome, best in (analysis.get("best_levers") or {}).items():
+        if best is None:
+            continue
+        d = best["paired_difference"]
+        ci = "n/a" if d["ci_low"] is None else f"{d['ci_low']:+.4g} to {d['ci_high']:+.4g}"
+        setting = ", ".join(f"{k}={v}" for k, v in best["best"].items() if k != "point")
+        console.print(
+            f"{outcome} ({best['direction']}): best {setting} = {best['best_mean']:.4g}; "
+            f"vs runner-up {d['mean']:+.4g} (95% CI {ci})",
+            markup=False,
+        )
+    for outcome, indices in (analysis.get("sensitivity") or {}).get("0", {}).items():
+        if indices:
+            key = "ST" if "ST" in next(iter(indices.values())) else "mu_star"
+            ranked = sorted(indices.items(), key=lambda item: -item[1][key])
+            text = ", ".join(f"{name} {values[key]:.3f}" for name, values in ranked)
+            console.print(f"{outcome}: {key} {text}", markup=False)
+    files = ", ".join(["analysis.json", "points_summary.csv", *analysis["figures"]])
+    console.print(f"written to {folder}: {files}")
+
+
+@app.command()
 def sweep(
     experiment_file: Annotated[
         Path, typer.Argument(metavar="EXPERIMENT", help="Experiment YAML file.", show_default=False)
@@ -518,12 +632,23 @@ def sweep(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep in --out.")] = False,
     part_runs: Annotated[int, typer.Option("--part-runs", min=1, help="Runs per streamed part file.")] = 50,
+    precision: PrecisionOption = None,
+    max_reps: Annotated[
+        int | None, typer.Option("--max-reps", min=2, help="Most replications per point with --precision.")
+    ] = None,
 ) -> None:
     """Run an experiment's design on common random numbers; stream tidy results to Parquet."""
     from sim.experiments.command import sweep_command
 
     sweep_command(
-        experiment_file, workers=workers, scheduler=scheduler, out=out, resume=resume, part_runs=part_runs
+        experiment_file,
+        workers=workers,
+        scheduler=scheduler,
+        out=out,
+        resume=resume,
+        part_runs=part_runs,
+        precision=precision,
+        max_reps=max_reps,
     )
 
 

@@ -17,6 +17,8 @@ from sim.rng import replication_seeds
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
+SimulateOne = Callable[[str, Scenario, int, object], RunResult]
+"""Run replication `rep` (seed `child`) of the variant called `name`; the default is `sim.simulate`."""
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,21 @@ def replicate_until(
 
 
 def replicate_variants_until(
-    scenarios: Mapping[str, Scenario], seed: int, target: Target, progress: Progress | None = None
+    scenarios: Mapping[str, Scenario],
+    seed: int,
+    target: Target,
+    progress: Progress | None = None,
+    simulate_one: SimulateOne | None = None,
 ) -> dict[str, Replications]:
     """Replicate every variant on the same seeds, in batches, until each meets `target` (or the maximum)."""
+    run = simulate_one or (lambda _name, scenario, _rep, child: simulate(scenario, child))
     results: dict[str, list[RunResult]] = {name: [] for name in scenarios}
     wanted, done = min(target.batch, target.max_reps), 0
     while True:
         seeds = replication_seeds(seed, wanted)
         for name, scenario in scenarios.items():
-            for child in seeds[len(results[name]) :]:
-                results[name].append(simulate(scenario, child))
+            for rep in range(len(results[name]), wanted):
+                results[name].append(run(name, scenario, rep, seeds[rep]))
                 done += 1
                 if progress is not None:
                     progress(done)

@@ -8,6 +8,7 @@ SIGTERM: finished runs are saved, ``--resume`` finishes the rest).
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 from collections.abc import Iterator
@@ -15,8 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from sim.experiments.load import load_experiment
+from sim.experiments.load import ResolvedExperiment, load_experiment
 from sim.experiments.runner import SweepInterrupted, SweepReport, run_sweep
+from sim.experiments.schema import Precision
 
 __all__ = ["EXIT_FAILED_RUNS", "EXIT_INTERRUPTED", "sweep_command"]
 
@@ -32,6 +34,8 @@ def sweep_command(
     out: Path | None,
     resume: bool,
     part_runs: int,
+    precision: float | None = None,
+    max_reps: int | None = None,
 ) -> None:
     """Run the sweep of `experiment_file` for the command line; exit with the documented codes."""
     import typer
@@ -40,7 +44,7 @@ def sweep_command(
     from sim.output import default_folder, ensure_folder
 
     with fail_cleanly():
-        resolved = load_experiment(experiment_file)
+        resolved = with_precision(load_experiment(experiment_file), precision, max_reps)
         folder = ensure_folder(out if out is not None else default_folder(resolved.name))
     if scheduler and workers is not None:
         error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")
@@ -67,6 +71,30 @@ def sweep_command(
             "Run the same command with --resume to try them again."
         )
         raise typer.Exit(EXIT_FAILED_RUNS)
+
+
+def with_precision(
+    resolved: ResolvedExperiment, half_width: float | None, max_reps: int | None
+) -> ResolvedExperiment:
+    """Apply ``--precision`` / ``--max-reps`` to an experiment: replications in batches to a CI half-width.
+
+    The outcome is the experiment's precision outcome, else its first outcome; the batch
+    is its precision batch, else its replications (at least 2).
+    """
+    if half_width is None:
+        return resolved
+    experiment = resolved.experiment
+    old = experiment.precision
+    data = {
+        "outcome": old.outcome if old else experiment.outcomes[0],
+        "half_width": half_width,
+        "batch": old.batch if old else max(2, experiment.replications or 5),
+        "max_reps": max_reps or (old.max_reps if old else 100),
+    }
+    data["max_reps"] = max(data["max_reps"], data["batch"])
+    target = Precision.model_validate(data)
+    changed = experiment.model_copy(update={"precision": target, "replications": None})
+    return dataclasses.replace(resolved, experiment=changed)
 
 
 def _print_report(report: SweepReport) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.results import Replications, RunResult
     from sim.scenario.schema import Scenario
 
-__all__ = ["ViewTables", "replicate_logged"]
+__all__ = ["LoggedRuns", "ViewTables", "replicate_logged"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,25 @@ class _Tally:
             tickets=pd.DataFrame(self.tickets, columns=columns),
             replications=pd.DataFrame(self.rows),
         )
+
+
+class LoggedRuns:
+    """Runs replications one at a time with the event log on, reducing each log into the view tables."""
+
+    def __init__(self) -> None:
+        self._tallies: dict[str, _Tally] = {}
+
+    def run(self, name: str, scenario: Scenario, rep: int, child: np.random.SeedSequence) -> RunResult:
+        """Run replication `rep` of variant `name`; keep its reduced log; return it without records."""
+        from sim.api import simulate
+
+        result = simulate(scenario, child, log_events=True)
+        self._tallies.setdefault(name, _Tally(scenario)).add(rep, result, child)
+        return replace(result, records=None)
+
+    def tables(self) -> dict[str, ViewTables]:
+        """Return the view tables of every variant run so far."""
+        return {name: tally.tables() for name, tally in self._tallies.items()}
 
 
 def replicate_logged(

@@ -25,7 +25,7 @@ def save_sensitivity_figure(
 ) -> None:
     """Draw the Sobol (S1, ST) or Morris (mu*) indices of each factor with their 95% confidence."""
     names = list(indices)
-    figure = _figure(8.0, 1.2 + 0.45 * len(names))
+    figure = _figure(8.0, 1.8 + 0.45 * len(names))
     axes = figure.add_subplot()
     rows = range(len(names))
     if kind == "sobol":
@@ -49,7 +49,7 @@ def save_sensitivity_figure(
     axes.set_xlabel(xlabel)
     axes.set_title(f"Sensitivity of {outcome} ({kind})")
     axes.axvline(0.0, color="black", linewidth=0.8)
-    axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, fontsize="small")
     save_figure_atomic(path, figure)
 
 
