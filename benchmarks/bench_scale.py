@@ -1,0 +1,85 @@
+"""Growth with the size of the community: time and memory per household.
+
+Runs one replication of a scenario at several community sizes, scaling the
+collectors, buildings, service crew and maintenance load with the households
+(so every size is the same campaign, larger), each in a fresh process after a
+tiny warm-up run (imports and first-call costs are not the model's), and
+prints one JSON object: per size the wall seconds, events, peak resident
+memory and bytes per household, and the time ratio of each size to the
+smallest.  Run from the project root:
+
+    python benchmarks/bench_scale.py [--scenario scenarios/playbook.yaml] [--sizes 2000 16000] [--days 90]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = 2000  # households of the shipped scenarios, for which their team and crew are sized
+
+
+def measure_one(scenario_path: str, households: int, days: int, seed: int) -> dict:
+    """Run one replication in this process and return its figures."""
+    import sim
+
+    scenario = sim.load_scenario(scenario_path)
+    scale = households / BASE
+    overrides = {
+        "community.households": households,
+        "community.buildings": max(1, round(scenario.community.buildings * scale)),
+        "team.collectors": max(1, round(scenario.team.collectors * scale)),
+        "service.crew": max(1, round(scenario.service.crew * scale)),
+        "service.maintenance_tickets_per_day": scenario.service.maintenance_tickets_per_day * scale,
+        "horizon_days": days,
+    }
+    warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
+    sim.simulate(sim.load_scenario(scenario_path, warm_up), seed=seed)  # imports and first-call costs
+    scenario = sim.load_scenario(scenario_path, overrides)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = sim.simulate(scenario, seed=seed)
+    wall = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "households": households,
+        "days": days,
+        "wall_seconds": round(wall, 3),
+        "events": result.kpis["events"],
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "bytes_per_household": round((peak_kib - before) * 1024 / households),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "playbook.yaml"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 16000])
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size here
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(measure_one(args.scenario, args.one, args.days, args.seed)))
+        return
+    runs = []
+    for size in args.sizes:
+        command = [sys.executable, __file__, "--scenario", args.scenario, "--days", str(args.days),
+                   "--seed", str(args.seed), "--one", str(size)]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    smallest = runs[0]
+    for run in runs:
+        run["time_ratio_to_smallest"] = round(run["wall_seconds"] / smallest["wall_seconds"], 2)
+        run["size_ratio_to_smallest"] = round(run["households"] / smallest["households"], 2)
+    print(json.dumps({"scenario": Path(args.scenario).stem, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
