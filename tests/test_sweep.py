@@ -192,8 +192,13 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(
     _assert_same_tables(out, uninterrupted)
 
 
-def test_ctrl_c_saves_finished_runs_and_says_resume(six_points: tuple[Path, Path], tmp_path: Path) -> None:
-    experiment, uninterrupted = six_points
+def test_ctrl_c_saves_finished_runs_and_says_resume(folder: Path, tmp_path: Path) -> None:
+    # Enough runs (6 points x 15 replications, seconds of work) that the sweep is still running when
+    # the interrupt arrives, however fast this machine is.
+    experiment = _write(folder, "long.yaml", SIX_POINTS.replace("replications: 5", "replications: 15"))
+    uninterrupted = folder / "long-inline"
+    if not (uninterrupted / "results.parquet").exists():
+        _sweep(experiment, uninterrupted, workers=1)
     out = tmp_path / "interrupted"
     args = ["sweep", str(experiment), "--workers", "1", "--out", str(out), "--part-runs", "3"]
     process = _feesim(tmp_path, *args)
