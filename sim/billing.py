@@ -80,10 +80,6 @@ class Billing:
                 next_check = day * HOURS_PER_DAY + STAGE_CHECK_HOUR
             yield env.timeout(min(next_check, deadline) - env.now)
 
-    def take(self) -> int | None:
-        """Give a collector the next bill to hand out, or None."""
-        return self.deliveries.popleft() if self.deliveries else None
-
     def deliver(self, owner: int, t: float, collector: int = -1) -> None:
         """Hand a bill to `owner` at time `t`."""
         campaign = self.campaign

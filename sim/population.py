@@ -8,6 +8,7 @@ households leaves the existing owners unchanged (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.special import ndtr
@@ -49,21 +50,31 @@ class Population:
         """Return the number of households."""
         return len(self.segment)
 
+    @cached_property
+    def unit_labels(self) -> list[str]:
+        """Return every owner's unit id, such as `3-1502` (building 3, floor 15, door 2), worked out once."""
+        buildings = int(self.building.max()) + 1 if self.size else 0
+        count = np.bincount(self.building, minlength=buildings)
+        floors = np.ones(buildings, dtype=int)
+        np.maximum.at(floors, self.building, self.floor)
+        per_floor = np.maximum(1, -(-count // floors))
+        door = self.unit % per_floor[self.building] + 1
+        return [
+            f"{b + 1}-{f}{d:02d}"
+            for b, f, d in zip(self.building.tolist(), self.floor.tolist(), door.tolist(), strict=True)
+        ]
+
+    @cached_property
+    def _owner_by_unit(self) -> dict[str, int]:
+        return {label: owner for owner, label in reversed(list(enumerate(self.unit_labels)))}
+
     def unit_label(self, owner: int) -> str:
-        """Return the unit id of an owner, such as `3-1502` (building 3, floor 15, door 2)."""
-        per_floor = self._doors_per_floor(int(self.building[owner]))
-        door = int(self.unit[owner]) % per_floor + 1
-        return f"{int(self.building[owner]) + 1}-{int(self.floor[owner])}{door:02d}"
+        """Return the unit id of an owner."""
+        return self.unit_labels[owner]
 
     def owner_of_unit(self, label: str) -> int | None:
         """Return the owner index of a unit id, or None when there is no such unit."""
-        matches = [i for i in range(self.size) if self.unit_label(i) == label]
-        return matches[0] if matches else None
-
-    def _doors_per_floor(self, building: int) -> int:
-        count = int(np.count_nonzero(self.building == building))
-        floors = int(self.floor[self.building == building].max(initial=1))
-        return max(1, -(-count // floors))
+        return self._owner_by_unit.get(label)
 
 
 def _buildings(n: int, buildings: int, floors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
