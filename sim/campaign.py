@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from collections.abc import Generator
 
 import simpy
 
@@ -19,10 +18,11 @@ from sim.atmosphere import Atmosphere
 from sim.billing import Billing
 from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
 from sim.choice import Context, OutcomeModel
-from sim.collectors import Collector
+from sim.collectors import Collector, WakePlan
 from sim.effects import OwnerEffects
 from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
+from sim.idle import IdleCollectors
 from sim.mood import availability_by_hour, mood_clocks
 from sim.multipliers import Multipliers
 from sim.neighbourhood import Neighbourhoods
@@ -96,6 +96,8 @@ class Campaign:
         self._init_timetables()
         self._init_behaviour()
         self._init_queues()
+        self.wake_plan = WakePlan(self)
+        self.idle = IdleCollectors(self.env, self.wake_plan.wake_time)
         self.billing = Billing(self)
         self.promises = Promises(self)
         self.service = ServiceCrew(self)
@@ -135,8 +137,6 @@ class Campaign:
         self.busy_hours = 0.0
         self.extra_staff_hours = 0.0
         self.hostile = 0
-        self._work_signal: simpy.Event | None = None
-        self._idle_until: dict[int, float] = {}
 
     def _init_timetables(self) -> None:
         team, strategy = self.scenario.team, self.scenario.strategy
@@ -221,26 +221,15 @@ class Campaign:
         return self
 
     def signal_work(self) -> None:
-        """Wake idle collectors: new work has arrived."""
-        if self._work_signal is not None and not self._work_signal.triggered:
-            self._work_signal.succeed()
-        self._work_signal = None
-
-    def wait_for_work(self, collector: int, until: float) -> Generator[simpy.Event, None, None]:
-        """Let `collector` wait until hour `until` or until new work arrives, whichever is first."""
-        if self._work_signal is None:
-            self._work_signal = self.env.event()
-        self._idle_until[collector] = until
-        yield self.env.timeout(until - self.env.now) | self._work_signal
-        del self._idle_until[collector]
+        """Tell the idle collectors that work has arrived that is ready now."""
+        self.idle.work_arrived(self.env.now)
 
     def enqueue(self, queue: WorkQueue, owner: int, ready: float, kind: str) -> None:
         """Put an owner on a work list from `ready` on, and wake idle collectors if that is earlier."""
         if ready >= self.horizon or not math.isnan(self.decided_at[owner]):
             return
         queue.schedule(owner, ready, kind)
-        if self._idle_until and ready < max(self._idle_until.values()):
-            self.signal_work()
+        self.idle.work_arrived(ready)
 
     # -- owners' state as the contacts see it ------------------------------------
 

@@ -12,7 +12,7 @@ for the next window, the next ready owner or new work, whichever is first.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +56,54 @@ class NormalDraws:
         return self._block[self._next - 1]
 
 
+def work_sources(campaign: Campaign) -> list[tuple[Timetable, tuple[WorkQueue, ...], str]]:
+    """Return the collectors' sources of work: (open times, work lists in priority order, action)."""
+    c, strategy = campaign, campaign.scenario.strategy
+    promises_first = strategy.calls.order.index("broken_promise") == 0
+    fee_lists = (c.followups, c.calls) if promises_first else (c.calls, c.followups)
+    sources = [
+        (c.visit_windows, (c.visits,), "visit"),
+        (c.fee_windows, fee_lists, "fee_call"),
+        (c.greeting_windows, (c.followups, c.greetings, c.calls), "fee_call"),
+        (c.workplace_windows, (c.workplace,), "workplace_visit"),
+        (c.work_shifts if strategy.discovery.enabled else Timetable([]), (c.discovery,), "discover"),
+    ]
+    return [source for source in sources if source[0].intervals]
+
+
+class WakePlan:
+    """When a collector with nothing to do should look for work again (the same for every collector)."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.sources = [(t.cursor(), queues) for t, queues, _ in work_sources(campaign)]
+        self.shifts = campaign.work_shifts.cursor()
+
+    def wake_time(self, now: float) -> float:
+        """Return the first of: the shift's end, a window's end, the next owner ready in an open window.
+
+        Bills waiting to be handed out are work ready now; off shift, the next shift's start.
+        """
+        campaign = self.campaign
+        shift = self.shifts.at(now)
+        if shift is None:
+            return campaign.horizon
+        if now < shift[0]:
+            return min(shift[0], campaign.horizon)
+        if campaign.billing.deliveries:
+            return now
+        wake = shift[1]
+        for cursor, queues in self.sources:
+            ready = min(queue.next_ready() for queue in queues)
+            if ready == math.inf:
+                continue
+            window = cursor.at(now)
+            if window is None:
+                continue
+            wake = min(wake, window[1], max(ready, window[0]))
+        return min(max(wake, now), campaign.horizon)
+
+
 class Collector:
     """One collector's working life as a SimPy process."""
 
@@ -65,28 +113,14 @@ class Collector:
         self.normal = NormalDraws(campaign.streams.generator("collector", index))
         self.team = campaign.scenario.team
         self.strategy = campaign.scenario.strategy
-        c = campaign
-        # (timetable, work lists in priority order, what to do with an owner taken from them)
-        sources: list[tuple[Timetable, tuple[WorkQueue, ...], Callable[[int, str], Task]]] = [
-            (c.visit_windows, (c.visits,), self._visit),
-            (c.fee_windows, self._fee_lists(), self._fee_call),
-            (c.greeting_windows, (c.followups, c.greetings, c.calls), self._fee_call),
-            (c.workplace_windows, (c.workplace,), self._workplace_visit),
-            (
-                c.work_shifts if self.strategy.discovery.enabled else Timetable([]),
-                (c.discovery,),
-                self._discover,
-            ),
-        ]
-        self.sources = [(t.cursor(), queues, act) for t, queues, act in sources if t.intervals]
+        actions = {
+            "visit": self._visit,
+            "fee_call": self._fee_call,
+            "workplace_visit": self._workplace_visit,
+            "discover": self._discover,
+        }
+        self.sources = [(t.cursor(), queues, actions[act]) for t, queues, act in work_sources(campaign)]
         self.shifts = campaign.work_shifts.cursor()
-
-    def _fee_lists(self) -> tuple[WorkQueue, ...]:
-        c = self.campaign
-        order = self.strategy.calls.order
-        if order.index("broken_promise") == 0:
-            return (c.followups, c.calls)
-        return (c.calls, c.followups)
 
     def run(self) -> Task:
         """Work shift after shift until the horizon (a SimPy process)."""
@@ -102,7 +136,7 @@ class Collector:
             if task is not None:
                 yield from task
             else:
-                yield from self._idle(shift)
+                yield from self._idle()
 
     def _next_task(self) -> Task | None:
         campaign, now = self.campaign, self.campaign.env.now
@@ -118,18 +152,9 @@ class Collector:
                     return act(owner, queue.taken_kind)
         return None
 
-    def _idle(self, shift: tuple[float, float]) -> Task:
-        campaign, now = self.campaign, self.campaign.env.now
-        wake = shift[1]
-        for cursor, queues, _ in self.sources:
-            ready = min(queue.next_ready() for queue in queues)
-            if ready == math.inf:
-                continue
-            window = cursor.at(now)
-            if window is None:
-                continue
-            wake = min(wake, window[1], max(ready, window[0]))
-        yield from campaign.wait_for_work(self.index, min(max(wake, now), campaign.horizon))
+    def _idle(self) -> Task:
+        campaign = self.campaign
+        yield campaign.idle.sleep(campaign.wake_plan.wake_time(campaign.env.now))
 
     def _spend(self, minutes: float) -> simpy.Event:
         self.campaign.busy_hours += minutes / MINUTES_PER_HOUR

@@ -60,11 +60,16 @@ class WorkQueue:
         return None
 
     def next_ready(self) -> float:
-        """Return the earliest ready time among waiting owners (inf if none).
+        """Return when the list next has an owner ready: inf if never, a past time if one is ready now.
 
-        Owners already ready are handed out by `pop`, so after a `pop` that
-        returned None only waiting owners remain.
+        Owners found ready by an earlier `pop` (and left there when the window
+        closed) are ready already.
         """
+        ready = self.ready
+        while ready and ready[0][-2] != self.version[ready[0][-3]]:
+            heapq.heappop(ready)
+        if ready:
+            return ready[0][3]
         waiting = self.waiting
         while waiting and waiting[0][2] != self.version[waiting[0][1]]:
             heapq.heappop(waiting)

@@ -1,0 +1,100 @@
+"""Collectors with nothing to do, asleep until work is due.
+
+An idle collector sleeps until the time its own plan says (the next ready
+owner, window or shift end).  When new work arrives that is due before some
+sleeper would wake, every sleeper's wake-up is planned again.  The plan does
+not depend on the collector (all share the team's shifts, windows and work
+lists), so it is worked out once for all of them and the sleepers are merged
+into one group with one alarm: the cost of new work is one event, whatever
+the size of the team, not one wake-up per idle collector.  Sleepers of a
+group wake in the order they fell asleep.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import simpy
+
+
+class _Group:
+    """Sleepers that wake together, in order."""
+
+    __slots__ = ("cancelled", "sleepers", "until")
+
+    def __init__(self, until: float, sleepers: list[simpy.Event]) -> None:
+        self.until = until
+        self.sleepers = sleepers
+        self.cancelled = False
+
+
+class IdleCollectors:
+    """The sleeping collectors of a campaign and their alarms."""
+
+    def __init__(self, env: simpy.Environment, plan: Callable[[float], float]) -> None:
+        self.env = env
+        self.plan = plan  # when an idle collector would wake if it fell asleep at time t
+        self._groups: list[_Group] = []
+        self.latest = -math.inf  # the latest wake-up among the sleepers
+        self._replan_pending = False
+
+    def sleep(self, until: float) -> simpy.Event:
+        """Return an event that fires when a collector falling asleep now should wake."""
+        sleeper = self.env.event()
+        self._add(_Group(until, [sleeper]))
+        return sleeper
+
+    def work_arrived(self, ready: float) -> None:
+        """Plan the sleepers' wake-ups again if work ready at `ready` comes before one of them."""
+        if ready < self.latest and not self._replan_pending:
+            self._replan_pending = True
+            event = self.env.timeout(0.0)
+            event.callbacks.append(self._replan)
+
+    def _replan(self, _: simpy.Event) -> None:
+        """Merge every sleeper into one group that wakes at the plan made now."""
+        self._replan_pending = False
+        if not self._groups:
+            return
+        sleepers: list[simpy.Event] = []
+        for group in self._groups:
+            group.cancelled = True
+            sleepers.extend(group.sleepers)
+        self._groups = []
+        self.latest = -math.inf
+        self._add(_Group(self.plan(self.env.now), sleepers))
+
+    def _add(self, group: _Group) -> None:
+        self._groups.append(group)
+        self.latest = max(self.latest, group.until)
+        alarm = self.env.timeout(max(0.0, group.until - self.env.now), group)
+        alarm.callbacks.append(self._ring)
+
+    def _ring(self, alarm: simpy.Event) -> None:
+        group: _Group = alarm.value
+        if group.cancelled:
+            return
+        self._groups.remove(group)
+        if group.until >= self.latest:
+            self.latest = max((g.until for g in self._groups), default=-math.inf)
+        self._wake_in_turn(group.sleepers, 0)
+
+    def _wake_in_turn(self, sleepers: list[simpy.Event], first: int) -> None:
+        """Wake sleepers one by one while work is ready now; the rest sleep on to the next plan.
+
+        Each woken collector takes its work before the next one is considered
+        (the turn passes by an event at the same instant, after its wake-up).
+        """
+        now = self.env.now
+        wake = self.plan(now)
+        if wake > now:
+            self._add(_Group(wake, sleepers[first:]))
+            return
+        sleepers[first].succeed()
+        if first + 1 < len(sleepers):
+            turn = self.env.timeout(0.0, (sleepers, first + 1))
+            turn.callbacks.append(self._next_turn)
+
+    def _next_turn(self, turn: simpy.Event) -> None:
+        self._wake_in_turn(*turn.value)
