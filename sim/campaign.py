@@ -90,6 +90,7 @@ class Campaign:
         self.horizon = scenario.horizon_days * HOURS_PER_DAY
         self.calendar = Calendar.from_scenario(scenario)
         self.population: Population = draw_population(scenario, self.streams)
+        self.traits = self.population.per_owner
         self.recorder = Recorder(log_events)
         self.draws = OwnerDraws(self.streams, self.population.size)
         self._init_state(self.population.size)
@@ -239,7 +240,7 @@ class Campaign:
 
     def grievance_kind(self, owner: int) -> str:
         """Return the kind of the owner's grievance (none, fixable, legacy)."""
-        return GRIEVANCE_KINDS[int(self.population.grievance[owner])]
+        return GRIEVANCE_KINDS[self.traits.grievance[owner]]
 
     def back_in_touch(self, owner: int, t: float) -> None:
         """Lift the out-of-touch factor of an owner someone has reached (found or met)."""
@@ -255,12 +256,12 @@ class Campaign:
         if not self.has_phone[owner]:
             return 0.0
         hour = min(int(t), len(self.availability[0]) - 1)
-        return self.availability[int(self.population.schedule[owner])][hour]
+        return self.availability[self.traits.schedule[owner]][hour]
 
     def home_probability(self, owner: int, t: float) -> float:
         """Return the chance that `owner` is at home at hour `t`."""
         hour = min(int(t), len(self.availability[0]) - 1)
-        relative = self.availability[int(self.population.schedule[owner])][hour]
+        relative = self.availability[self.traits.schedule[owner]][hour]
         relative /= max(self.scenario.availability.mean_reach, 1e-12)
         return min(1.0, relative * self.scenario.team.home_share)
 
@@ -269,7 +270,7 @@ class Campaign:
         pressure, goodwill, annoyance = self.effects.levels(owner)
         conduct = self.scenario.strategy.conduct
         return Context(
-            segment=int(self.population.segment[owner]),
+            segment=self.traits.segment[owner],
             mood=self.hazard.mood(owner, start),
             share=self.hazard.perceived_share(owner),
             chased=self.chased[owner],
@@ -375,7 +376,7 @@ class Campaign:
         self.recorder.log(t, "decision", owner, NOBODY, cause, herd_fraction)
         if cause in ("call", "visit"):
             self._pay(owner, t, "in_person" if cause == "visit" else "online")
-        elif self.population.online[owner]:
+        elif self.traits.online[owner]:
             self._pay(owner, t, "online")
         else:
             opens = self.service_centre.next_open(t)
@@ -390,14 +391,14 @@ class Campaign:
         self.paid_at[owner] = t
         nb = self.neighbourhoods.add_paid(owner)
         self.hazard.share_changed(nb, t)
-        self.recorder.log(t, "payment", owner, NOBODY, channel, float(self.population.fee[owner]))
+        self.recorder.log(t, "payment", owner, NOBODY, channel, self.traits.fee[owner])
         self.talk.paid_owner(owner, t)
-        if self.population.leader[owner]:
+        if self.traits.leader[owner]:
             self._leader_sways(owner, t)
 
     def _leader_sways(self, leader: int, t: float) -> None:
         """T10: an opinion leader who has paid presses the unpaid owners of their building."""
         sway = self.scenario.social.sway
-        for owner in self.building_members[self.population.building[leader]]:
+        for owner in self.building_members[self.traits.building[leader]]:
             if self.is_open(owner):
                 self.effects.press(owner, sway, t)

@@ -97,5 +97,5 @@ def _due_for_team_visit(campaign: Campaign, owner: int) -> bool:
         return False
     rebuffs = campaign.refusals[owner] + campaign.stalls[owner]
     staller = campaign.stalls[owner] > 0
-    hard = int(campaign.population.segment[owner]) == HARD
+    hard = campaign.traits.segment[owner] == HARD
     return rebuffs >= team.after_refusals and (staller or hard)

@@ -21,6 +21,20 @@ FIVE_DAY, OTHER = SCHEDULES.index("five_day"), SCHEDULES.index("other")
 
 
 @dataclass(frozen=True)
+class OwnerTraits:
+    """The owner traits read in the event loop, as lists indexed by owner (see `Population`)."""
+
+    building: list[int]
+    fee: list[float]
+    segment: list[int]
+    schedule: list[int]
+    online: list[bool]
+    grievance: list[int]
+    leader: list[bool]
+    vocal: list[bool]
+
+
+@dataclass(frozen=True)
 class Population:
     """Owner traits as parallel arrays indexed by owner (0..N-1)."""
 
@@ -63,6 +77,20 @@ class Population:
             f"{b + 1}-{f}{d:02d}"
             for b, f, d in zip(self.building.tolist(), self.floor.tolist(), door.tolist(), strict=True)
         ]
+
+    @cached_property
+    def per_owner(self) -> OwnerTraits:
+        """Return the traits the event loop reads one owner at a time, as Python lists (fast to index)."""
+        return OwnerTraits(
+            building=self.building.tolist(),
+            fee=self.fee.tolist(),
+            segment=self.segment.tolist(),
+            schedule=self.schedule.tolist(),
+            online=self.online.tolist(),
+            grievance=self.grievance.tolist(),
+            leader=self.leader.tolist(),
+            vocal=self.vocal.tolist(),
+        )
 
     @cached_property
     def _owner_by_unit(self) -> dict[str, int]:

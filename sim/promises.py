@@ -60,7 +60,7 @@ class Promises:
         delay = campaign.draws.between(owner, self.config.delay_days.min, self.config.delay_days.max)
         embarrassed = campaign.embarrassed[owner]
         campaign.embarrassed[owner] = False
-        self.keep[owner] = self.keep_probability(int(campaign.population.segment[owner]), delay, embarrassed)
+        self.keep[owner] = self.keep_probability(campaign.traits.segment[owner], delay, embarrassed)
         self.version[owner] += 1
         due = t + delay * HOURS_PER_DAY
         self.made += 1

@@ -52,13 +52,13 @@ class NegativeTalk:
     def billed_owner(self, owner: int, t: float) -> None:
         """Count a new bill (and a new talker if the owner is vocal)."""
         self.billed += self.weight[owner]
-        if self.campaign.population.vocal[owner]:
+        if self.campaign.traits.vocal[owner]:
             self.vocal_unpaid += self.weight[owner]
         self._apply(t)
 
     def paid_owner(self, owner: int, t: float) -> None:
         """Count a payment (one talker fewer if the owner was vocal)."""
-        if self.campaign.population.vocal[owner]:
+        if self.campaign.traits.vocal[owner]:
             self.vocal_unpaid -= self.weight[owner]
             self._apply(t)
 
