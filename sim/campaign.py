@@ -8,7 +8,6 @@ every random number from the run's named streams.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 
@@ -20,6 +19,7 @@ from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
 from sim.choice import Context, OutcomeModel
 from sim.collectors import Collector, WakePlan
 from sim.effects import OwnerEffects
+from sim.engine import Engine
 from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
 from sim.idle import IdleCollectors
@@ -65,28 +65,13 @@ def _without_debrief(shifts: list[tuple[float, float]], hours: float) -> list[tu
     return cut
 
 
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that can tell how many events it has processed.
-
-    SimPy numbers every scheduled event (`_eid`) and keeps the pending ones in
-    its queue, so processed = scheduled - pending; this costs nothing per event.
-    """
-
-    @property
-    def processed(self) -> int:
-        """Return the number of events processed so far."""
-        scheduled = next(self._eid)  # the id the next event would get
-        self._eid = itertools.count(scheduled)  # give that id back
-        return scheduled - len(self._queue)
-
-
 class Campaign:
     """State and processes of one run of a scenario with one seed."""
 
     def __init__(self, scenario: Scenario, seed: SeedLike, log_events: bool = False) -> None:
         self.scenario = scenario
         self.streams = Streams(seed)
-        self.env = CountingEnvironment()
+        self.env = Engine()
         self.horizon = scenario.horizon_days * HOURS_PER_DAY
         self.calendar = Calendar.from_scenario(scenario)
         self.population: Population = draw_population(scenario, self.streams)
@@ -218,7 +203,7 @@ class Campaign:
         self.goodwill.start()
         self.atmosphere.start()
         self.notice_board.start()
-        env.run(until=self.horizon)
+        env.run_until(self.horizon)
         return self
 
     def signal_work(self) -> None:
@@ -381,8 +366,7 @@ class Campaign:
         else:
             opens = self.service_centre.next_open(t)
             if opens < self.horizon:
-                event = self.env.timeout(opens - t, owner)
-                event.callbacks.append(self._pay_at_centre)
+                self.env.call_later(opens - t, self._pay_at_centre, owner)
 
     def _pay_at_centre(self, event: simpy.Event) -> None:
         self._pay(event.value, self.env.now, "service_centre")

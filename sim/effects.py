@@ -10,8 +10,7 @@ the outcome model of fee contacts.
 
 from __future__ import annotations
 
-import simpy
-
+from sim.engine import Engine
 from sim.multipliers import Multipliers
 from sim.pulses import Pulses
 from sim.scenario.tactics import Annoyance, Pulse
@@ -20,7 +19,7 @@ from sim.scenario.tactics import Annoyance, Pulse
 class OwnerEffects:
     """The three decaying effects of every owner."""
 
-    def __init__(self, env: simpy.Environment, owners: int, multipliers: Multipliers, annoyance: Annoyance):
+    def __init__(self, env: Engine, owners: int, multipliers: Multipliers, annoyance: Annoyance):
         self.multipliers = multipliers
         self.annoyance_config = annoyance
         self.pressure = Pulses(env, owners, self._pressure_changed)

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import simpy
 
+from sim.engine import Engine
 from sim.mood import MoodClock
 from sim.neighbourhood import Neighbourhoods
 from sim.population import Population
@@ -84,7 +85,7 @@ class PaymentHazard:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Engine,
         population: Population,
         clocks: list[MoodClock],
         herd: Herd,
@@ -174,13 +175,12 @@ class PaymentHazard:
         old = self.mult[owner]
         if mult == old:
             return
-        old_weight = self._herd_weight(owner)
         self.mult[owner] = mult
         if not self.active[owner]:
             return
         self._update(owner, t)
         if self.in_group[owner]:
-            self._rescale_target(owner, old_weight, t)
+            self._rescale_target(owner, self.q[owner] * self.level[owner] * old, t)
 
     def bill(self, owner: int, t: float, impression: float) -> None:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
@@ -280,8 +280,7 @@ class PaymentHazard:
         self.version[owner] += 1
         self.pending[owner] = due if due < self.horizon else INF
         if due < self.horizon:
-            event = self.env.timeout(max(0.0, due - self.env.now), (owner, self.version[owner]))
-            event.callbacks.append(self._fire_owner)
+            self.env.call_later(max(0.0, due - self.env.now), self._fire_owner, (owner, self.version[owner]))
 
     def _fire_owner(self, event: simpy.Event) -> None:
         owner, version = event.value
@@ -352,8 +351,7 @@ class PaymentHazard:
             return
         due = group.time_of(heap[0][0])
         if due < self.horizon:
-            event = self.env.timeout(max(0.0, due - self.env.now), (nb, group, group.version))
-            event.callbacks.append(self._fire_group)
+            self.env.call_later(max(0.0, due - self.env.now), self._fire_group, (nb, group, group.version))
 
     def _fire_group(self, event: simpy.Event) -> None:
         nb, group, version = event.value

@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import simpy
 
+from sim.engine import Engine
+
 
 class _Group:
     """Sleepers that wake together, in order."""
@@ -32,7 +34,7 @@ class _Group:
 class IdleCollectors:
     """The sleeping collectors of a campaign and their alarms."""
 
-    def __init__(self, env: simpy.Environment, plan: Callable[[float], float]) -> None:
+    def __init__(self, env: Engine, plan: Callable[[float], float]) -> None:
         self.env = env
         self.plan = plan  # when an idle collector would wake if it fell asleep at time t
         self._groups: list[_Group] = []
@@ -49,8 +51,7 @@ class IdleCollectors:
         """Plan the sleepers' wake-ups again if work ready at `ready` comes before one of them."""
         if ready < self.latest and not self._replan_pending:
             self._replan_pending = True
-            event = self.env.timeout(0.0)
-            event.callbacks.append(self._replan)
+            self.env.call_later(0.0, self._replan)
 
     def _replan(self, _: simpy.Event) -> None:
         """Merge every sleeper into one group that wakes at the plan made now."""
@@ -68,8 +69,7 @@ class IdleCollectors:
     def _add(self, group: _Group) -> None:
         self._groups.append(group)
         self.latest = max(self.latest, group.until)
-        alarm = self.env.timeout(max(0.0, group.until - self.env.now), group)
-        alarm.callbacks.append(self._ring)
+        self.env.call_later(max(0.0, group.until - self.env.now), self._ring, group)
 
     def _ring(self, alarm: simpy.Event) -> None:
         group: _Group = alarm.value
@@ -93,8 +93,7 @@ class IdleCollectors:
             return
         sleepers[first].succeed()
         if first + 1 < len(sleepers):
-            turn = self.env.timeout(0.0, (sleepers, first + 1))
-            turn.callbacks.append(self._next_turn)
+            self.env.call_later(0.0, self._next_turn, (sleepers, first + 1))
 
     def _next_turn(self, turn: simpy.Event) -> None:
         self._wake_in_turn(*turn.value)

@@ -119,17 +119,13 @@ class MoodClock:
 
     per_hour: list[float]  # mood in each hour of the horizon
     cumulative: list[float]  # cumulative[h] = mood-days before hour h
+    end: float  # the last hour covered
 
     @classmethod
     def build(cls, per_hour: np.ndarray) -> MoodClock:
         """Build the clock from hourly mood values."""
         cumulative = np.concatenate(([0.0], np.cumsum(per_hour / HOURS_PER_DAY)))
-        return cls(per_hour.tolist(), cumulative.tolist())
-
-    @property
-    def end(self) -> float:
-        """Return the last hour covered."""
-        return float(len(self.per_hour))
+        return cls(per_hour.tolist(), cumulative.tolist(), float(len(per_hour)))
 
     def at(self, t: float) -> float:
         """Return the mood in force at hour `t`."""

@@ -34,8 +34,7 @@ class NoticeSender:
     def _plan(self, owner: int, at: float) -> None:
         campaign = self.campaign
         if at < campaign.horizon:
-            event = campaign.env.timeout(at - campaign.env.now, owner)
-            event.callbacks.append(self._send)
+            campaign.env.call_later(at - campaign.env.now, self._send, owner)
 
     def _send(self, event: simpy.Event) -> None:
         owner, campaign, config = event.value, self.campaign, self.config

@@ -76,8 +76,7 @@ class Promises:
             self._at(remind_at - t, owner, self._remind)
 
     def _at(self, delay: float, owner: int, callback) -> None:
-        event = self.campaign.env.timeout(delay, (owner, self.version[owner]))
-        event.callbacks.append(callback)
+        self.campaign.env.call_later(delay, callback, (owner, self.version[owner]))
 
     def _remind(self, event: simpy.Event) -> None:
         owner, version = event.value

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import simpy
 
 from sim.calendar import HOURS_PER_DAY
+from sim.engine import Engine
 from sim.scenario.tactics import Pulse
 
 Listener = Callable[[int, float, float], None]
@@ -27,7 +28,7 @@ ZERO = 1e-12  # a level this small is rounding noise of pulses that have ended
 class Pulses:
     """The live pulses of one kind of effect, per owner."""
 
-    def __init__(self, env: simpy.Environment, owners: int, on_change: Listener) -> None:
+    def __init__(self, env: Engine, owners: int, on_change: Listener) -> None:
         self.env = env
         self.on_change = on_change
         self._level = [0.0] * owners
@@ -40,8 +41,7 @@ class Pulses:
         """Add a pulse to `owner` at time `t`."""
         if pulse.size <= 0.0:
             return
-        event = self.env.timeout(pulse.half_life_days * HOURS_PER_DAY / LN2, (owner, -pulse.size))
-        event.callbacks.append(self._step)
+        self.env.call_later(pulse.half_life_days * HOURS_PER_DAY / LN2, self._step, (owner, -pulse.size))
         self._change(owner, pulse.size, t)
 
     def _step(self, event: simpy.Event) -> None:

@@ -87,8 +87,7 @@ class ServiceCrew:
         self.opened += 1
         self.campaign.recorder.log(t, "ticket", owner, outcome=f"opened {kind}")
         patience = self.campaign.draws.exponential(owner, self.config.patience_days * HOURS_PER_DAY)
-        event = self.campaign.env.timeout(patience, owner)
-        event.callbacks.append(self._patience_runs_out)
+        self.campaign.env.call_later(patience, self._patience_runs_out, owner)
         if kind == "legacy" and self.config.triage:
             self.campaign.env.process(self._escalate(owner))
         else:
