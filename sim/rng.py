@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from array import array
 
 import numpy as np
 
@@ -71,7 +72,8 @@ class OwnerDraws:
     def __init__(self, streams: Streams, owners: int, block: int = 16) -> None:
         self.streams = streams
         self.block = block
-        self._rows = streams.generator("owner.block").random((owners, block)).tolist()
+        rows = streams.generator("owner.block").random((owners, block))
+        self._rows = array("d", rows.tobytes())  # row-major: owner i's k-th draw at i * block + k
         self._used = [0] * owners
         self._private: dict[int, np.random.Generator] = {}
 
@@ -80,7 +82,7 @@ class OwnerDraws:
         k = self._used[owner]
         self._used[owner] = k + 1
         if k < self.block:
-            return self._rows[owner][k]
+            return self._rows[owner * self.block + k]
         rng = self._private.get(owner)
         if rng is None:
             rng = self._private[owner] = self.streams.generator("owner", owner)
