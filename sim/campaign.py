@@ -19,7 +19,7 @@ from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
 from sim.choice import Context, OutcomeModel
 from sim.collectors import Collector, WakePlan
 from sim.effects import OwnerEffects
-from sim.engine import Engine
+from sim.engine import Engine, cyclic_gc_paused
 from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
 from sim.idle import IdleCollectors
@@ -203,7 +203,8 @@ class Campaign:
         self.goodwill.start()
         self.atmosphere.start()
         self.notice_board.start()
-        env.run_until(self.horizon)
+        with cyclic_gc_paused():
+            env.run_until(self.horizon)
         return self
 
     def signal_work(self) -> None:

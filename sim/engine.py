@@ -5,12 +5,23 @@ notice due, an owner's decision).  `call_later` schedules one as a SimPy
 `Timeout` built in place, and `run_until` processes events in a loop of its
 own instead of one method call per event: the same events in the same order
 as `Environment.run`, for less interpreter work per event.
+
+`cyclic_gc_paused` switches Python's cycle collector off while a campaign
+runs.  The event loop allocates a container (an event, a heap entry) per
+event, so the collector would otherwise walk the young objects every few
+hundred events and, now and then, every object of the run; yet a run makes
+no reference cycles (`tests/test_engine_invariants.py` checks that a
+collection after a run finds no garbage), so reference counting alone frees
+everything.  A fifth of the run time at 2,000 households.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from heapq import heappop, heappush
 from typing import Any
 
@@ -67,3 +78,26 @@ class Engine(simpy.Environment):
             if not event._ok and not hasattr(event, "_defused"):
                 raise event._value
         self._now = until
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # runs in progress in this process that paused the collector
+_gc_was_enabled = False
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Switch the cycle collector off for the block (nested and threaded runs share one pause)."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
