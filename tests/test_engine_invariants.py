@@ -115,10 +115,10 @@ def test_event_count_is_reported(run) -> None:
     assert result.kpis["events"] > len(result.records) / 4 > 0
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["baseline.yaml", "playbook.yaml", "validation/bass.yaml", "validation/mmc.yaml", "tactics/home_visits.yaml"],
-)
+CYCLE_CASES = ["baseline.yaml", "playbook.yaml", "validation/bass.yaml", "validation/mmc.yaml", "tactics/home_visits.yaml"]
+
+
+@pytest.mark.parametrize("path", CYCLE_CASES)
 def test_a_run_leaves_no_reference_cycles(path: str) -> None:
     """The cycle collector is paused while a campaign runs (`sim.engine.cyclic_gc_paused`).
 
