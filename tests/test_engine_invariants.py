@@ -115,7 +115,13 @@ def test_event_count_is_reported(run) -> None:
     assert result.kpis["events"] > len(result.records) / 4 > 0
 
 
-CYCLE_CASES = ["baseline.yaml", "playbook.yaml", "validation/bass.yaml", "validation/mmc.yaml", "tactics/home_visits.yaml"]
+CYCLE_CASES = [
+    "baseline.yaml",
+    "playbook.yaml",
+    "validation/bass.yaml",
+    "validation/mmc.yaml",
+    "tactics/home_visits.yaml",
+]
 
 
 @pytest.mark.parametrize("path", CYCLE_CASES)
