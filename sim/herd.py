@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -52,6 +53,11 @@ from sim.scenario.schema import Herd
 Decide = Callable[[int, float, float], None]
 INF = math.inf
 TIME_TOLERANCE = 1e-9  # hours: events this close count as simultaneous
+
+
+def _doubles(values: np.ndarray) -> array:
+    """Return per-owner values as a compact array of doubles (one cache line per owner, not two)."""
+    return array("d", np.ascontiguousarray(values, dtype=float).tobytes())
 
 
 class _HerdGroup:
@@ -102,10 +108,10 @@ class PaymentHazard:
         n = population.size
         self.kind = population.schedule.tolist()
         level = population.mood_level if mood_enabled else np.ones(n)
-        self.level = level.tolist()
-        self.p = population.p.tolist()
-        self.q = (population.q if herd.enabled else np.zeros(n)).tolist()
-        self.threshold = population.threshold.tolist()
+        self.level = _doubles(level)
+        self.p = _doubles(population.p)
+        self.q = _doubles(population.q if herd.enabled else np.zeros(n))
+        self.threshold = _doubles(population.threshold)
         default = herd.response == "threshold"
         self.threshold_owner = list(threshold_owner) if threshold_owner is not None else [default] * n
         self.learning = herd.enabled and herd.perception == "learning"
@@ -115,18 +121,18 @@ class PaymentHazard:
         self.look_hours = 24.0 / herd.learning_rate_per_day if herd.learning_rate_per_day > 0 else INF
         self.community_weight = community_weight
         self.discount = 0.0
-        self.mult = [1.0] * n
-        self.perceived = [0.0] * n
+        self.mult = array("d", [1.0]) * n
+        self.perceived = array("d", [0.0]) * n
         self.active = [False] * n
-        self.e_left = population.payment_clock.tolist()
-        self.herd_e = population.herd_clock.tolist()  # remaining herd clock at herd_g_at
-        self.herd_g_at = [0.0] * n  # the group's G when herd_e was last brought up to date
-        self.rate = [0.0] * n
-        self.m_at = [0.0] * n
-        self.look_at = [INF] * n
+        self.e_left = _doubles(population.payment_clock)
+        self.herd_e = _doubles(population.herd_clock)  # remaining herd clock at herd_g_at
+        self.herd_g_at = array("d", [0.0]) * n  # the group's G when herd_e was last brought up to date
+        self.rate = array("d", [0.0]) * n
+        self.m_at = array("d", [0.0]) * n
+        self.look_at = array("d", [INF]) * n
         self.version = [0] * n
-        self.due = [INF] * n  # the owner's next decision or look
-        self.pending = [INF] * n  # when the owner's pending event fires (inf: none)
+        self.due = array("d", [INF]) * n  # the owner's next decision or look
+        self.pending = array("d", [INF]) * n  # when the owner's pending event fires (inf: none)
         self.herd_version = [0] * n
         self.groups = [[_HerdGroup(c) for c in clocks] for _ in range(neighbourhoods.count)]
         self.by_threshold: list[list[tuple[float, int]]] = [[] for _ in range(neighbourhoods.count)]
