@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.calendar import HOURS_PER_DAY
+from sim.engine import Lane
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
@@ -25,16 +26,18 @@ class NoticeSender:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.notices
         self.sent = [0] * campaign.population.size
+        # every first notice waits the same time after its bill, every next one the same after the last
+        self.first, self.repeat = campaign.env.lane(), campaign.env.lane()
 
     def billed(self, owner: int, t: float) -> None:
-        """Plan the first notice of a newly billed owner."""
+        """Plan the first notice of a newly billed owner (`t` is now)."""
         if self.config.enabled and self.config.max_per_owner > 0:
-            self._plan(owner, t + self.config.first_after_days * HOURS_PER_DAY)
+            self._plan(self.first, owner, self.config.first_after_days * HOURS_PER_DAY)
 
-    def _plan(self, owner: int, at: float) -> None:
+    def _plan(self, lane: Lane, owner: int, after: float) -> None:
         campaign = self.campaign
-        if at < campaign.horizon:
-            campaign.env.call_later(at - campaign.env.now, self._send, owner)
+        if campaign.env.now + after < campaign.horizon:
+            lane.call_later(after, self._send, owner)
 
     def _send(self, event: simpy.Event) -> None:
         owner, campaign, config = event.value, self.campaign, self.config
@@ -46,4 +49,4 @@ class NoticeSender:
         campaign.record_contact(now, "notice", owner, -1, "personal" if config.personal else "standard")
         campaign.effects.press(owner, config.personal_pressure if config.personal else config.pressure, now)
         if self.sent[owner] < config.max_per_owner:
-            self._plan(owner, now + config.every_days * HOURS_PER_DAY)
+            self._plan(self.repeat, owner, config.every_days * HOURS_PER_DAY)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import simpy
 
 from sim.calendar import HOURS_PER_DAY
-from sim.engine import Engine
+from sim.engine import Engine, Lane
 from sim.scenario.tactics import Pulse
 
 Listener = Callable[[int, float, float], None]
@@ -32,6 +32,7 @@ class Pulses:
         self.env = env
         self.on_change = on_change
         self._level = [0.0] * owners
+        self._lanes: dict[float, Lane] = {}  # pulses of one life end in the order they start
 
     def level(self, owner: int) -> float:
         """Return the owner's current level of this effect."""
@@ -41,7 +42,11 @@ class Pulses:
         """Add a pulse to `owner` at time `t`."""
         if pulse.size <= 0.0:
             return
-        self.env.call_later(pulse.half_life_days * HOURS_PER_DAY / LN2, self._step, (owner, -pulse.size))
+        life = pulse.half_life_days * HOURS_PER_DAY / LN2
+        lane = self._lanes.get(life)
+        if lane is None:
+            lane = self._lanes[life] = self.env.lane()
+        lane.call_later(life, self._step, (owner, -pulse.size))
         self._change(owner, pulse.size, t)
 
     def _step(self, event: simpy.Event) -> None:
