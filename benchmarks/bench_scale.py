@@ -5,8 +5,9 @@ collectors, buildings, service crew and maintenance load with the households
 (so every size is the same campaign, larger), each in a fresh process after a
 tiny warm-up run (imports and first-call costs are not the model's), and
 prints one JSON object: per size the wall seconds (median of --repeat
-fresh-process runs, sizes interleaved), events, peak resident memory and
-bytes per household, and the time ratio of each size to the smallest.  Run
+fresh-process runs, sizes interleaved) and the process's CPU seconds (less
+moved by other work on the machine), events, peak resident memory and bytes
+per household, and the ratios of each size's times to the smallest's.  Run
 from the project root:
 
     python benchmarks/bench_scale.py [--scenario FILE] [--sizes 2000 16000] [--days 90] [--repeat 3]
@@ -45,14 +46,15 @@ def measure_one(scenario_path: str, households: int, days: int, seed: int) -> di
     sim.simulate(sim.load_scenario(scenario_path, warm_up), seed=seed)  # imports and first-call costs
     scenario = sim.load_scenario(scenario_path, overrides)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = sim.simulate(scenario, seed=seed)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "households": households,
         "days": days,
         "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
         "events": result.kpis["events"],
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "bytes_per_household": round((peak_kib - before) * 1024 / households),
@@ -81,11 +83,14 @@ def main() -> None:
     runs = []
     for size in args.sizes:
         walls = [trial["wall_seconds"] for trial in trials[size]]
+        cpus = [trial["cpu_seconds"] for trial in trials[size]]
         run = max(trials[size], key=lambda trial: trial["peak_rss_mib"])
-        runs.append({**run, "wall_seconds": round(statistics.median(walls), 3), "wall_seconds_all": walls})
+        run = {**run, "wall_seconds": round(statistics.median(walls), 3), "wall_seconds_all": walls}
+        runs.append({**run, "cpu_seconds": round(statistics.median(cpus), 3), "cpu_seconds_all": cpus})
     smallest = runs[0]
     for run in runs:
         run["time_ratio_to_smallest"] = round(run["wall_seconds"] / smallest["wall_seconds"], 2)
+        run["cpu_ratio_to_smallest"] = round(run["cpu_seconds"] / smallest["cpu_seconds"], 2)
         run["size_ratio_to_smallest"] = round(run["households"] / smallest["households"], 2)
     print(json.dumps({"scenario": Path(args.scenario).stem, "runs": runs}))
 

@@ -26,17 +26,23 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL, Timeout
+from simpy.core import EmptySchedule
+from simpy.events import NORMAL, EventPriority, Timeout
 
 Callback = Callable[[simpy.Event], None]
+Entry = tuple[float, int, int, simpy.Event]
+DAY = 24.0  # hours: the width of a day of the calendar queue
+NEVER = sys.maxsize  # the day of events due at infinity
 
 
 class Engine(simpy.Environment):
@@ -45,6 +51,50 @@ class Engine(simpy.Environment):
     def __init__(self) -> None:
         super().__init__()
         self._lanes: list[Lane] = []
+        # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
+        self._day_end = DAY
+        self._later: dict[int, list[Entry]] = {}
+        self._later_days: list[int] = []  # a heap of the days in `_later`
+
+    def _push(self, entry: Entry) -> None:
+        """Queue an event entry (time, priority, sequence number, event)."""
+        if entry[0] < self._day_end:
+            heappush(self._queue, entry)
+            return
+        day = int(entry[0] // DAY) if entry[0] < math.inf else NEVER
+        later = self._later.get(day)
+        if later is None:
+            self._later[day] = [entry]
+            heappush(self._later_days, day)
+        else:
+            later.append(entry)
+
+    def _next_day(self) -> bool:
+        """Move the next day with events into the (empty) queue; False when there is none."""
+        if not self._later_days:
+            return False
+        day = heappop(self._later_days)
+        self._queue.extend(self._later.pop(day))
+        heapify(self._queue)
+        self._day_end = (day + 1) * DAY
+        return True
+
+    def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        """Schedule `event` with `priority` after `delay` hours (as `Environment.schedule`)."""
+        self._push((self._now + delay, priority, next(self._eid), event))
+
+    def step(self) -> None:
+        """Process the next event (as `Environment.step`, so `run` works too)."""
+        if not self._queue and not self._next_day():
+            raise EmptySchedule()
+        super().step()
+
+    def peek(self) -> float:
+        """Return the time of the next event (inf if none)."""
+        while not self._queue:
+            if not self._next_day():
+                return float("inf")
+        return self._queue[0][0]
 
     @property
     def processed(self) -> int:
@@ -56,7 +106,8 @@ class Engine(simpy.Environment):
         """
         scheduled = next(self._eid)  # the id the next event would get
         self._eid = itertools.count(scheduled)  # give that id back
-        return scheduled - len(self._queue) - sum(len(lane.waiting) for lane in self._lanes)
+        pending = len(self._queue) + sum(map(len, self._later.values()))
+        return scheduled - pending - sum(len(lane.waiting) for lane in self._lanes)
 
     def lane(self) -> Lane:
         """Return a new lane for timers that always wait the same time."""
@@ -73,7 +124,7 @@ class Engine(simpy.Environment):
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
         event = self._timer([callback], value, delay)
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        self._push((self._now + delay, NORMAL, next(self._eid), event))
         return event
 
     def _timer(self, callbacks: list[Callback], value: Any, delay: float) -> Timeout:
@@ -92,7 +143,7 @@ class Engine(simpy.Environment):
         left unprocessed (SimPy's stop event would come first).
         """
         queue = self._queue
-        while queue and queue[0][0] < until:
+        while (queue or self._next_day()) and queue[0][0] < until:
             self._now, _, _, event = heappop(queue)
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
@@ -121,7 +172,7 @@ class Lane:
         due = engine._now + delay
         if due < self._last:  # out of order: straight to the queue
             event = engine._timer([callback], value, delay)
-            heappush(engine._queue, (due, NORMAL, next(engine._eid), event))
+            engine._push((due, NORMAL, next(engine._eid), event))
             return
         self._last = due
         event = engine._timer([self._advance, callback], value, delay)
@@ -130,12 +181,12 @@ class Lane:
             self.waiting.append(entry)
         else:
             self._head_queued = True
-            heappush(engine._queue, entry)
+            engine._push(entry)
 
     def _advance(self, _: simpy.Event) -> None:
         """Queue the next timer of the lane (its first one is due now)."""
         if self.waiting:
-            heappush(self.engine._queue, self.waiting.popleft())
+            self.engine._push(self.waiting.popleft())
         else:
             self._head_queued = False
 

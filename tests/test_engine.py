@@ -1,29 +1,41 @@
-"""The event loop (`sim.engine`): lanes keep the order of one event queue, and the event count."""
+"""The event loop (`sim.engine`): lanes and the day calendar keep the order of one queue; the event count."""
 
 from __future__ import annotations
 
+import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engine import Engine
 
 # (time to set the timer at, lane 0 (fixed delay), lane 1 (any delay: out of order too) or None, a delay)
+DELAYS = st.floats(0, 60)
 Timers = st.lists(
-    st.tuples(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.25]), st.sampled_from([None, 0, 1]), st.floats(0, 4)),
+    st.tuples(st.sampled_from([0.0, 0.5, 2.0, 23.5, 24.0, 47.0]), st.sampled_from([None, 0, 1]), DELAYS),
     min_size=1,
     max_size=40,
 )
 
 
 def lane_delay(lane: int, delay: float) -> float:
-    return 1.0 if lane == 0 else delay
+    return 23.75 if lane == 0 else delay
 
 
-def fire_order(timers: list[tuple[float, int | None, float]], use_lanes: bool) -> tuple[list[int], int]:
-    """Set the timers on an engine and return the order they fire in and the events counted."""
-    engine = Engine()
-    lanes = [engine.lane(), engine.lane()]
+def fire_order(timers: list[tuple[float, int | None, float]], mode: str) -> list[int]:
+    """Set the timers and return the order they fire in.
+
+    mode: "lanes" (an Engine, lane timers in lanes), "plain" (an Engine, every
+    timer with `call_later`) or "simpy" (SimPy's own Environment: the reference).
+    """
+    engine = simpy.Environment() if mode == "simpy" else Engine()
+    lanes = [engine.lane(), engine.lane()] if mode == "lanes" else []
     fired: list[int] = []
+
+    def later(delay: float, callback, value=None) -> None:
+        if mode == "simpy":
+            engine.timeout(delay, value).callbacks.append(callback)
+        else:
+            engine.call_later(delay, callback, value)
 
     def setter(index: int, lane: int | None, delay: float):
         def set_timer(_):
@@ -31,24 +43,29 @@ def fire_order(timers: list[tuple[float, int | None, float]], use_lanes: bool) -
                 fired.append(event.value)
 
             if lane is None:
-                engine.call_later(delay, record, index)
-            elif use_lanes:
+                later(delay, record, index)
+            elif lanes:
                 lanes[lane].call_later(lane_delay(lane, delay), record, index)
             else:
-                engine.call_later(lane_delay(lane, delay), record, index)
+                later(lane_delay(lane, delay), record, index)
 
         return set_timer
 
     for index, (at, lane, delay) in enumerate(timers):
-        engine.call_later(at, setter(index, lane, delay))
-    engine.run_until(100.0)
-    return fired, engine.processed
+        later(at, setter(index, lane, delay))
+    if mode == "simpy":
+        engine.run(until=200.0)
+    else:
+        engine.run_until(200.0)
+    return fired
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(Timers)
-def test_lanes_fire_in_the_order_of_one_queue(timers) -> None:
-    assert fire_order(timers, use_lanes=True) == fire_order(timers, use_lanes=False)
+def test_lanes_and_days_fire_in_the_order_of_one_simpy_queue(timers) -> None:
+    reference = fire_order(timers, "simpy")
+    assert fire_order(timers, "plain") == reference
+    assert fire_order(timers, "lanes") == reference
 
 
 def test_event_count_includes_timers_waiting_in_a_lane() -> None:
@@ -69,3 +86,21 @@ def test_events_due_at_the_end_are_left_for_later() -> None:
     engine.call_later(2.0, lambda event: fired.append(engine.now))
     engine.run_until(2.0)
     assert fired == [1.0] and engine.now == 2.0
+
+
+def test_events_days_apart_run_in_order_and_run_works_too() -> None:
+    for runner in ("run_until", "run"):
+        engine = Engine()
+        fired: list[float] = []
+
+        def record(event, engine=engine, fired=fired) -> None:
+            fired.append(engine.now)
+
+        for at in (100.0, 30.0, 23.999, 24.0, 0.5, 250.0, 30.0):
+            engine.call_later(at, record)
+        if runner == "run":
+            engine.run(until=1000.0)
+        else:
+            engine.run_until(1000.0)
+        assert fired == sorted(fired) and len(fired) == 7
+        assert engine.processed == 7 + (runner == "run")  # run's stop event is an event too
