@@ -60,7 +60,10 @@ class Engine(simpy.Environment):
         """Queue an event entry (time, priority, sequence number, event)."""
         if entry[0] < self._day_end:
             heappush(self._queue, entry)
-            return
+        else:
+            self._push_later(entry)
+
+    def _push_later(self, entry: Entry) -> None:
         day = int(entry[0] // DAY) if entry[0] < math.inf else NEVER
         later = self._later.get(day)
         if later is None:
@@ -81,7 +84,11 @@ class Engine(simpy.Environment):
 
     def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """Schedule `event` with `priority` after `delay` hours (as `Environment.schedule`)."""
-        self._push((self._now + delay, priority, next(self._eid), event))
+        entry = (self._now + delay, priority, next(self._eid), event)
+        if entry[0] < self._day_end:
+            heappush(self._queue, entry)
+        else:
+            self._push_later(entry)
 
     def step(self) -> None:
         """Process the next event (as `Environment.step`, so `run` works too)."""
@@ -124,7 +131,11 @@ class Engine(simpy.Environment):
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
         event = self._timer([callback], value, delay)
-        self._push((self._now + delay, NORMAL, next(self._eid), event))
+        entry = (self._now + delay, NORMAL, next(self._eid), event)
+        if entry[0] < self._day_end:
+            heappush(self._queue, entry)
+        else:
+            self._push_later(entry)
         return event
 
     def _timer(self, callbacks: list[Callback], value: Any, delay: float) -> Timeout:
