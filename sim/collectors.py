@@ -11,6 +11,7 @@ for the next window, the next ready owner or new work, whichever is first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
@@ -34,8 +35,15 @@ def lognormal_minutes(z: float, minutes: Minutes) -> float:
     """Return the duration in minutes, lognormal with the given mean and CV, at standard normal `z`."""
     if minutes.cv == 0:
         return minutes.mean
-    sigma2 = math.log1p(minutes.cv**2)
-    return math.exp(math.log(minutes.mean) - sigma2 / 2 + math.sqrt(sigma2) * z)
+    mu, sigma = _log_parameters(minutes.mean, minutes.cv)
+    return math.exp(mu + sigma * z)
+
+
+@functools.cache
+def _log_parameters(mean: float, cv: float) -> tuple[float, float]:
+    """Return (mu, sigma) of a lognormal by mean and CV: sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2/2."""
+    sigma2 = math.log1p(cv**2)
+    return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
 class NormalDraws:

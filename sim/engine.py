@@ -123,8 +123,16 @@ class Engine(simpy.Environment):
         return lane
 
     def timeout(self, delay: float = 0.0, value: Any = None) -> Timeout:  # type: ignore[override]
-        """Return a SimPy `Timeout` of `delay` hours (as `Environment.timeout`)."""
-        return Timeout(self, delay, value)
+        """Return a SimPy `Timeout` of `delay` hours (as `Environment.timeout`, built in place)."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        event = self._timer([], value, delay)
+        entry = (self._now + delay, NORMAL, next(self._eid), event)
+        if entry[0] < self._day_end:
+            heappush(self._queue, entry)
+        else:
+            self._push_later(entry)
+        return event
 
     def call_later(self, delay: float, callback: Callback, value: Any = None) -> Timeout:
         """Call `callback(event)` in `delay` hours; the event carries `value`."""
