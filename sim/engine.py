@@ -124,21 +124,16 @@ class Engine(simpy.Environment):
 
     def timeout(self, delay: float = 0.0, value: Any = None) -> Timeout:  # type: ignore[override]
         """Return a SimPy `Timeout` of `delay` hours (as `Environment.timeout`, built in place)."""
-        if delay < 0:
-            raise ValueError(f"negative delay {delay}")
-        event = self._timer([], value, delay)
-        entry = (self._now + delay, NORMAL, next(self._eid), event)
-        if entry[0] < self._day_end:
-            heappush(self._queue, entry)
-        else:
-            self._push_later(entry)
-        return event
+        return self._set_timer(delay, [], value)
 
     def call_later(self, delay: float, callback: Callback, value: Any = None) -> Timeout:
         """Call `callback(event)` in `delay` hours; the event carries `value`."""
+        return self._set_timer(delay, [callback], value)
+
+    def _set_timer(self, delay: float, callbacks: list[Callback], value: Any) -> Timeout:
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        event = self._timer([callback], value, delay)
+        event = self._timer(callbacks, value, delay)
         entry = (self._now + delay, NORMAL, next(self._eid), event)
         if entry[0] < self._day_end:
             heappush(self._queue, entry)
