@@ -1,0 +1,130 @@
+"""Where one replication spends its time: cProfile's top entries and the time by kind of event.
+
+Runs one replication of a scenario twice after a warm-up: once under cProfile
+(top functions by their own time) and once with a clock around every event's
+callbacks (wall time and count by kind of event: which callback, or which
+process resumed).  Prints one JSON object.  Run from the project root:
+
+    python benchmarks/profile_run.py [--scenario FILE] [--households 2000] [--days 90] [--top 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import time
+from collections import Counter
+from heapq import heappop
+from pathlib import Path
+
+import sim
+from sim.campaign import Campaign
+from sim.rng import as_seed_sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def top_functions(scenario: sim.Scenario, seed: int, top: int) -> dict:
+    """Return cProfile's `top` functions by own time for one replication."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    sim.simulate(scenario, seed=seed)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    return {
+        "total_seconds": round(stats.total_tt, 3),
+        "top": [
+            {
+                "function": f"{Path(file).name}:{line}({name})",
+                "calls": calls,
+                "own_seconds": round(own, 4),
+                "cumulative_seconds": round(cumulative, 4),
+            }
+            for (file, line, name), (_, calls, own, cumulative, _) in rows
+        ],
+    }
+
+
+def event_kind(callbacks: list) -> str:
+    """Name an event by its first callback (the generator's name for a resumed process)."""
+    # a lane's own step comes first in its timers: name them by the callback after it
+    callbacks = [c for c in callbacks if getattr(c, "__qualname__", "") != "Lane._advance"]
+    if not callbacks:
+        return "no callback"
+    first = callbacks[0]
+    owner = getattr(first, "__self__", None)
+    generator = getattr(owner, "_generator", None)
+    if generator is not None:
+        return f"resume {generator.__qualname__}"
+    return getattr(first, "__qualname__", type(first).__name__)
+
+
+def time_by_event_kind(scenario: sim.Scenario, seed: int) -> dict:
+    """Run one replication with a clock around each event and return the time by kind."""
+    campaign = Campaign(scenario, as_seed_sequence(seed))
+    engine = campaign.env
+    seconds: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+
+    def run_until(until: float) -> None:  # Engine.run_until with a clock per event
+        queue = engine._queue
+        while (queue or engine._next_day()) and queue[0][0] < until:
+            start = time.perf_counter()
+            engine._now, _, _, event = heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            kind = event_kind(callbacks)
+            for callback in callbacks:
+                callback(event)
+            seconds[kind] += time.perf_counter() - start
+            counts[kind] += 1
+        engine._now = until
+
+    engine.run_until = run_until  # type: ignore[method-assign]
+    start = time.perf_counter()
+    campaign.run()
+    wall = time.perf_counter() - start
+    return {
+        "wall_seconds": round(wall, 3),
+        "events": sum(counts.values()),
+        "kinds": [
+            {
+                "kind": kind,
+                "events": counts[kind],
+                "seconds": round(spent, 4),
+                "share": round(spent / wall, 3),
+                "microseconds_per_event": round(spent / counts[kind] * 1e6, 1),
+            }
+            for kind, spent in seconds.most_common()
+        ],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "playbook.yaml"))
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    overrides = {"community.households": args.households, "horizon_days": args.days}
+    scenario = sim.load_scenario(args.scenario, overrides)
+    sim.simulate(scenario, seed=args.seed)  # warm-up: imports and first-call costs
+    print(
+        json.dumps(
+            {
+                "scenario": scenario.name,
+                "households": args.households,
+                "days": args.days,
+                "profile": top_functions(scenario, args.seed, args.top),
+                "by_event_kind": time_by_event_kind(scenario, args.seed),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
