@@ -441,3 +441,24 @@ def test_precision_adds_replications_until_narrow_enough(
     results, _daily = _tables(tmp_path / "out")
     assert report.total == 2 * reps
     assert results.groupby("point")["replication"].nunique().tolist() == [reps, reps]
+
+
+def test_a_pool_broken_before_any_future_says_so_reports_it_through_the_run() -> None:
+    """A pool that lost a worker refuses new work; the refusal must reach the runner as the run's failure."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    class RefusingPool:
+        def submit(self, *args: Any) -> Any:
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            pass
+
+    backend = PoolBackend(1)
+    backend._pool.shutdown(wait=True)
+    backend._pool = RefusingPool()  # type: ignore[assignment]
+    try:
+        future = backend.submit(None)  # type: ignore[arg-type]
+        assert isinstance(future.exception(), BrokenProcessPool)
+    finally:
+        backend.close(pending=[])

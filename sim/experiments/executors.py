@@ -84,8 +84,18 @@ class PoolBackend(Backend):
         )
 
     def submit(self, spec: TaskSpec) -> cf.Future[Any]:
-        """Queue `spec` on the pool."""
-        return self._pool.submit(run_task, spec)
+        """Queue `spec` on the pool; if a worker has died meanwhile, return the pool's failure as the run's.
+
+        A pool that lost a worker refuses new work at once, possibly before any
+        of its futures has reported the loss; the runner then sees the broken
+        pool through this future and restarts the pool.
+        """
+        try:
+            return self._pool.submit(run_task, spec)
+        except BrokenProcessPool as exc:
+            future: cf.Future[Any] = cf.Future()
+            future.set_exception(exc)
+            return future
 
     def restart(self) -> None:
         """Drop the broken pool and start a new one."""
