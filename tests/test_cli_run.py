@@ -18,18 +18,11 @@ from sim import output
 from sim.cli import app
 from sim.scenario import load_scenario, parse_overrides
 from sim.views.folder import VIEW_FILES
-from tests.paths import SCENARIOS
+from tests.paths import SCENARIOS, small_community
 
 BASELINE = SCENARIOS / "baseline.yaml"
 HORIZON, REPS, SEED = 30, 3, 7
-SMALL = [
-    "--set",
-    "community.households=200",
-    "--set",
-    "community.buildings=4",
-    "--set",
-    f"horizon_days={HORIZON}",
-]
+SMALL = small_community(HORIZON)
 CONTRACT = {
     "scenario",
     "reps",

@@ -19,24 +19,13 @@ from sim.cli import app
 from sim.compare import paired_difference, variant_names
 from sim.output import COMPARE_FILES, compare_folder
 from sim.views.folder import COMPARE_VIEW_FILES
-from tests.paths import SCENARIOS
+from tests.paths import SCENARIOS, small_community
 from tests.test_cli_run import CONTRACT as RUN_CONTRACT
 from tests.test_cli_run import EXTRAS as RUN_EXTRAS
 
 BASELINE, STAGED = SCENARIOS / "baseline.yaml", SCENARIOS / "staged.yaml"
 HORIZON, REPS, SEED = 40, 4, 7
-SMALL = [
-    "--set",
-    "community.households=200",
-    "--set",
-    "community.buildings=4",
-    "--set",
-    f"horizon_days={HORIZON}",
-    "--reps",
-    str(REPS),
-    "--seed",
-    str(SEED),
-]
+SMALL = [*small_community(HORIZON), "--reps", str(REPS), "--seed", str(SEED)]
 TOP_KEYS = {"variants", "paired", "baseline", "reps", "seed", "wall_seconds", "output"}
 METRICS = {"final_paid_share", "days_to_80", "staff_hours"}
 

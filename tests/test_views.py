@@ -24,18 +24,11 @@ from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, clock, day_of
 from sim.views.folder import COMPARE_VIEW_FILES, VIEW_FILES, split_scenarios_yaml
 from sim.views.logged import replicate_logged
 from sim.views.onerun import LoggedRun, logged_run
-from tests.paths import SCENARIOS
+from tests.paths import SCENARIOS, small_community
 
 BASELINE, STAGED, PLAYBOOK = (SCENARIOS / f"{name}.yaml" for name in ("baseline", "staged", "playbook"))
 HORIZON, REPS, SEED = 30, 3, 7
-SMALL = [
-    "--set",
-    "community.households=200",
-    "--set",
-    "community.buildings=4",
-    "--set",
-    f"horizon_days={HORIZON}",
-]
+SMALL = small_community(HORIZON)
 FIGURES = 7
 """Pictures in a report: collection, segments, heatmaps, funnel, effort, morale, tickets."""
 
