@@ -27,16 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sim.compare import paired_difference
+from sim.experiments.outcomes import lower_is_better
 from sim.output import to_json_text, write_csv_atomic, write_text_atomic
 from sim.results import mean_ci
-
-# Outcomes where less is better; every other outcome is better when larger.
-LOWER_IS_BETTER = ("days_to_", "staff_hours", "collector_hours", "busy_hours", "calls", "hostile", "events")
-
-
-def lower_is_better(outcome: str) -> bool:
-    """Tell whether smaller values of an outcome are better."""
-    return outcome.startswith(LOWER_IS_BETTER)
 
 
 def load_sweep(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:

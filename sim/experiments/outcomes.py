@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_OUTCOMES",
     "FIGURE_OUTCOMES",
+    "LOWER_IS_BETTER",
     "NESTED_OUTCOMES",
     "check_outcome",
     "curve_day",
+    "lower_is_better",
     "outcome_value",
 ]
 
@@ -68,6 +70,24 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
 )
 """The outcomes recorded when an experiment does not list its own."""
 
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {
+        "days_to_50",
+        "days_to_80",
+        "days_to_90",
+        "staff_hours",
+        "collector_hours",
+        "busy_hours",
+        "calls",
+        "hostile",
+        "events",
+        "unreachable_left",
+        "promises_broken",
+        "tickets_escalated",
+    }
+)
+"""Outcomes where less is better; every other outcome is better when larger."""
+
 _CURVE_POINT = re.compile(r"(?P<curve>paid_share|money_share)_day_(?P<day>\d+)")
 
 
@@ -75,6 +95,11 @@ def curve_day(name: str) -> tuple[str, int] | None:
     """Return (curve, day) of a curve-point outcome such as ``paid_share_day_30``, else None."""
     match = _CURVE_POINT.fullmatch(name)
     return None if match is None else (match["curve"], int(match["day"]))
+
+
+def lower_is_better(name: str) -> bool:
+    """Tell whether smaller values of an outcome are better."""
+    return name in LOWER_IS_BETTER
 
 
 def check_outcome(name: str) -> str:
