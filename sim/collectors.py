@@ -161,8 +161,7 @@ class Collector:
         return None
 
     def _idle(self) -> Task:
-        campaign = self.campaign
-        yield campaign.idle.sleep(campaign.wake_plan.wake_time(campaign.env.now))
+        yield self.campaign.idle.sleep()
 
     def _spend(self, minutes: float) -> simpy.Event:
         self.campaign.busy_hours += minutes / MINUTES_PER_HOUR

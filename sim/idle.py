@@ -41,10 +41,10 @@ class IdleCollectors:
         self.latest = -math.inf  # the latest wake-up among the sleepers
         self._replan_pending = False
 
-    def sleep(self, until: float) -> simpy.Event:
-        """Return an event that fires when a collector falling asleep now should wake."""
+    def sleep(self) -> simpy.Event:
+        """Return an event that fires when a collector falling asleep now should wake (at its plan)."""
         sleeper = self.env.event()
-        self._add(_Group(until, [sleeper]))
+        self._add(_Group(self.plan(self.env.now), [sleeper]))
         return sleeper
 
     def work_arrived(self, ready: float) -> None:

@@ -148,4 +148,19 @@ def test_a_run_leaves_no_reference_cycles(path: str) -> None:
     finally:
         if enabled:
             gc.enable()
-    assert gc.isenabled() == enabled
+
+
+def test_the_cycle_collector_is_paused_during_a_run_and_back_after() -> None:
+    import gc
+
+    from sim.engine import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+        with cyclic_gc_paused():  # nested (or another thread's) run
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer run is still going
+    assert gc.isenabled()
+    sim.simulate(sim.load_scenario(SCENARIOS / "baseline.yaml", SMALL), seed=1)
+    assert gc.isenabled()

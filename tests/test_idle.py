@@ -17,7 +17,8 @@ class Desk:
         self.jobs, self.ready, self.shift_end = 0, ready, shift_end
         self.pending_jobs = jobs
         self.idle = IdleCollectors(self.env, self.plan)
-        self.woke: list[tuple[int, float]] = []
+        self.woke: list[tuple[int, float]] = []  # (collector, hour) of each job taken
+        self.stirred: list[tuple[int, float]] = []  # (collector, hour) of every wake-up
         for k in range(sleepers):
             self.env.process(self.collector(k))
 
@@ -34,7 +35,8 @@ class Desk:
                 self.woke.append((k, env.now))
                 yield env.timeout(50.0)  # busy well past the test
                 return
-            yield self.idle.sleep(self.plan(env.now))
+            yield self.idle.sleep()
+            self.stirred.append((k, env.now))
 
     def arrive(self, at: float):
         yield self.env.timeout(at)
@@ -48,6 +50,7 @@ def test_new_work_wakes_only_as_many_collectors_as_there_is_work() -> None:
     desk.env.run_until(99.0)
     # the three who fell asleep first take the three jobs when they are ready; nobody else stirs
     assert desk.woke == [(0, 20.0), (1, 20.0), (2, 20.0)]
+    assert desk.stirred == desk.woke
     # 201 process starts, then a handful of events for the work (replan, alarm, three wake-ups and
     # turns), not one wake-up per sleeper (waking all 200 to find three jobs would take 400+ events)
     assert desk.env.processed < 201 + 20
@@ -56,15 +59,17 @@ def test_new_work_wakes_only_as_many_collectors_as_there_is_work() -> None:
 def test_sleepers_wake_at_their_plan_when_no_work_arrives() -> None:
     desk = Desk(sleepers=5, jobs=0, ready=20.0, shift_end=30.0)
     desk.env.run_until(40.0)
-    assert desk.woke == []
-    assert desk.idle.latest == -math.inf  # all woke at the shift's end and left
+    assert desk.stirred == [(k, 30.0) for k in range(5)]  # each once, at the shift's end, in order
+    assert desk.idle.latest == -math.inf  # and then left
 
 
 def test_work_ready_later_than_every_sleeper_wakes_nobody_early() -> None:
     desk = Desk(sleepers=4, jobs=1, ready=200.0)
     desk.env.process(desk.arrive(10.0))
     desk.env.run_until(99.0)
-    assert desk.woke == []
+    assert desk.stirred == []
+    # no plan is made again either: 5 process starts, the arrival's timeout and its end, nothing else
+    assert desk.env.processed == 7
 
 
 def test_owners_left_ready_when_a_window_closed_still_count_as_ready() -> None:
