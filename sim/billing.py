@@ -63,7 +63,7 @@ class Billing:
                 self.deliver(owner, now)
         else:
             self.deliveries.extend(owners)
-            self.campaign.signal_work()
+            self.campaign.idle.work_arrived(self.campaign.env.now)
 
     def _wait_for_trigger(self, owners: list[int]) -> Generator[simpy.Event, None, None]:
         env, trigger = self.campaign.env, self.config.next_stage

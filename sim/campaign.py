@@ -58,7 +58,7 @@ def _without_debrief(shifts: list[tuple[float, float]], hours: float) -> list[tu
     last_of_day = {int(end // HOURS_PER_DAY): k for k, (_, end) in enumerate(shifts)}
     cut = []
     for k, (start, end) in enumerate(shifts):
-        if k in last_of_day.values():
+        if last_of_day[int(end // HOURS_PER_DAY)] == k:
             end -= hours
         if end > start:
             cut.append((start, end))
@@ -206,10 +206,6 @@ class Campaign:
         with cyclic_gc_paused():
             env.run_until(self.horizon)
         return self
-
-    def signal_work(self) -> None:
-        """Tell the idle collectors that work has arrived that is ready now."""
-        self.idle.work_arrived(self.env.now)
 
     def enqueue(self, queue: WorkQueue, owner: int, ready: float, kind: str) -> None:
         """Put an owner on a work list from `ready` on, and wake idle collectors if that is earlier."""

@@ -84,7 +84,8 @@ class WakePlan:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.sources = [(t.cursor(), queues) for t, queues, _ in work_sources(campaign)]
+        # a cursor only remembers its last look-up and time never goes back: the whole team shares these
+        self.sources = [(t.cursor(), queues, action) for t, queues, action in work_sources(campaign)]
         self.shifts = campaign.work_shifts.cursor()
 
     def wake_time(self, now: float) -> float:
@@ -101,7 +102,7 @@ class WakePlan:
         if campaign.billing.deliveries:
             return now
         wake = shift[1]
-        for cursor, queues in self.sources:
+        for cursor, queues, _ in self.sources:
             ready = min(queue.next_ready() for queue in queues)
             if ready == math.inf:
                 continue
@@ -127,8 +128,9 @@ class Collector:
             "workplace_visit": self._workplace_visit,
             "discover": self._discover,
         }
-        self.sources = [(t.cursor(), queues, actions[act]) for t, queues, act in work_sources(campaign)]
-        self.shifts = campaign.work_shifts.cursor()
+        plan = campaign.wake_plan
+        self.sources = [(cursor, queues, actions[action]) for cursor, queues, action in plan.sources]
+        self.shifts = plan.shifts
 
     def run(self) -> Task:
         """Work shift after shift until the horizon (a SimPy process)."""

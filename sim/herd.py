@@ -106,7 +106,7 @@ class PaymentHazard:
         self.env, self.clocks, self.nbs, self.horizon = env, clocks, neighbourhoods, horizon
         self.decide, self.draws = decide, draws
         n = population.size
-        self.kind = population.schedule.tolist()
+        self.kind = population.per_owner.schedule
         level = population.mood_level if mood_enabled else np.ones(n)
         self.level = _doubles(level)
         self.p = _doubles(population.p)
@@ -181,12 +181,13 @@ class PaymentHazard:
         old = self.mult[owner]
         if mult == old:
             return
+        old_weight = self._herd_weight(owner) if self.in_group[owner] else 0.0
         self.mult[owner] = mult
         if not self.active[owner]:
             return
         self._update(owner, t)
         if self.in_group[owner]:
-            self._rescale_target(owner, self.q[owner] * self.level[owner] * old, t)
+            self._rescale_target(owner, old_weight, t)
 
     def bill(self, owner: int, t: float, impression: float) -> None:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
