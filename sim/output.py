@@ -68,27 +68,40 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> Path:
-    """Call `write` on a temporary binary file next to `path`, then move it onto `path`."""
+def write_file_atomic(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+    """Call `write` with a temporary file next to `path` (same suffix), then move it onto `path`.
+
+    For writers that want a file name (a movie writer, say); nothing is left
+    half-written, and the file keeps the permissions `path` had or a new file
+    would get.
+    """
     target = Path(path)
     try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, kept on success
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        )
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     except OSError as exc:
         raise OSError(exc.errno, f"cannot write: {exc.strerror or exc}", str(target)) from None
+    os.close(handle)
     try:
-        with handle:
+        write(Path(name))
+        mode = target.stat().st_mode & 0o777 if target.is_file() else _new_file_mode()
+        os.chmod(name, mode)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> Path:
+    """Call `write` on a temporary binary file next to `path`, then move it onto `path`."""
+
+    def write_synced(temporary: Path) -> None:
+        with temporary.open("wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        mode = target.stat().st_mode & 0o777 if target.is_file() else _new_file_mode()
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return target
+
+    return write_file_atomic(path, write_synced)
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -9,9 +9,7 @@ drawn once; each frame only updates the image arrays, the curves and the texts.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.output import write_file_atomic
 from sim.views.errors import ViewError
 from sim.views.eventlog import WEEKDAY_NAMES
 from sim.views.states import OUTSIDE, STATE_COLOURS, STATES, Layout, building_layout, state_matrix
@@ -58,6 +57,9 @@ def check_output(out: Path) -> str:
         raise ViewError(f"{out}: writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
     if out.is_dir():
         raise ViewError(f"{out}: is a folder; give a file name such as campaign.gif")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise ViewError(f"{out}: the folder {folder} does not exist")
     return "pillow" if suffix == ".gif" else "ffmpeg"
 
 
@@ -95,7 +97,7 @@ def render_animation(
     panels = [_panel(run, days) for run in runs]
     figure, date_text = _figure(panels, days)
     writer = _writer(writer_name, fps, runs)
-    _write_atomically(out, lambda path: _draw_frames(figure, writer, path, panels, days, date_text, progress))
+    write_file_atomic(out, lambda path: _draw_frames(figure, writer, path, panels, days, date_text, progress))
     return Rendered(out, len(days), time.perf_counter() - started)
 
 
@@ -114,29 +116,6 @@ def _writer(name: str, fps: int, runs: Sequence[LoggedRun]) -> Any:
     if name == "pillow":
         return PillowWriter(fps=fps, metadata={"title": title})
     return FFMpegWriter(fps=fps, metadata={"title": title}, codec="h264", extra_args=["-pix_fmt", "yuv420p"])
-
-
-def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
-    """Call `write` on a temporary file next to `out` (same suffix), then move it onto `out`."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise ViewError(f"{out}: the folder {folder} does not exist")
-    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{out.stem}.", suffix=out.suffix)
-    os.close(handle)
-    try:
-        write(Path(name))
-        os.chmod(name, out.stat().st_mode & 0o777 if out.is_file() else _new_file_mode())
-        os.replace(name, out)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
-def _new_file_mode() -> int:
-    """Return the permission bits a new file gets under the process umask."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _draw_frames(

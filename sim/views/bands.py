@@ -41,7 +41,7 @@ def _draw_bands(axes: Axes, dailies: Mapping[str, pd.DataFrame], column: str) ->
         axes.plot(days, mean, color=colour, linestyle=linestyle, linewidth=2, label=f"{name}: mean")
 
 
-def _share_axes(axes: Axes, title: str, ylabel: str, targets: bool = True) -> None:
+def _share_axes(axes: Axes, title: str, ylabel: str) -> None:
     """Label a share-by-day panel: title, axes with units, percent ticks, target lines, legend."""
     from matplotlib.ticker import PercentFormatter
 
@@ -53,9 +53,8 @@ def _share_axes(axes: Axes, title: str, ylabel: str, targets: bool = True) -> No
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_ylim(0, 1)
     axes.set_xlim(left=0)
-    if targets:
-        for target in TARGETS:
-            axes.axhline(target / 100, color="#999999", linewidth=0.8, linestyle=(0, (1, 3)), zorder=0)
+    for target in TARGETS:
+        axes.axhline(target / 100, color="#999999", linewidth=0.8, linestyle=(0, (1, 3)), zorder=0)
     style_axes(axes)
     axes.legend(fontsize=8, loc="lower right", framealpha=0.9)
 

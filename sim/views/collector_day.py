@@ -67,8 +67,7 @@ def _heading(run: LoggedRun, collector: int, day: int, date: str, today: list[Ev
 
 def _line(run: LoggedRun, record: EventRecord) -> str:
     """Return one line of the day: time, what, whom, outcome."""
-    minutes = round((record.time - day_of(record.time) * HOURS_PER_DAY) * 60)
-    at = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    at = clock(record.time, run.start).split()[4]  # HH:MM
     unit = run.population.unit_label(record.owner) if record.owner >= 0 else "-"
     segment = run.result.owners["segment"].iloc[record.owner] if record.owner >= 0 else ""
     whom = f"{unit} ({segment})"

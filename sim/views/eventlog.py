@@ -22,7 +22,6 @@ __all__ = [
     "clock",
     "day_of",
     "records_frame",
-    "weekday_of",
 ]
 
 CONTACT_KINDS: tuple[str, ...] = (
@@ -52,11 +51,6 @@ WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun
 def day_of(time: float) -> int:
     """Return the day index (0 = the start date) of a time in hours."""
     return int(time // HOURS_PER_DAY)
-
-
-def weekday_of(time: float, start: dt.date) -> int:
-    """Return the weekday (Monday 0) of a time in hours since midnight of `start`."""
-    return (start.weekday() + day_of(time)) % 7
 
 
 def clock(time: float, start: dt.date) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
 from sim.views.errors import ViewError
+from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
     from sim.records import EventRecord
@@ -48,7 +49,7 @@ def _promise_broken_then_kept(segment: str, records: Records) -> bool:
 
 
 def _ticket_fixed_then_paid(segment: str, records: Records) -> bool:
-    fixed = _first_time(records, "ticket", ("fixed by crew", "solved by supervisor"))
+    fixed = _first_time(records, "ticket", tuple(FIXED))
     paid = _first_time(records, "payment")
     return fixed is not None and paid is not None and fixed <= paid
 

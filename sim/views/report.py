@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,12 +179,12 @@ def _paired_table(results: ResultsFolder) -> str:
 
     baseline, *others = results.variants
     base = results.tables[baseline].replications.sort_values("rep")
+    variants = {name: results.tables[name].replications.sort_values("rep") for name in others}
     rows = []
     for label, column, scale, unit in PAIRED_ROWS:
         cells = [label]
         for name in others:
-            variant = results.tables[name].replications.sort_values("rep")
-            entry = paired_difference(_values(variant[column]), _values(base[column]))
+            entry = paired_difference(variants[name][column].tolist(), base[column].tolist())
             cells.append(_difference(entry, scale, unit, len(base)))
         rows.append(cells)
     note = (
@@ -193,11 +192,6 @@ def _paired_table(results: ResultsFolder) -> str:
         " interval. A difference whose interval excludes 0 is unlikely to be chance.</p>\n"
     )
     return _table(["paired difference", *(f"{n} − {baseline}" for n in others)], rows) + note
-
-
-def _values(column: Any) -> list[float | None]:
-    """Return a column as floats with None for missing values."""
-    return [None if isinstance(v, float) and math.isnan(v) else float(v) for v in column.tolist()]
 
 
 def _difference(entry: dict[str, Any], scale: float, unit: str, reps: int) -> str:

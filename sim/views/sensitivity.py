@@ -8,16 +8,8 @@ from typing import Any
 import pandas as pd
 
 from sim.output import save_figure_atomic
+from sim.views.canvas import new_figure
 from sim.views.curves import OKABE_ITO, VARIANT_STYLES
-
-
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
 
 
 def save_sensitivity_figure(
@@ -25,7 +17,7 @@ def save_sensitivity_figure(
 ) -> None:
     """Draw the Sobol (S1, ST) or Morris (mu*) indices of each factor with their 95% confidence."""
     names = list(indices)
-    figure = _figure(8.0, 1.8 + 0.45 * len(names))
+    figure = new_figure(8.0, 1.8 + 0.45 * len(names))
     axes = figure.add_subplot()
     rows = range(len(names))
     if kind == "sobol":
@@ -55,7 +47,7 @@ def save_sensitivity_figure(
 
 def save_lever_figure(path: Path, rows: pd.DataFrame, levers: list[str], outcome: str) -> None:
     """Draw an outcome's mean and 95% interval at each lever setting (first lever on the x axis)."""
-    figure = _figure(8.0, 4.5)
+    figure = new_figure(8.0, 4.5)
     axes = figure.add_subplot()
     first, others = levers[0], levers[1:]
     groups = rows.groupby(others, sort=True) if others else [((), rows)]

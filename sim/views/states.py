@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.calendar import HOURS_PER_DAY
+from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
     from sim.population import Population
@@ -26,7 +27,7 @@ STATES: tuple[str, ...] = ("not billed", "billed", "promised", "ticket open", "p
 STATE_COLOURS: tuple[str, ...] = ("#ffffff", "#F0E442", "#56B4E9", "#D55E00", "#0072B2")
 """Okabe–Ito colours, one per state, from light to dark (so they also read in greyscale)."""
 NOT_BILLED, BILLED, PROMISED, TICKET, PAID = range(len(STATES))
-TICKET_CLOSED: frozenset[str] = frozenset({"fixed by crew", "solved by supervisor", "unresolvable"})
+TICKET_CLOSED: frozenset[str] = FIXED | {"unresolvable"}
 
 
 def _intervals(records: Sequence[EventRecord]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sim.calendar import HOURS_PER_DAY
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock
+from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
     from sim.records import EventRecord
@@ -156,7 +157,7 @@ def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
     if "given_up" in kinds:
         reasons.append("the collectors gave up on them")
     tickets = [r.outcome for r in records if r.kind == "ticket"]
-    if tickets and not any(t in ("fixed by crew", "solved by supervisor") for t in tickets):
+    if tickets and not any(t in FIXED for t in tickets):
         reasons.append(f"their problem was never solved (ticket: {tickets[-1]})")
     refusals = [r.outcome for r in records if r.kind == "refusal"]
     if refusals:
