@@ -7,7 +7,6 @@ key ...``), so the command line can print it and exit with code 2.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import os
 from collections.abc import Mapping
@@ -15,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from sim.experiments.outcomes import curve_day
@@ -77,27 +75,11 @@ def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:
 
 
 def _read_mapping(path: Path, source: str) -> dict[str, Any]:
-    """Read a YAML mapping from `path`."""
-    from sim.scenario.load import _yaml_error
+    """Read the experiment file's YAML mapping."""
+    from sim.scenario.load import read_yaml_mapping
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(source, "experiment file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "is a folder, expected an experiment YAML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(source, f"cannot read the experiment file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, source, text) from None
-    if not isinstance(data, dict):
-        problem = Problem("", "expected a mapping of experiment keys (name, base, levers, ...)")
-        raise ScenarioError(
-            source, "not an experiment", [dataclasses.replace(problem, found=describe_value(data))]
-        )
-    return copy.deepcopy(data)
+    expected = "a mapping of experiment keys (name, base, levers, ...)"
+    return read_yaml_mapping(path, source, "experiment", expected, empty_ok=False)
 
 
 def _experiment_error(source: str, problems: list[Problem] | tuple[Problem, ...]) -> ScenarioError:

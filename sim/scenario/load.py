@@ -160,31 +160,44 @@ def _short(path: Path) -> str:
 
 
 def _read_mapping(path: Path, where: str) -> dict[str, Any]:
+    return read_yaml_mapping(path, where, "scenario", "a mapping of scenario keys (like 'horizon_days: 90')")
+
+
+def read_yaml_mapping(
+    path: Path, where: str, kind: str, expected: str, empty_ok: bool = True
+) -> dict[str, Any]:
+    """Read the YAML mapping of a `kind` file ("scenario", "experiment"); raise ScenarioError naming `where`.
+
+    `expected` says what the top level should be; an empty file is an empty
+    mapping when `empty_ok`.  The result is a deep copy (YAML aliases share
+    objects, and overrides must not leak between them).
+    """
+    article = "an" if kind[0] in "aeiou" else "a"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(where, "scenario file not found") from None
+        raise ScenarioError(where, f"{kind} file not found") from None
     except IsADirectoryError:
-        raise ScenarioError(where, "is a folder, expected a scenario YAML file") from None
+        raise ScenarioError(where, f"is a folder, expected {article} {kind} YAML file") from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             where, f"not UTF-8 text (byte {exc.start}): is this really a YAML file?"
         ) from None
     except OSError as exc:
-        raise ScenarioError(where, f"cannot read scenario file: {exc.strerror or exc}") from None
+        raise ScenarioError(where, f"cannot read {kind} file: {exc.strerror or exc}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where, text) from None
-    if data is None:
+    if data is None and empty_ok:
         return {}
     if not isinstance(data, dict):
         raise ScenarioError(
             where,
-            "the top level must be a mapping of scenario keys (like 'horizon_days: 90')",
+            f"the top level must be {expected}",
             [Problem("", "expected a mapping", found=describe_value(data))],
         )
-    return copy.deepcopy(data)  # YAML aliases share objects; overrides must not leak between them
+    return copy.deepcopy(data)
 
 
 def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
