@@ -443,6 +443,19 @@ def test_precision_adds_replications_until_narrow_enough(
     assert results.groupby("point")["replication"].nunique().tolist() == [reps, reps]
 
 
+def test_a_resumed_precise_sweep_judges_precision_from_the_runs_already_done(tmp_path: Path) -> None:
+    text = TINY.replace(
+        "replications: 2", "precision: {outcome: final_paid_share, half_width: 1.0, batch: 2, max_reps: 6}"
+    )
+    experiment = _write(tmp_path, "precise.yaml", text)
+    _sweep(experiment, tmp_path / "out", workers=1)
+    before = _tables(tmp_path / "out")
+    again = _sweep(experiment, tmp_path / "out", workers=1, resume=True)
+    assert again.ran == 0  # the first batch was already narrow enough: nothing more to run
+    for left, right in zip(before, _tables(tmp_path / "out"), strict=True):
+        pd.testing.assert_frame_equal(left, right)
+
+
 def test_a_pool_broken_before_any_future_says_so_reports_it_through_the_run() -> None:
     """A pool that lost a worker refuses new work; the refusal must reach the runner as the run's failure."""
     from concurrent.futures.process import BrokenProcessPool

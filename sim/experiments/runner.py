@@ -289,6 +289,8 @@ class _Sweeper:
     _inflight: dict[Any, tuple[TaskSpec, int]] = field(default_factory=dict)
     _retries: deque[tuple[TaskSpec, int]] = field(default_factory=deque)
     _buffer: list[TaskOutput] = field(default_factory=list)
+    # the precision target's outcome of every committed run, by (point, replication)
+    _target_values: dict[tuple[int, int], float] = field(default_factory=dict)
     _flushed_at: float = field(default_factory=time.monotonic)
     _restarts: int = 0
 
@@ -319,6 +321,7 @@ class _Sweeper:
             yield {p: range(experiment.max_replications) for p in points}
             return
         target = experiment.precision
+        self._target_values = self._committed_values(target.outcome)  # runs of an earlier, interrupted sweep
         have = dict.fromkeys(points, 0)
         wanted = points
         while wanted:
@@ -330,11 +333,9 @@ class _Sweeper:
             wide = self._too_wide(target.outcome, target.half_width)
             wanted = [p for p in wanted if p in wide and have[p] < target.max_reps]
 
-    def _too_wide(self, outcome: str, half_width: float) -> set[int]:
-        """Return the points whose 95% CI half-width of `outcome` exceeds `half_width` (or is unknown)."""
+    def _committed_values(self, outcome: str) -> dict[tuple[int, int], float]:
+        """Read `outcome` of every run already committed to the folder, by (point, replication)."""
         import pandas as pd
-
-        from sim.results import mean_ci
 
         parts = [self.store.folder / "runs" / f"{name}.parquet" for name in self.store.ledger()]
         columns = ["point", "replication", "value"]
@@ -342,14 +343,23 @@ class _Sweeper:
             pd.read_parquet(path, columns=columns, filters=[("outcome", "==", outcome)]) for path in parts
         ]
         if not frames:
-            return {p.index for p in self.design.points}
-        values = pd.concat(frames).drop_duplicates(["point", "replication"])
+            return {}
+        values = pd.concat(frames)
+        return {(int(p), int(r)): float(v) for p, r, v in values.itertuples(index=False)}
+
+    def _too_wide(self, outcome: str, half_width: float) -> set[int]:
+        """Return the points whose 95% CI half-width of `outcome` exceeds `half_width` (or is unknown)."""
+        from sim.results import mean_ci
+
+        by_point: dict[int, list[float]] = {p.index: [] for p in self.design.points}
+        for (point, _), value in self._target_values.items():
+            if not math.isnan(value):
+                by_point[point].append(value)
         wide = set()
-        for point in self.design.points:
-            present = values.loc[values["point"] == point.index, "value"].dropna().tolist()
+        for point, present in by_point.items():
             _mean, low, high = mean_ci(present) if present else (math.nan, None, None)
             if low is None or high is None or (high - low) / 2 > half_width:
-                wide.add(point.index)
+                wide.add(point)
         return wide
 
     def _specs(self, replications: dict[int, range]) -> Iterator[TaskSpec]:
@@ -447,11 +457,22 @@ class _Sweeper:
                 self._buffer.append(future.result())
                 del self._inflight[future]
 
+    def _note_target_values(self, outputs: list[TaskOutput]) -> None:
+        """Keep the precision target's outcome of newly committed runs (no need to read them back)."""
+        target = self.resolved.experiment.precision
+        if target is None:
+            return
+        for output in outputs:
+            rows = output.runs.loc[output.runs["outcome"] == target.outcome, "value"]
+            for value in rows:
+                self._target_values[(output.point, output.replication)] = float(value)
+
     def _flush(self, force: bool) -> None:
         """Commit the buffered runs as one part when there are enough, or enough time passed, or `force`."""
         due = len(self._buffer) >= self.part_runs or time.monotonic() - self._flushed_at >= self.flush_seconds
         if self._buffer and (force or due):
             self.store.commit(self._buffer)
+            self._note_target_values(self._buffer)
             self._buffer = []
         if force or due:
             self._flushed_at = time.monotonic()
