@@ -183,11 +183,12 @@ def run(
         scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
         folder = ensure_folder(out if out is not None else default_folder(scenario.name))
     views: dict[str, Any] = {}
+    variants = {scenario.name: scenario}
     if target is None:
-        results, wall = _replicate_with_progress(scenario, reps, seed, views)
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
     else:
-        runs, walls = _replicate_to_precision({scenario.name: scenario}, seed, target, views)
-        results, wall = runs[scenario.name], walls[scenario.name]
+        runs, walls = _replicate_to_precision(variants, seed, target, views)
+    results, wall = runs[scenario.name], walls[scenario.name]
     summary = _run_summary(results, wall, folder)
     with _fail_cleanly_in_views():
         written = write_results(folder, scenario, results, summary)
@@ -209,36 +210,6 @@ def _progress_bar() -> Progress:
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     return Progress(*columns, console=_stderr, transient=True, disable=not _stderr.is_terminal)
-
-
-def _replicate_with_progress(
-    scenario: Scenario, reps: int, seed: int, views: dict[str, Any] | None = None
-) -> tuple[Replications, float]:
-    """Run the replications with a progress bar on stderr (if a terminal); return them and the wall time.
-
-    With `views`, the event logs are reduced to the report's tables, stored there under the scenario name.
-    """
-    with _progress_bar() as bar:
-        task = bar.add_task(f"{scenario.name}: replications", total=reps)
-        started = time.perf_counter()
-        results = _replicate(
-            scenario, reps, seed, lambda done: bar.update(task, completed=done), views, scenario.name
-        )
-        return results, time.perf_counter() - started
-
-
-def _replicate(
-    scenario: Scenario, reps: int, seed: int, progress: Any, views: dict[str, Any] | None, name: str
-) -> Replications:
-    """Replicate `scenario`; with `views`, also put the view tables of its event logs in `views[name]`."""
-    if views is None:
-        from sim.api import replicate
-
-        return replicate(scenario, reps, seed, progress=progress)
-    from sim.views.logged import replicate_logged
-
-    results, views[name] = replicate_logged(scenario, reps, seed, progress)
-    return results
 
 
 def _percent(value: float | None) -> str:
@@ -416,12 +387,14 @@ def _replicate_to_precision(
 
 
 def _replicate_variants_with_progress(
-    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any] | None = None
+    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any]
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant on the same master seed under one progress bar; return runs and wall times.
 
-    With `views`, each variant's event logs are reduced to the report's tables, stored there by variant.
+    Each variant's event logs are reduced to the report's tables, stored in `views` by variant.
     """
+    from sim.views.logged import replicate_logged
+
     runs: dict[str, Replications] = {}
     walls: dict[str, float] = {}
     with _progress_bar() as bar:
@@ -429,14 +402,8 @@ def _replicate_variants_with_progress(
         for k, (name, scenario) in enumerate(variants.items()):
             bar.update(task, description=f"{name}: replications")
             started = time.perf_counter()
-            runs[name] = _replicate(
-                scenario,
-                reps,
-                seed,
-                lambda done, base=k * reps: bar.update(task, completed=base + done),
-                views,
-                name,
-            )
+            progress = lambda done, base=k * reps: bar.update(task, completed=base + done)  # noqa: E731
+            runs[name], views[name] = replicate_logged(scenario, reps, seed, progress)
             walls[name] = time.perf_counter() - started
     return runs, walls
 

@@ -112,16 +112,13 @@ def replicate_logged(
     scenario: Scenario, reps: int, seed: int = 0, progress: Callable[[int], None] | None = None
 ) -> tuple[Replications, ViewTables]:
     """Run `reps` replications like `sim.api.replicate`; also return the view tables of their event logs."""
-    from sim.api import simulate
     from sim.results import Replications
 
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    tally, results = _Tally(scenario), []
+    logged, results = LoggedRuns(), []
     for k, child in enumerate(replication_seeds(seed, reps)):
-        result = simulate(scenario, child, log_events=True)
-        tally.add(k, result, child)
-        results.append(replace(result, records=None))
+        results.append(logged.run(scenario.name, scenario, k, child))
         if progress is not None:
             progress(k + 1)
-    return Replications(scenario.name, seed, tuple(results)), tally.tables()
+    return Replications(scenario.name, seed, tuple(results)), logged.tables()[scenario.name]
