@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_NAME",
     "PAIRED_METRICS",
+    "by_variant",
     "daily_table",
     "paired_against",
     "paired_difference",
@@ -122,8 +123,12 @@ def paired_against(variant: Replications, baseline: Replications) -> dict[str, d
 
 def daily_table(runs: Mapping[str, Replications]) -> pd.DataFrame:
     """Return every variant's daily curves in one long table with `variant` and `rep` columns."""
+    return by_variant({name: reps.daily for name, reps in runs.items()})
+
+
+def by_variant(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Stack each variant's table into one, with a first column `variant` naming it."""
     import pandas as pd
 
-    frames = [reps.daily.assign(variant=name) for name, reps in runs.items()]
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat([frame.assign(variant=name) for name, frame in frames.items()], ignore_index=True)
     return table[["variant", *(c for c in table.columns if c != "variant")]]

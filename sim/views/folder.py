@@ -45,15 +45,12 @@ def write_view_data(
     folder: Path, tables: Mapping[str, ViewTables], scenarios: Mapping[str, Scenario] | None = None
 ) -> list[Path]:
     """Write every variant's view tables (and, for a comparison, their merged scenarios) into `folder`."""
-    import pandas as pd
-
+    from sim.compare import by_variant
     from sim.output import write_parquet_atomic, write_text_atomic
 
     written = []
     for name in TABLES:
-        frames = [getattr(t, name).assign(variant=v) for v, t in tables.items()]
-        frame = pd.concat(frames, ignore_index=True)
-        frame = frame[["variant", *(c for c in frame.columns if c != "variant")]]
+        frame = by_variant({variant: getattr(t, name) for variant, t in tables.items()})
         written.append(write_parquet_atomic(folder / f"{name}.parquet", frame))
     if scenarios is not None:
         written.append(write_text_atomic(folder / "scenarios.yaml", scenarios_yaml(scenarios)))
