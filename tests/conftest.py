@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.commands import run_feesim
 
 
 @pytest.fixture
@@ -29,12 +30,6 @@ def feesim(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m sim ARGS`` with tmp_path as working folder."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sim", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_feesim(tmp_path, *args)
 
     return run

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from sim import output
 from sim.cli import app
 from sim.scenario import load_scenario, parse_overrides
 from sim.views.folder import VIEW_FILES
-from tests.paths import SCENARIOS, small_community
+from tests.commands import no_json_constants, run_feesim, small_community
+from tests.paths import SCENARIOS
 
 BASELINE = SCENARIOS / "baseline.yaml"
 HORIZON, REPS, SEED = 30, 3, 7
@@ -50,22 +50,12 @@ EXTRAS = {
 FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png", *VIEW_FILES}
 
 
-def _no_constants(name: str) -> Any:
-    raise AssertionError(f"non-strict JSON constant {name}")
-
-
-def _feesim(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
 @pytest.fixture(scope="module")
 def json_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     """One real ``python -m sim run --json`` of a small baseline; return it and its working folder."""
     cwd = tmp_path_factory.mktemp("json_run")
     args = ["run", str(BASELINE), *SMALL, "--reps", str(REPS), "--seed", str(SEED), "--out", "out", "--json"]
-    return _feesim(cwd, *args), cwd
+    return run_feesim(cwd, *args), cwd
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +63,7 @@ def summary(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> dict[str
     result, _cwd = json_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(result.stdout, parse_constant=_no_constants)
+    return json.loads(result.stdout, parse_constant=no_json_constants)
 
 
 # -- the JSON contract --------------------------------------------------------------------------------
@@ -172,7 +162,7 @@ def test_summary_file_equals_printed_json(
     json_run: tuple[subprocess.CompletedProcess[str], Path], summary: dict[str, Any]
 ) -> None:
     text = (json_run[1] / "out" / "summary.json").read_text(encoding="utf-8")
-    assert json.loads(text, parse_constant=_no_constants) == summary
+    assert json.loads(text, parse_constant=no_json_constants) == summary
 
 
 def test_scenario_file_loads_back(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
@@ -195,9 +185,9 @@ def test_same_seed_same_json(
     """A second process over the first one's folder: same numbers, files replaced cleanly."""
     _result, cwd = json_run
     args = ["run", str(BASELINE), *SMALL, "--reps", str(REPS), "--seed", str(SEED), "--out", "out", "--json"]
-    rerun = _feesim(cwd, *args)
+    rerun = run_feesim(cwd, *args)
     assert rerun.returncode == 0, rerun.stderr
-    second = json.loads(rerun.stdout, parse_constant=_no_constants)
+    second = json.loads(rerun.stdout, parse_constant=no_json_constants)
     assert {k: v for k, v in second.items() if k != "wall_seconds"} == {
         k: v for k, v in summary.items() if k != "wall_seconds"
     }
@@ -261,7 +251,7 @@ def test_out_is_not_a_folder(below: str, tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_bad_out_in_a_real_process(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("x", encoding="utf-8")
-    result = _feesim(tmp_path, "run", str(BASELINE), *SMALL, "--reps", "0", "--out", "taken")
+    result = run_feesim(tmp_path, "run", str(BASELINE), *SMALL, "--reps", "0", "--out", "taken")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stdout == ""
 

@@ -19,7 +19,8 @@ from sim.cli import app
 from sim.compare import paired_difference, variant_names
 from sim.output import COMPARE_FILES, compare_folder
 from sim.views.folder import COMPARE_VIEW_FILES
-from tests.paths import SCENARIOS, small_community
+from tests.commands import no_json_constants, run_feesim, small_community
+from tests.paths import SCENARIOS
 from tests.test_cli_run import CONTRACT as RUN_CONTRACT
 from tests.test_cli_run import EXTRAS as RUN_EXTRAS
 
@@ -30,19 +31,12 @@ TOP_KEYS = {"variants", "paired", "baseline", "reps", "seed", "wall_seconds", "o
 METRICS = {"final_paid_share", "days_to_80", "staff_hours"}
 
 
-def _no_constants(name: str) -> Any:
-    raise AssertionError(f"non-strict JSON constant {name}")
-
-
 @pytest.fixture(scope="module")
 def json_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     """One real ``python -m sim compare --json`` of baseline vs staged; return it and its working folder."""
     cwd = tmp_path_factory.mktemp("compare")
     args = ["compare", str(BASELINE), str(STAGED), *SMALL, "--out", "out", "--json"]
-    result = subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result, cwd
+    return run_feesim(cwd, *args), cwd
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +44,7 @@ def comparison(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> dict[
     result, _cwd = json_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(result.stdout, parse_constant=_no_constants)
+    return json.loads(result.stdout, parse_constant=no_json_constants)
 
 
 # -- the JSON contract --------------------------------------------------------------------------------
@@ -178,7 +172,7 @@ def test_scenario_against_itself_differs_by_exactly_zero(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["compare", str(BASELINE), str(BASELINE), *SMALL, "--json"])
     assert result.exit_code == 0, result.stderr
-    value = json.loads(result.stdout, parse_constant=_no_constants)
+    value = json.loads(result.stdout, parse_constant=no_json_constants)
     assert list(value["variants"]) == ["baseline", "baseline[2]"]
     paired = value["paired"]["baseline[2]"]
     for metric in ("final_paid_share", "staff_hours"):
@@ -201,7 +195,7 @@ def test_json_file_equals_printed_json(
     json_run: tuple[subprocess.CompletedProcess[str], Path], comparison: dict[str, Any]
 ) -> None:
     text = (json_run[1] / "out" / "compare.json").read_text(encoding="utf-8")
-    assert json.loads(text, parse_constant=_no_constants) == comparison
+    assert json.loads(text, parse_constant=no_json_constants) == comparison
 
 
 def test_daily_long_table(json_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:

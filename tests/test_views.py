@@ -24,7 +24,8 @@ from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, clock, day_of
 from sim.views.folder import COMPARE_VIEW_FILES, VIEW_FILES, split_scenarios_yaml
 from sim.views.logged import replicate_logged
 from sim.views.onerun import LoggedRun, logged_run
-from tests.paths import SCENARIOS, small_community
+from tests.commands import small_community
+from tests.paths import SCENARIOS
 
 BASELINE, STAGED, PLAYBOOK = (SCENARIOS / f"{name}.yaml" for name in ("baseline", "staged", "playbook"))
 HORIZON, REPS, SEED = 30, 3, 7
