@@ -7,12 +7,11 @@ run with the same final number of replications.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.api import simulate
-from sim.results import Replications, RunResult, mean_ci
+from sim.results import Replications, RunResult, ci_half_width
 from sim.rng import replication_seeds
 from sim.scenario.schema import Scenario
 
@@ -39,9 +38,7 @@ class Target:
 
 def half_width(results: Sequence[RunResult], outcome: str) -> float:
     """Return the 95% CI half-width of an outcome over replications (inf with fewer than 2 values)."""
-    values = [r.kpis[outcome] for r in results if r.kpis.get(outcome) is not None]
-    _, low, high = mean_ci(values) if len(values) >= 2 else (math.nan, None, None)
-    return math.inf if low is None or high is None else (high - low) / 2
+    return ci_half_width([r.kpis[outcome] for r in results if r.kpis.get(outcome) is not None])
 
 
 def replicate_until(

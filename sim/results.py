@@ -37,6 +37,12 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float 
     return mean, mean - half, mean + half
 
 
+def ci_half_width(values: Sequence[float], level: float = 0.95) -> float:
+    """Return the half-width of the mean's Student-t confidence interval (inf with fewer than 2 values)."""
+    _mean, low, high = mean_ci(values, level) if len(values) >= 2 else (math.nan, None, None)
+    return math.inf if low is None or high is None else (high - low) / 2
+
+
 @dataclass(frozen=True)
 class Replications(Sequence[RunResult]):
     """Replications of one scenario on the replication seeds of one master seed."""

@@ -32,11 +32,14 @@ def replication_seeds(seed: SeedLike, reps: int) -> list[np.random.SeedSequence]
 
     Replication r's seed is the r-th child of `seed`, whatever ran it.
     """
+    return [replication_seed(seed, r) for r in range(reps)]
+
+
+def replication_seed(seed: SeedLike, replication: int) -> np.random.SeedSequence:
+    """Return the seed of replication `replication` of a run seeded with `seed` (its r-th child)."""
     root = as_seed_sequence(seed)
-    return [
-        np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, r), pool_size=root.pool_size)
-        for r in range(reps)
-    ]
+    spawn_key = (*root.spawn_key, replication)
+    return np.random.SeedSequence(root.entropy, spawn_key=spawn_key, pool_size=root.pool_size)
 
 
 def stream_key(name: str) -> int:

@@ -349,18 +349,13 @@ class _Sweeper:
 
     def _too_wide(self, outcome: str, half_width: float) -> set[int]:
         """Return the points whose 95% CI half-width of `outcome` exceeds `half_width` (or is unknown)."""
-        from sim.results import mean_ci
+        from sim.results import ci_half_width
 
         by_point: dict[int, list[float]] = {p.index: [] for p in self.design.points}
         for (point, _), value in self._target_values.items():
             if not math.isnan(value):
                 by_point[point].append(value)
-        wide = set()
-        for point, present in by_point.items():
-            _mean, low, high = mean_ci(present) if present else (math.nan, None, None)
-            if low is None or high is None or (high - low) / 2 > half_width:
-                wide.add(point)
-        return wide
+        return {point for point, present in by_point.items() if ci_half_width(present) > half_width}
 
     def _specs(self, replications: dict[int, range]) -> Iterator[TaskSpec]:
         """Yield the tasks of one round, point by point."""

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sim.rng import replication_seed
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -57,13 +59,6 @@ class TaskOutput:
     def key(self) -> TaskKey:
         """Return (point, replication)."""
         return self.point, self.replication
-
-
-def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
-    """Return the seed of replication `replication` of master seed `seed` (its r-th child)."""
-    from sim.rng import replication_seeds
-
-    return replication_seeds(seed, replication + 1)[replication]
 
 
 def seed_label(seed: np.random.SeedSequence) -> str:
