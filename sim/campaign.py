@@ -11,15 +11,13 @@ from __future__ import annotations
 import math
 from collections import deque
 
-import simpy
-
 from sim.atmosphere import Atmosphere
 from sim.billing import Billing
 from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
 from sim.choice import Context, OutcomeModel
 from sim.collectors import Collector, WakePlan
 from sim.effects import OwnerEffects
-from sim.engine import Engine, cyclic_gc_paused
+from sim.engine import Engine, Timer, cyclic_gc_paused
 from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
 from sim.idle import IdleCollectors
@@ -365,7 +363,7 @@ class Campaign:
             if opens < self.horizon:
                 self.env.call_later(opens - t, self._pay_at_centre, owner)
 
-    def _pay_at_centre(self, event: simpy.Event) -> None:
+    def _pay_at_centre(self, event: Timer) -> None:
         self._pay(event.value, self.env.now, "service_centre")
 
     def _pay(self, owner: int, t: float, channel: str) -> None:

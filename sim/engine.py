@@ -1,10 +1,12 @@
 """The event loop: SimPy's environment with a lean path for the model's timers.
 
 Most of the model's events are timers with one callback (a pulse ending, a
-notice due, an owner's decision).  `call_later` schedules one as a SimPy
-`Timeout` built in place, and `run_until` processes events in a loop of its
-own instead of one method call per event: the same events in the same order
-as `Environment.run`, for less interpreter work per event.
+notice due, an owner's decision).  `call_later` schedules one as a `Timer`,
+a slotted object with just what the event loop needs; `timeout` builds
+SimPy's `Timeout` in place for the processes; and `run_until` processes
+events in a loop of its own instead of one method call per event: the same
+events in the same order as `Environment.run`, for less interpreter work per
+event.
 
 Timers that always wait the same time (a pulse of one kind ending, the next
 notice) fall due in the order they were set.  A `Lane` keeps such timers in
@@ -39,7 +41,7 @@ import simpy
 from simpy.core import EmptySchedule
 from simpy.events import NORMAL, EventPriority, Timeout
 
-Callback = Callable[[simpy.Event], None]
+Callback = Callable[["Timer"], None]
 Entry = tuple[float, int, int, simpy.Event]
 DAY = 24.0  # hours: the width of a day of the calendar queue
 NEVER = sys.maxsize  # the day of events due at infinity
@@ -48,8 +50,13 @@ NEVER = sys.maxsize  # the day of events due at infinity
 class Engine(simpy.Environment):
     """A SimPy environment that counts its events and runs timers cheaply."""
 
+    # The current time as a plain attribute, kept equal to SimPy's `_now`: it
+    # shadows SimPy's `now` property, whose every read is a function call.
+    now: float = 0.0
+
     def __init__(self) -> None:
         super().__init__()
+        self.now = self._now
         self._lanes: list[Lane] = []
         # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
         self._day_end = DAY
@@ -94,7 +101,15 @@ class Engine(simpy.Environment):
         """Process the next event (as `Environment.step`, so `run` works too)."""
         if not self._queue and not self._next_day():
             raise EmptySchedule()
-        super().step()
+        self.now, _, _, event = heappop(self._queue)
+        self._now = self.now
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            failure = type(event._value)(*event._value.args)
+            failure.__cause__ = event._value
+            raise failure
 
     def peek(self) -> float:
         """Return the time of the next event (inf if none)."""
@@ -124,31 +139,31 @@ class Engine(simpy.Environment):
 
     def timeout(self, delay: float = 0.0, value: Any = None) -> Timeout:  # type: ignore[override]
         """Return a SimPy `Timeout` of `delay` hours (as `Environment.timeout`, built in place)."""
-        return self._set_timer(delay, [], value)
-
-    def call_later(self, delay: float, callback: Callback, value: Any = None) -> Timeout:
-        """Call `callback(event)` in `delay` hours; the event carries `value`."""
-        return self._set_timer(delay, [callback], value)
-
-    def _set_timer(self, delay: float, callbacks: list[Callback], value: Any) -> Timeout:
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        event = self._timer(callbacks, value, delay)
-        entry = (self._now + delay, NORMAL, next(self._eid), event)
-        if entry[0] < self._day_end:
-            heappush(self._queue, entry)
-        else:
-            self._push_later(entry)
-        return event
-
-    def _timer(self, callbacks: list[Callback], value: Any, delay: float) -> Timeout:
         event = Timeout.__new__(Timeout)
         event.env = self
-        event.callbacks = callbacks
+        event.callbacks = []
         event._value = value
         event._delay = delay
         event._ok = True
+        due = self._now + delay
+        if due < self._day_end:
+            heappush(self._queue, (due, NORMAL, next(self._eid), event))
+        else:
+            self._push_later((due, NORMAL, next(self._eid), event))
         return event
+
+    def call_later(self, delay: float, callback: Callback, value: Any = None) -> None:
+        """Call `callback(timer)` in `delay` hours; the timer carries `value`."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        due = self._now + delay
+        entry = (due, NORMAL, next(self._eid), Timer([callback], value))
+        if due < self._day_end:
+            heappush(self._queue, entry)
+        else:
+            self._push_later(entry)
 
     def run_until(self, until: float) -> None:
         """Process every event due before hour `until`, then stand at `until`.
@@ -158,13 +173,29 @@ class Engine(simpy.Environment):
         """
         queue = self._queue
         while (queue or self._next_day()) and queue[0][0] < until:
-            self._now, _, _, event = heappop(queue)
+            self.now, _, _, event = heappop(queue)
+            self._now = self.now
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
                 callback(event)
             if not event._ok and not hasattr(event, "_defused"):
                 raise event._value
-        self._now = until
+        self._now = self.now = until
+
+
+class Timer:
+    """A timer set by `call_later`: what the run loop needs of an event, and the value it carries.
+
+    Lighter than a SimPy `Timeout` (no dictionary, no property to read the
+    value); nothing waits on it, so it is never yielded by a process.
+    """
+
+    __slots__ = ("callbacks", "value")
+    _ok = True
+
+    def __init__(self, callbacks: list[Callback], value: Any) -> None:
+        self.callbacks = callbacks
+        self.value = value
 
 
 class Lane:
@@ -179,25 +210,23 @@ class Lane:
         self._head_queued = False
 
     def call_later(self, delay: float, callback: Callback, value: Any = None) -> None:
-        """Call `callback(event)` in `delay` hours (as `Engine.call_later`)."""
+        """Call `callback(timer)` in `delay` hours (as `Engine.call_later`)."""
         engine = self.engine
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
         due = engine._now + delay
         if due < self._last:  # out of order: straight to the queue
-            event = engine._timer([callback], value, delay)
-            engine._push((due, NORMAL, next(engine._eid), event))
+            engine._push((due, NORMAL, next(engine._eid), Timer([callback], value)))
             return
         self._last = due
-        event = engine._timer([self._advance, callback], value, delay)
-        entry = (due, NORMAL, next(engine._eid), event)
+        entry = (due, NORMAL, next(engine._eid), Timer([self._advance, callback], value))
         if self._head_queued:
             self.waiting.append(entry)
         else:
             self._head_queued = True
             engine._push(entry)
 
-    def _advance(self, _: simpy.Event) -> None:
+    def _advance(self, _: Timer) -> None:
         """Queue the next timer of the lane (its first one is due now)."""
         if self.waiting:
             self.engine._push(self.waiting.popleft())

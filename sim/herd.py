@@ -41,9 +41,8 @@ from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import simpy
 
-from sim.engine import Engine
+from sim.engine import Engine, Timer
 from sim.mood import MoodClock
 from sim.neighbourhood import Neighbourhoods
 from sim.population import Population
@@ -289,7 +288,7 @@ class PaymentHazard:
         if due < self.horizon:
             self.env.call_later(max(0.0, due - self.env.now), self._fire_owner, (owner, self.version[owner]))
 
-    def _fire_owner(self, event: simpy.Event) -> None:
+    def _fire_owner(self, event: Timer) -> None:
         owner, version = event.value
         if version != self.version[owner] or not self.active[owner]:
             return
@@ -360,7 +359,7 @@ class PaymentHazard:
         if due < self.horizon:
             self.env.call_later(max(0.0, due - self.env.now), self._fire_group, (nb, group, group.version))
 
-    def _fire_group(self, event: simpy.Event) -> None:
+    def _fire_group(self, event: Timer) -> None:
         nb, group, version = event.value
         if version != group.version:
             return

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.engine import Engine
+from sim.engine import Engine, Timer
 
 
 class _Group:
@@ -53,7 +53,7 @@ class IdleCollectors:
             self._replan_pending = True
             self.env.call_later(0.0, self._replan)
 
-    def _replan(self, _: simpy.Event) -> None:
+    def _replan(self, _: Timer) -> None:
         """Merge every sleeper into one group that wakes at the plan made now."""
         self._replan_pending = False
         if not self._groups:
@@ -71,7 +71,7 @@ class IdleCollectors:
         self.latest = max(self.latest, group.until)
         self.env.call_later(max(0.0, group.until - self.env.now), self._ring, group)
 
-    def _ring(self, alarm: simpy.Event) -> None:
+    def _ring(self, alarm: Timer) -> None:
         group: _Group = alarm.value
         if group.cancelled:
             return
@@ -95,5 +95,5 @@ class IdleCollectors:
         if first + 1 < len(sleepers):
             self.env.call_later(0.0, self._next_turn, (sleepers, first + 1))
 
-    def _next_turn(self, turn: simpy.Event) -> None:
+    def _next_turn(self, turn: Timer) -> None:
         self._wake_in_turn(*turn.value)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import simpy
-
 from sim.calendar import HOURS_PER_DAY
-from sim.engine import Lane
+from sim.engine import Lane, Timer
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
@@ -39,7 +37,7 @@ class NoticeSender:
         if campaign.env.now + after < campaign.horizon:
             lane.call_later(after, self._send, owner)
 
-    def _send(self, event: simpy.Event) -> None:
+    def _send(self, event: Timer) -> None:
         owner, campaign, config = event.value, self.campaign, self.config
         if not campaign.is_open(owner):
             return

@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import simpy
-
 from sim.calendar import HOURS_PER_DAY
+from sim.engine import Timer
 from sim.scenario.schema import SEGMENTS
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ class Promises:
     def _at(self, delay: float, owner: int, callback) -> None:
         self.campaign.env.call_later(delay, callback, (owner, self.version[owner]))
 
-    def _remind(self, event: simpy.Event) -> None:
+    def _remind(self, event: Timer) -> None:
         owner, version = event.value
         campaign = self.campaign
         if version != self.version[owner] or not campaign.is_open(owner):
@@ -87,7 +86,7 @@ class Promises:
         campaign.extra_staff_hours += campaign.scenario.strategy.notices.staff_minutes / 60.0
         campaign.record_contact(campaign.env.now, "reminder", owner, -1, "sent")
 
-    def _fall_due(self, event: simpy.Event) -> None:
+    def _fall_due(self, event: Timer) -> None:
         owner, version = event.value
         if version != self.version[owner]:
             return

@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import simpy
-
 from sim.calendar import HOURS_PER_DAY
-from sim.engine import Engine, Lane
+from sim.engine import Engine, Lane, Timer
 from sim.scenario.tactics import Pulse
 
 Listener = Callable[[int, float, float], None]
@@ -49,7 +47,7 @@ class Pulses:
         lane.call_later(life, self._step, (owner, -pulse.size))
         self._change(owner, pulse.size, t)
 
-    def _step(self, event: simpy.Event) -> None:
+    def _step(self, event: Timer) -> None:
         owner, delta = event.value
         self._change(owner, delta, self.env.now)
 

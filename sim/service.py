@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from sim.calendar import HOURS_PER_DAY, Timetable
+from sim.engine import Timer
 from sim.scenario.tactics import FixHours
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class ServiceCrew:
         self.campaign.recorder.log(now, "ticket", owner, outcome=how)
         self.campaign.grievance_resolved(owner, now)
 
-    def _patience_runs_out(self, event: simpy.Event) -> None:
+    def _patience_runs_out(self, event: Timer) -> None:
         owner = event.value
         if self.resolved[owner] or not self.ticket_open[owner]:
             return

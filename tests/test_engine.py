@@ -21,8 +21,8 @@ def lane_delay(lane: int, delay: float) -> float:
     return 23.75 if lane == 0 else delay
 
 
-def fire_order(timers: list[tuple[float, int | None, float]], mode: str) -> list[int]:
-    """Set the timers and return the order they fire in.
+def fire_order(timers: list[tuple[float, int | None, float]], mode: str) -> list[tuple[float, int]]:
+    """Set the timers and return (the clock, the timer) in the order they fire.
 
     mode: "lanes" (an Engine, lane timers in lanes), "plain" (an Engine, every
     timer with `call_later`) or "simpy" (SimPy's own Environment: the reference).
@@ -40,7 +40,7 @@ def fire_order(timers: list[tuple[float, int | None, float]], mode: str) -> list
     def setter(index: int, lane: int | None, delay: float):
         def set_timer(_):
             def record(event) -> None:
-                fired.append(event.value)
+                fired.append((engine.now, event.value))
 
             if lane is None:
                 later(delay, record, index)
@@ -104,3 +104,26 @@ def test_events_days_apart_run_in_order_and_run_works_too() -> None:
             engine.run_until(1000.0)
         assert fired == sorted(fired) and len(fired) == 7
         assert engine.processed == 7 + (runner == "run")  # run's stop event is an event too
+        assert engine.now == 1000.0
+
+
+def test_the_clock_is_simpys_whatever_runs_the_events() -> None:
+    """`Engine.now` is a plain attribute: it must follow SimPy's clock through step, run and run_until."""
+    engine = Engine()
+    seen: list[tuple[float, float]] = []
+
+    def process():
+        yield engine.timeout(1.5)
+        seen.append((engine.now, simpy.Environment.now.fget(engine)))
+        engine.call_later(2.0, lambda timer: seen.append((engine.now, simpy.Environment.now.fget(engine))))
+        yield engine.timeout(30.0)
+        seen.append((engine.now, simpy.Environment.now.fget(engine)))
+
+    engine.process(process())
+    engine.step()  # the process starts
+    engine.step()
+    engine.run_until(10.0)
+    assert engine.now == 10.0
+    engine.run(until=40.0)
+    assert seen == [(1.5, 1.5), (3.5, 3.5), (31.5, 31.5)]
+    assert engine.now == simpy.Environment.now.fget(engine) == 40.0
