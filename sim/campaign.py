@@ -194,7 +194,7 @@ class Campaign:
         env = self.env
         env.process(self.billing.process())
         for index in range(self.scenario.team.collectors):
-            env.process(Collector(self, index).run())
+            Collector(self, index).start()
         self.service.start()
         env.process(self.team.debrief_process())
         env.process(self.team.morale_sampler())

@@ -1,4 +1,4 @@
-"""Collectors: SimPy processes on shifts that hand out bills, call, visit and search (V1, T5-T7).
+"""Collectors on shifts who hand out bills, call, visit and search (V1, T5-T7).
 
 On shift a collector takes, in this order: a bill waiting to be handed out;
 inside a visit window, the next team or home visit; inside a fee-call window,
@@ -7,20 +7,25 @@ to Thursday), follow-ups and greetings first and fee calls only second; inside t
 workplace-visit window, the next workplace visit (T7); at any time of the
 shift, the next contact-discovery effort (T7).  With nothing to do they wait
 for the next window, the next ready owner or new work, whichever is first.
+
+A collector is a chain of timers rather than a SimPy process: each step of
+a task is a callback that schedules the next (the same events in the same
+order as a process, without a generator to resume at every step).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Generator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
+from simpy.events import URGENT
 
 from sim.calendar import Timetable
 from sim.contacts import converse
+from sim.engine import Timer
 from sim.scenario.schema import Minutes
 from sim.workqueue import WorkQueue
 
@@ -28,15 +33,6 @@ if TYPE_CHECKING:
     from sim.campaign import Campaign
 
 MINUTES_PER_HOUR = 60.0
-Task = Generator[simpy.Event, None, None]
-
-
-def lognormal_minutes(z: float, minutes: Minutes) -> float:
-    """Return the duration in minutes, lognormal with the given mean and CV, at standard normal `z`."""
-    if minutes.cv == 0:
-        return minutes.mean
-    mu, sigma = _log_parameters(minutes.mean, minutes.cv)
-    return math.exp(mu + sigma * z)
 
 
 @functools.cache
@@ -113,15 +109,43 @@ class WakePlan:
         return min(max(wake, now), campaign.horizon)
 
 
+class Duration:
+    """Lognormal durations in minutes with a given mean and CV, from standard normal draws."""
+
+    __slots__ = ("fixed", "mean", "mu", "sigma")
+
+    def __init__(self, minutes: Minutes) -> None:
+        self.mean = minutes.mean
+        self.fixed = minutes.cv == 0
+        self.mu, self.sigma = (0.0, 0.0) if self.fixed else _log_parameters(minutes.mean, minutes.cv)
+
+    def __call__(self, z: float) -> float:
+        """Return the duration at standard normal `z`: the mean when the CV is 0."""
+        return self.mean if self.fixed else math.exp(self.mu + self.sigma * z)
+
+
 class Collector:
-    """One collector's working life as a SimPy process."""
+    """One collector's working life: from task to task, each step a timer.
+
+    A step looks for the next task and starts it; a task's steps end in
+    another look.  Off shift the collector waits for the next shift; with
+    nothing to do, it sleeps among the idle collectors.
+    """
 
     def __init__(self, campaign: Campaign, index: int) -> None:
         self.campaign = campaign
+        self.env = campaign.env
         self.index = index
         self.normal = NormalDraws(campaign.streams.generator("collector", index))
-        self.team = campaign.scenario.team
-        self.strategy = campaign.scenario.strategy
+        team = campaign.scenario.team
+        self.strategy = strategy = campaign.scenario.strategy
+        self.delivery_time = Duration(team.delivery_minutes)
+        self.call_time, self.ring_time = Duration(team.call_minutes), Duration(team.ring_minutes)
+        self.visit_time, self.team_visit_time = (
+            Duration(strategy.visits.minutes),
+            Duration(strategy.team_visits.minutes),
+        )
+        self.discovery_time = Duration(strategy.discovery.minutes)
         actions = {
             "visit": self._visit,
             "fee_call": self._fee_call,
@@ -132,26 +156,29 @@ class Collector:
         self.sources = [(cursor, queues, actions[action]) for cursor, queues, action in plan.sources]
         self.shifts = plan.shifts
 
-    def run(self) -> Task:
-        """Work shift after shift until the horizon (a SimPy process)."""
-        campaign, env = self.campaign, self.campaign.env
-        while env.now < campaign.horizon:
-            shift = self.shifts.at(env.now)
-            if shift is None:
-                return
-            if env.now < shift[0]:
-                yield env.timeout(shift[0] - env.now)
-                continue
-            task = self._next_task()
-            if task is not None:
-                yield from task
-            else:
-                yield from self._idle()
+    def start(self) -> None:
+        """Start work at once, before the other events of the instant (as a SimPy process starts)."""
+        self.env.schedule(Timer([self._work], None), URGENT)
 
-    def _next_task(self) -> Task | None:
-        campaign, now = self.campaign, self.campaign.env.now
+    def _work(self, _: object = None) -> None:
+        """Take the next task; else wait for the shift, or sleep until work is due."""
+        env, campaign = self.env, self.campaign
+        now = env.now
+        if now >= campaign.horizon:
+            return
+        shift = self.shifts.at(now)
+        if shift is None:
+            return
+        if now < shift[0]:
+            env.call_later(shift[0] - now, self._work)
+        elif not self._start_next_task(now):
+            campaign.idle.sleep().callbacks.append(self._work)
+
+    def _start_next_task(self, now: float) -> bool:
+        campaign = self.campaign
         if campaign.billing.deliveries:
-            return self._deliver(campaign.billing.deliveries.popleft())
+            self._deliver(campaign.billing.deliveries.popleft())
+            return True
         for cursor, queues, act in self.sources:
             window = cursor.at(now)
             if window is None or window[0] > now:
@@ -159,43 +186,49 @@ class Collector:
             for queue in queues:
                 owner = queue.pop(now)
                 if owner is not None:
-                    return act(owner, queue.taken_kind)
-        return None
+                    act(owner, queue.taken_kind)
+                    return True
+        return False
 
-    def _idle(self) -> Task:
-        yield self.campaign.idle.sleep()
-
-    def _spend(self, minutes: float) -> simpy.Event:
+    def _spend(self, minutes: float, then: Callable[[Timer], None], value: object = None) -> None:
+        """Spend `minutes` of work time, then go on with `then`."""
         self.campaign.busy_hours += minutes / MINUTES_PER_HOUR
-        return self.campaign.env.timeout(minutes / MINUTES_PER_HOUR)
+        self.env.call_later(minutes / MINUTES_PER_HOUR, then, value)
 
     # -- the tasks ---------------------------------------------------------------
 
-    def _deliver(self, owner: int) -> Task:
-        yield self._spend(lognormal_minutes(self.normal(), self.team.delivery_minutes))
-        self.campaign.billing.deliver(owner, self.campaign.env.now, self.index)
+    def _deliver(self, owner: int) -> None:
+        self._spend(self.delivery_time(self.normal()), self._delivered, owner)
 
-    def _fee_call(self, owner: int, kind: str) -> Task:
+    def _delivered(self, timer: Timer) -> None:
+        self.campaign.billing.deliver(timer.value, self.env.now, self.index)
+        self._work()
+
+    def _fee_call(self, owner: int, kind: str) -> None:
         campaign = self.campaign
-        start = campaign.env.now
+        start = self.env.now
         reached = campaign.draws.uniform(owner) < campaign.reach_probability(owner, start)
-        minutes = self.team.call_minutes if reached else self.team.ring_minutes
-        yield self._spend(lognormal_minutes(self.normal(), minutes))
-        if not campaign.is_open(owner):
-            return
-        if kind != "greeting":
-            campaign.count_call(owner, start)
-        if not campaign.has_phone[owner]:
-            self._unreachable(owner, start)
-        elif not reached:
-            self._no_answer(owner, start, kind)
-        elif kind == "greeting":
-            self._greet(owner, start)
-        else:
-            campaign.unanswered[owner] = 0
-            if kind == "waiting":
-                campaign.embarrassed[owner] = True
-            converse(campaign, owner, start, self.index, "call")
+        minutes = (self.call_time if reached else self.ring_time)(self.normal())
+        self._spend(minutes, self._call_ended, (owner, kind, start, reached))
+
+    def _call_ended(self, timer: Timer) -> None:
+        owner, kind, start, reached = timer.value
+        campaign = self.campaign
+        if campaign.is_open(owner):
+            if kind != "greeting":
+                campaign.count_call(owner, start)
+            if not campaign.has_phone[owner]:
+                self._unreachable(owner, start)
+            elif not reached:
+                self._no_answer(owner, start, kind)
+            elif kind == "greeting":
+                self._greet(owner, start)
+            else:
+                campaign.unanswered[owner] = 0
+                if kind == "waiting":
+                    campaign.embarrassed[owner] = True
+                converse(campaign, owner, start, self.index, "call")
+        self._work()
 
     def _unreachable(self, owner: int, start: float) -> None:
         campaign = self.campaign
@@ -231,42 +264,55 @@ class Collector:
         campaign.record_contact(start, "greeting_call", owner, self.index, "greeted")
         campaign.effects.please(owner, self.strategy.goodwill.effect, campaign.env.now)
 
-    def _visit(self, owner: int, kind: str) -> Task:
-        campaign = self.campaign
-        team = kind == "team"
-        config = self.strategy.team_visits if team else self.strategy.visits
-        yield self._spend(self.strategy.visits.travel_minutes)
-        start = campaign.env.now
+    def _visit(self, owner: int, kind: str) -> None:
+        self._spend(self.strategy.visits.travel_minutes, self._arrived, (owner, kind))
+
+    def _arrived(self, timer: Timer) -> None:
+        owner, kind = timer.value
+        campaign, start = self.campaign, self.env.now
         at_home = campaign.draws.uniform(owner) < campaign.home_probability(owner, start)
-        minutes = lognormal_minutes(self.normal(), config.minutes) if at_home else 1.0
-        yield self._spend(minutes)
+        duration = self.team_visit_time if kind == "team" else self.visit_time
+        minutes = duration(self.normal()) if at_home else 1.0
+        self._spend(minutes, self._visit_ended, (owner, kind, start, at_home, minutes))
+
+    def _visit_ended(self, timer: Timer) -> None:
+        owner, kind, start, at_home, minutes = timer.value
+        campaign, team = self.campaign, kind == "team"
         if team:
             campaign.extra_staff_hours += (self.strategy.team_visits.size - 1) * minutes / MINUTES_PER_HOUR
-        if not campaign.is_open(owner):
-            return
-        contact = "team_visit" if team else "home_visit"
-        if not at_home:
-            campaign.record_contact(start, contact, owner, self.index, "not_home")
-            retry = self.strategy.visits.retry_days
-            campaign.enqueue(campaign.visits, owner, campaign.env.now + retry * 24.0, kind)
-            return
-        converse(campaign, owner, start, self.index, contact)
-
-    def _workplace_visit(self, owner: int, kind: str) -> Task:
-        campaign = self.campaign
-        start = campaign.env.now
-        yield self._spend(self.strategy.workplace_visits.hours * MINUTES_PER_HOUR)
         if campaign.is_open(owner):
-            converse(campaign, owner, start, self.index, "workplace_visit")
+            contact = "team_visit" if team else "home_visit"
+            if not at_home:
+                campaign.record_contact(start, contact, owner, self.index, "not_home")
+                retry = self.strategy.visits.retry_days
+                campaign.enqueue(campaign.visits, owner, self.env.now + retry * 24.0, kind)
+            else:
+                converse(campaign, owner, start, self.index, contact)
+        self._work()
 
-    def _discover(self, owner: int, kind: str) -> Task:
+    def _workplace_visit(self, owner: int, kind: str) -> None:
+        hours = self.strategy.workplace_visits.hours
+        self._spend(hours * MINUTES_PER_HOUR, self._workplace_visit_ended, (owner, self.env.now))
+
+    def _workplace_visit_ended(self, timer: Timer) -> None:
+        owner, start = timer.value
+        if self.campaign.is_open(owner):
+            converse(self.campaign, owner, start, self.index, "workplace_visit")
+        self._work()
+
+    def _discover(self, owner: int, kind: str) -> None:
+        self._spend(self.discovery_time(self.normal()), self._discovery_ended, (owner, self.env.now))
+
+    def _discovery_ended(self, timer: Timer) -> None:
+        owner, start = timer.value
+        if self.campaign.is_open(owner):
+            self._discovered(owner, start)
+        self._work()
+
+    def _discovered(self, owner: int, start: float) -> None:
         campaign, config = self.campaign, self.strategy.discovery
-        start = campaign.env.now
-        yield self._spend(lognormal_minutes(self.normal(), config.minutes))
-        if not campaign.is_open(owner):
-            return
         campaign.discovery_attempts[owner] += 1
-        now = campaign.env.now
+        now = self.env.now
         if campaign.draws.uniform(owner) < config.success:
             campaign.record_contact(start, "discovery", owner, self.index, "found")
             campaign.has_phone[owner] = True
