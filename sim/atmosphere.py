@@ -9,12 +9,12 @@ duty anyway: encounters cost no extra staff time.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-import simpy
+from simpy.events import URGENT
 
 from sim.calendar import Timetable
+from sim.engine import Timer
 from sim.service import work_finish
 
 if TYPE_CHECKING:
@@ -31,22 +31,25 @@ class Atmosphere:
         self.open = Timetable(campaign.calendar.intervals([self.config.hours], skip_holidays=False))
 
     def start(self) -> None:
-        """Start the encounters if the tactic is on."""
+        """Start the encounters if the tactic is on (a chain of timers, one per encounter)."""
         config = self.config
         if config.enabled and config.staff > 0 and config.encounters_per_staff_per_day > 0:
-            self.campaign.env.process(self._encounters())
+            open_hours_per_day = config.hours.end - config.hours.start
+            self.mean_gap = open_hours_per_day / (config.staff * config.encounters_per_staff_per_day)
+            self.campaign.env.schedule(Timer((self._plan_next,), None), URGENT)
 
-    def _encounters(self) -> Generator[simpy.Event, None, None]:
-        campaign, config = self.campaign, self.config
-        open_hours_per_day = config.hours.end - config.hours.start
-        mean_gap = open_hours_per_day / (config.staff * config.encounters_per_staff_per_day)
-        size = campaign.population.size
-        while True:
-            at = work_finish(self.open, campaign.env.now, float(self.rng.exponential(mean_gap)))
-            if at >= campaign.horizon:
-                return
-            yield campaign.env.timeout(at - campaign.env.now)
-            owner = int(self.rng.integers(size))
-            if campaign.is_open(owner):
-                campaign.record_contact(at, "staff_encounter", owner, -1, "reminded")
-                campaign.effects.press(owner, config.pressure, at)
+    def _plan_next(self, _: object = None) -> None:
+        campaign = self.campaign
+        now = campaign.env.now
+        at = work_finish(self.open, now, float(self.rng.exponential(self.mean_gap)))
+        if at < campaign.horizon:
+            campaign.env.call_later(at - now, self._meet, at)
+
+    def _meet(self, timer: Timer) -> None:
+        campaign = self.campaign
+        owner = int(self.rng.integers(campaign.population.size))
+        if campaign.is_open(owner):
+            at = timer.value  # the planned time (the clock may differ from it in the last bit)
+            campaign.record_contact(at, "staff_encounter", owner, -1, "reminded")
+            campaign.effects.press(owner, self.config.pressure, at)
+        self._plan_next()

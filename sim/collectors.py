@@ -158,7 +158,7 @@ class Collector:
 
     def start(self) -> None:
         """Start work at once, before the other events of the instant (as a SimPy process starts)."""
-        self.env.schedule(Timer([self._work], None), URGENT)
+        self.env.schedule(Timer((self._work,), None), URGENT)
 
     def _work(self, _: object = None) -> None:
         """Take the next task; else wait for the shift, or sleep until work is due."""

@@ -50,13 +50,17 @@ NEVER = sys.maxsize  # the day of events due at infinity
 class Engine(simpy.Environment):
     """A SimPy environment that counts its events and runs timers cheaply."""
 
-    # The current time as a plain attribute, kept equal to SimPy's `_now`: it
-    # shadows SimPy's `now` property, whose every read is a function call.
+    # The current time as a plain attribute: it shadows SimPy's `now` property,
+    # whose every read is a function call.  SimPy's own `_now` is an alias of it.
     now: float = 0.0
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = self._now
+    @property
+    def _now(self) -> float:  # type: ignore[override]
+        return self.now
+
+    @_now.setter
+    def _now(self, value: float) -> None:
+        self.now = value
         self._lanes: list[Lane] = []
         # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
         self._day_end = DAY
@@ -91,7 +95,7 @@ class Engine(simpy.Environment):
 
     def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """Schedule `event` with `priority` after `delay` hours (as `Environment.schedule`)."""
-        entry = (self._now + delay, priority, next(self._eid), event)
+        entry = (self.now + delay, priority, next(self._eid), event)
         if entry[0] < self._day_end:
             heappush(self._queue, entry)
         else:
@@ -102,7 +106,6 @@ class Engine(simpy.Environment):
         if not self._queue and not self._next_day():
             raise EmptySchedule()
         self.now, _, _, event = heappop(self._queue)
-        self._now = self.now
         callbacks, event.callbacks = event.callbacks, None
         for callback in callbacks:
             callback(event)
@@ -147,7 +150,7 @@ class Engine(simpy.Environment):
         event._value = value
         event._delay = delay
         event._ok = True
-        due = self._now + delay
+        due = self.now + delay
         if due < self._day_end:
             heappush(self._queue, (due, NORMAL, next(self._eid), event))
         else:
@@ -158,8 +161,8 @@ class Engine(simpy.Environment):
         """Call `callback(timer)` in `delay` hours; the timer carries `value`."""
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        due = self._now + delay
-        entry = (due, NORMAL, next(self._eid), Timer([callback], value))
+        due = self.now + delay
+        entry = (due, NORMAL, next(self._eid), Timer((callback,), value))
         if due < self._day_end:
             heappush(self._queue, entry)
         else:
@@ -174,13 +177,12 @@ class Engine(simpy.Environment):
         queue = self._queue
         while (queue or self._next_day()) and queue[0][0] < until:
             self.now, _, _, event = heappop(queue)
-            self._now = self.now
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
                 callback(event)
             if not event._ok and not hasattr(event, "_defused"):
                 raise event._value
-        self._now = self.now = until
+        self.now = until
 
 
 class Timer:
@@ -193,7 +195,7 @@ class Timer:
     __slots__ = ("callbacks", "value")
     _ok = True
 
-    def __init__(self, callbacks: list[Callback], value: Any) -> None:
+    def __init__(self, callbacks: tuple[Callback, ...], value: Any) -> None:
         self.callbacks = callbacks
         self.value = value
 
@@ -214,12 +216,12 @@ class Lane:
         engine = self.engine
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        due = engine._now + delay
+        due = engine.now + delay
         if due < self._last:  # out of order: straight to the queue
-            engine._push((due, NORMAL, next(engine._eid), Timer([callback], value)))
+            engine._push((due, NORMAL, next(engine._eid), Timer((callback,), value)))
             return
         self._last = due
-        entry = (due, NORMAL, next(engine._eid), Timer([self._advance, callback], value))
+        entry = (due, NORMAL, next(engine._eid), Timer((self._advance, callback), value))
         if self._head_queued:
             self.waiting.append(entry)
         else:

@@ -78,7 +78,8 @@ class OwnerDraws:
         rows = streams.generator("owner.block").random((owners, block))
         self._rows = array("d", rows.tobytes())  # row-major: owner i's k-th draw at i * block + k
         self._used = [0] * owners
-        self._private: dict[int, np.random.Generator] = {}
+        # an owner's draws after the block, and the private generator they come from
+        self._private: dict[int, tuple[list[float], np.random.Generator]] = {}
 
     def uniform(self, owner: int) -> float:
         """Return the owner's next uniform draw in [0, 1)."""
@@ -86,10 +87,21 @@ class OwnerDraws:
         self._used[owner] = k + 1
         if k < self.block:
             return self._rows[owner * self.block + k]
-        rng = self._private.get(owner)
-        if rng is None:
-            rng = self._private[owner] = self.streams.generator("owner", owner)
-        return float(rng.random())
+        return self._private_draw(owner, k - self.block)
+
+    def _private_draw(self, owner: int, k: int) -> float:
+        """Return the owner's k-th draw after the block, from their own generator.
+
+        The generator gives `block` values at a time: the same values as one
+        by one (a double per 64-bit output either way).
+        """
+        private = self._private.get(owner)
+        if private is None:
+            private = self._private[owner] = ([], self.streams.generator("owner", owner))
+        values, rng = private
+        if k == len(values):
+            values.extend(rng.random(self.block).tolist())
+        return values[k]
 
     def between(self, owner: int, low: float, high: float) -> float:
         """Return the owner's next draw, uniform in [low, high)."""

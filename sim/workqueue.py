@@ -27,11 +27,14 @@ class WorkQueue:
         first: Sequence[bool] | None = None,
     ) -> None:
         self.rank = {name: k for k, name in enumerate(order)}
-        self.last = list(hard_last) if hard_last is not None else [False] * size
-        self.first = list(first) if first is not None else [False] * size
+        last = list(hard_last) if hard_last is not None else [False] * size
+        key_owner = list(first) if first is not None else [False] * size
+        # (not a key owner, hard and last, class) ranked as one integer: the owner's part here
+        classes = len(order)
+        self.lead = [((not k) * 2 + h) * classes for k, h in zip(key_owner, last, strict=True)]
         self.version = [0] * size
         self.waiting: list[tuple[float, int, int, str]] = []  # (ready, owner, version, class)
-        self.ready: list[tuple[bool, bool, int, float, int, int, str]] = []
+        self.ready: list[tuple[int, float, int, int, str]] = []  # (priority, ready, owner, version, class)
         self.taken_kind = ""
 
     def schedule(self, owner: int, ready: float, kind: str) -> None:
@@ -49,10 +52,9 @@ class WorkQueue:
         while waiting and waiting[0][0] <= now:
             at, owner, version, kind = heapq.heappop(waiting)
             if version == self.version[owner]:
-                key = (not self.first[owner], self.last[owner], self.rank[kind], at, owner, version, kind)
-                heapq.heappush(ready, key)
+                heapq.heappush(ready, (self.lead[owner] + self.rank[kind], at, owner, version, kind))
         while ready:
-            *_, owner, version, kind = heapq.heappop(ready)
+            _, _, owner, version, kind = heapq.heappop(ready)
             if version == self.version[owner]:
                 self.version[owner] += 1
                 self.taken_kind = kind
@@ -69,7 +71,7 @@ class WorkQueue:
         while ready and ready[0][-2] != self.version[ready[0][-3]]:
             heapq.heappop(ready)
         if ready:
-            return ready[0][3]
+            return ready[0][1]
         waiting = self.waiting
         while waiting and waiting[0][2] != self.version[waiting[0][1]]:
             heapq.heappop(waiting)

@@ -71,3 +71,24 @@ def test_replications_use_child_seeds() -> None:
 
     second = sim.simulate(scenario, replication_seeds(9, 3)[1])
     pd.testing.assert_frame_equal(second.daily, reps[1].daily)
+
+
+def test_an_owners_draws_are_the_block_row_then_their_own_generator() -> None:
+    """Owner i's k-th draw: row i of the block for k < 16, then owner i's own stream, one double per output.
+
+    The private draws are taken `block` at a time; they must equal the stream
+    drawn one by one, whatever the order in which owners draw.
+    """
+    from sim.rng import OwnerDraws, Streams
+
+    streams = Streams(11)
+    draws = OwnerDraws(streams, owners=5, block=4)
+    got = {owner: [] for owner in range(5)}
+    for k in range(30):
+        for owner in (3, 0, 4) if k % 2 else (0, 3):
+            got[owner].append(draws.uniform(owner))
+    rows = Streams(11).generator("owner.block").random((5, 4))
+    for owner in (0, 3, 4):
+        own = Streams(11).generator("owner", owner)
+        expected = list(rows[owner]) + [float(own.random()) for _ in range(len(got[owner]) - 4)]
+        assert got[owner] == expected
