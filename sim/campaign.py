@@ -158,7 +158,7 @@ class Campaign:
             threshold_owner=self._threshold_owners(),
         )  # fmt: skip
         self.multipliers = Multipliers(self.hazard, pop.size)
-        self.effects = OwnerEffects(self.env, pop.size, self.multipliers, scenario.annoyance)
+        self.effects = OwnerEffects(self.env, self.multipliers, scenario.annoyance, self.decided_at)
         self.outcomes = OutcomeModel(scenario.responses)
         block, out_of_touch = scenario.service.grievance_block, scenario.owners.out_of_touch_factor
         for owner in range(pop.size):

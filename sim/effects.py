@@ -10,6 +10,8 @@ the outcome model of fee contacts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sim.engine import Engine
 from sim.multipliers import Multipliers
 from sim.pulses import Pulses
@@ -19,12 +21,20 @@ from sim.scenario.tactics import Annoyance, Pulse
 class OwnerEffects:
     """The three decaying effects of every owner."""
 
-    def __init__(self, env: Engine, owners: int, multipliers: Multipliers, annoyance: Annoyance):
+    def __init__(
+        self,
+        env: Engine,
+        multipliers: Multipliers,
+        annoyance: Annoyance,
+        decided_at: Sequence[float],
+    ) -> None:
+        """Keep the effects of every owner; `decided_at` (NaN until the owner decides) ends their use."""
         self.multipliers = multipliers
         self.annoyance_config = annoyance
-        self.pressure = Pulses(env, owners, self._pressure_changed)
-        self.goodwill = Pulses(env, owners, self._goodwill_changed)
-        self.annoyance = Pulses(env, owners, self._annoyance_changed)
+        owners = len(decided_at)
+        self.pressure = Pulses(env, owners, self._pressure_changed, decided_at)
+        self.goodwill = Pulses(env, owners, self._goodwill_changed, decided_at)
+        self.annoyance = Pulses(env, owners, self._annoyance_changed, decided_at)
 
     def _pressure_changed(self, owner: int, t: float, level: float) -> None:
         self.multipliers.set(owner, "pressure", 1.0 + level, t)

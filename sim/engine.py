@@ -134,9 +134,9 @@ class Engine(simpy.Environment):
         pending = len(self._queue) + sum(map(len, self._later.values()))
         return scheduled - pending - sum(len(lane.waiting) for lane in self._lanes)
 
-    def lane(self) -> Lane:
-        """Return a new lane for timers that always wait the same time."""
-        lane = Lane(self)
+    def lane(self, void: Callable[[Any], bool] | None = None) -> Lane:
+        """Return a new lane for timers that always wait the same time (see `Lane` for `void`)."""
+        lane = Lane(self, void)
         self._lanes.append(lane)
         return lane
 
@@ -201,13 +201,21 @@ class Timer:
 
 
 class Lane:
-    """Timers due in the order they are set; only the first waits in the event queue."""
+    """Timers due in the order they are set; only the first waits in the event queue.
 
-    __slots__ = ("_head_queued", "_last", "engine", "waiting")
+    `void`, if given, tells from a timer's value that the timer can no longer
+    matter (say, its owner has paid): such a timer is dropped when it would
+    join the queue, unfired.  A timer once void must stay void.  Dropped
+    timers count as processed events (`Engine.processed`), so the count does
+    not depend on it.
+    """
 
-    def __init__(self, engine: Engine) -> None:
+    __slots__ = ("_head_queued", "_last", "engine", "void", "waiting")
+
+    def __init__(self, engine: Engine, void: Callable[[Any], bool] | None = None) -> None:
         self.engine = engine
-        self.waiting: deque[tuple[float, int, int, Timeout]] = deque()  # not yet in the queue
+        self.void = void
+        self.waiting: deque[tuple[float, int, int, Timer]] = deque()  # not yet in the queue
         self._last = -float("inf")  # due time of the latest timer set in this lane
         self._head_queued = False
 
@@ -229,11 +237,14 @@ class Lane:
             engine._push(entry)
 
     def _advance(self, _: Timer) -> None:
-        """Queue the next timer of the lane (its first one is due now)."""
-        if self.waiting:
-            self.engine._push(self.waiting.popleft())
-        else:
-            self._head_queued = False
+        """Queue the next timer of the lane that is not void (its first one is due now)."""
+        waiting, void = self.waiting, self.void
+        while waiting:
+            entry = waiting.popleft()
+            if void is None or not void(entry[3].value):
+                self.engine._push(entry)
+                return
+        self._head_queued = False
 
 
 _gc_lock = threading.Lock()

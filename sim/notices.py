@@ -8,6 +8,7 @@ and costs a clerk `staff_minutes`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
@@ -24,8 +25,10 @@ class NoticeSender:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.notices
         self.sent = [0] * campaign.population.size
-        # every first notice waits the same time after its bill, every next one the same after the last
-        self.first, self.repeat = campaign.env.lane(), campaign.env.lane()
+        # every first notice waits the same time after its bill, every next one the same after the last;
+        # a notice to an owner who has decided would not be sent: it is dropped unfired
+        self.first = campaign.env.lane(void=self._settled)
+        self.repeat = campaign.env.lane(void=self._settled)
 
     def billed(self, owner: int, t: float) -> None:
         """Plan the first notice of a newly billed owner (`t` is now)."""
@@ -36,6 +39,9 @@ class NoticeSender:
         campaign = self.campaign
         if campaign.env.now + after < campaign.horizon:
             lane.call_later(after, self._send, owner)
+
+    def _settled(self, owner: int) -> bool:
+        return not math.isnan(self.campaign.decided_at[owner])
 
     def _send(self, event: Timer) -> None:
         owner, campaign, config = event.value, self.campaign, self.config

@@ -6,13 +6,14 @@ ends: the same integrated effect as the exponential decay (size x tau), as a
 step.  The owner's hazard stays piecewise constant, so it is still sampled
 exactly, and a touch costs one event.
 The level of a kind is the sum of its live pulses; a listener turns the level
-into a hazard factor.
+into a hazard factor.  Once an owner has decided to pay, nothing reads their
+levels again: the ends of their pulses are dropped unfired.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sim.calendar import HOURS_PER_DAY
 from sim.engine import Engine, Lane, Timer
@@ -26,9 +27,10 @@ ZERO = 1e-12  # a level this small is rounding noise of pulses that have ended
 class Pulses:
     """The live pulses of one kind of effect, per owner."""
 
-    def __init__(self, env: Engine, owners: int, on_change: Listener) -> None:
+    def __init__(self, env: Engine, owners: int, on_change: Listener, decided_at: Sequence[float]) -> None:
         self.env = env
         self.on_change = on_change
+        self.decided_at = decided_at  # NaN while the owner has not decided
         self._level = [0.0] * owners
         self._lanes: dict[float, Lane] = {}  # pulses of one life end in the order they start
 
@@ -43,11 +45,17 @@ class Pulses:
         life = pulse.half_life_days * HOURS_PER_DAY / LN2
         lane = self._lanes.get(life)
         if lane is None:
-            lane = self._lanes[life] = self.env.lane()
+            lane = self._lanes[life] = self.env.lane(void=self._void)
         lane.call_later(life, self._step, (owner, -pulse.size))
         self._change(owner, pulse.size, t)
 
+    def _void(self, end: tuple[int, float]) -> bool:
+        """Tell whether a pulse's end no longer matters: its owner has decided."""
+        return not math.isnan(self.decided_at[end[0]])
+
     def _step(self, event: Timer) -> None:
+        if self._void(event.value):
+            return
         owner, delta = event.value
         self._change(owner, delta, self.env.now)
 

@@ -127,3 +127,21 @@ def test_the_clock_is_simpys_whatever_runs_the_events() -> None:
     engine.run(until=40.0)
     assert seen == [(1.5, 1.5), (3.5, 3.5), (31.5, 31.5)]
     assert engine.now == simpy.Environment.now.fget(engine) == 40.0
+
+
+def test_a_lane_drops_void_timers_and_keeps_the_order_of_the_rest() -> None:
+    """Timers whose value has become void are dropped unfired; the others fire in order, at their times."""
+    engine = Engine()
+    dead: set[int] = set()
+    lane = engine.lane(void=lambda value: value in dead)
+    fired: list[tuple[float, int]] = []
+
+    def record(timer) -> None:
+        fired.append((engine.now, timer.value))
+
+    for k in range(6):
+        engine.call_later(k * 0.5, lambda timer, k=k: lane.call_later(10.0, record, k))
+    engine.call_later(1.2, lambda timer: dead.update({1, 4}))  # 1 and 4 become void before they are due
+    engine.run_until(100.0)
+    assert fired == [(10.0, 0), (11.0, 2), (11.5, 3), (12.5, 5)]
+    assert engine.processed == 6 + 1 + 6  # the setters, the killer, the lane's timers (dropped ones too)
