@@ -155,21 +155,23 @@ class PaymentHazard:
         """Return mood_i(t), the owner's mood at hour `t`."""
         return self.level[owner] * self.clocks[self.kind[owner]].at(t)
 
-    def _response(self, owner: int, share: float) -> float:
+    def _herd_term(self, owner: int) -> float:
+        """Return q_i H(S_i), the herd part of the owner's propensity."""
+        share = self.perceived[owner] if self.learning else self.perceived_share(owner)
         if self.threshold_owner[owner]:
-            return 1.0 if share >= self.threshold[owner] else 0.0
-        return share
+            share = 1.0 if share >= self.threshold[owner] else 0.0
+        return self.q[owner] * share
 
     def _individual_rate(self, owner: int) -> float:
         """Return the owner's clock rate per mood-day (the herd part too unless grouped)."""
         base = self.p[owner]
         if not self.in_group[owner] and self.q[owner] > 0.0:
-            base += self.q[owner] * self._response(owner, self.perceived_share(owner))
+            base += self._herd_term(owner)
         return base * self.level[owner] * self.mult[owner]
 
     def herd_fraction(self, owner: int) -> float:
         """Return the herd part's share of the owner's hazard right now."""
-        herd = self.q[owner] * self._response(owner, self.perceived_share(owner))
+        herd = self._herd_term(owner)
         total = self.p[owner] + herd
         return herd / total if total > 0 else 0.0
 
@@ -258,10 +260,11 @@ class PaymentHazard:
         the change costs neither an inversion nor an event.
         """
         m = self.clocks[self.kind[owner]].value(t)
-        self.e_left[owner] -= self.rate[owner] * (m - self.m_at[owner])
+        old = self.rate[owner]
+        self.e_left[owner] -= old * (m - self.m_at[owner])
         self.m_at[owner] = m
-        old, self.rate[owner] = self.rate[owner], self._individual_rate(owner)
-        if self.rate[owner] <= old and self.pending[owner] < INF:
+        self.rate[owner] = rate = self._individual_rate(owner)
+        if rate <= old and self.pending[owner] < INF:
             self.due[owner] = math.nan
             return
         self._schedule(owner, t)
@@ -277,16 +280,21 @@ class PaymentHazard:
         due = INF
         if rate > 0.0:
             due = self.clocks[self.kind[owner]].inverse(self.m_at[owner] + self.e_left[owner] / rate)
-        due = min(due, self.look_at[owner])
+        look_at = self.look_at[owner]
+        if look_at < due:
+            due = look_at
         self.due[owner] = due
         if due < self.pending[owner] - TIME_TOLERANCE:
             self._post(owner, due)
 
     def _post(self, owner: int, due: float) -> None:
-        self.version[owner] += 1
-        self.pending[owner] = due if due < self.horizon else INF
+        self.version[owner] = version = self.version[owner] + 1
         if due < self.horizon:
-            self.env.call_later(max(0.0, due - self.env.now), self._fire_owner, (owner, self.version[owner]))
+            self.pending[owner] = due
+            delay = due - self.env.now
+            self.env.call_later(delay if delay > 0.0 else 0.0, self._fire_owner, (owner, version))
+        else:
+            self.pending[owner] = INF
 
     def _fire_owner(self, event: Timer) -> None:
         owner, version = event.value

@@ -144,13 +144,15 @@ class MoodClock:
         if x > cumulative[-1]:
             return math.inf
         hours = len(per_hour)
-        h = max(0, bisect.bisect_left(cumulative, x) - 1)
+        h = bisect.bisect_left(cumulative, x) - 1
+        if h < 0:
+            h = 0
         while h < hours and (cumulative[h + 1] < x or per_hour[h] <= 0.0):
             h += 1
         if h >= hours:
             return math.inf
         offset = (x - cumulative[h]) * HOURS_PER_DAY / per_hour[h]
-        return h + min(max(offset, 0.0), 1.0)
+        return h + (offset if 0.0 < offset < 1.0 else (1.0 if offset >= 1.0 else 0.0))
 
 
 def mood_clocks(scenario: Scenario, calendar: Calendar) -> list[MoodClock]:

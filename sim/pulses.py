@@ -32,7 +32,7 @@ class Pulses:
         self.on_change = on_change
         self.decided_at = decided_at  # NaN while the owner has not decided
         self._level = [0.0] * owners
-        self._lanes: dict[float, Lane] = {}  # pulses of one life end in the order they start
+        self._lanes: dict[float, tuple[Lane, float]] = {}  # by half-life: pulses of one life end in order
 
     def level(self, owner: int) -> float:
         """Return the owner's current level of this effect."""
@@ -40,14 +40,16 @@ class Pulses:
 
     def touch(self, owner: int, pulse: Pulse, t: float) -> None:
         """Add a pulse to `owner` at time `t`."""
-        if pulse.size <= 0.0:
+        size = pulse.size
+        if size <= 0.0:
             return
-        life = pulse.half_life_days * HOURS_PER_DAY / LN2
-        lane = self._lanes.get(life)
-        if lane is None:
-            lane = self._lanes[life] = self.env.lane(void=self._void)
-        lane.call_later(life, self._step, (owner, -pulse.size))
-        self._change(owner, pulse.size, t)
+        lane_life = self._lanes.get(pulse.half_life_days)
+        if lane_life is None:
+            life = pulse.half_life_days * HOURS_PER_DAY / LN2
+            lane_life = self._lanes[pulse.half_life_days] = (self.env.lane(void=self._void), life)
+        lane, life = lane_life
+        lane.call_later(life, self._step, (owner, -size))
+        self._change(owner, size, t)
 
     def _void(self, end: tuple[int, float]) -> bool:
         """Tell whether a pulse's end no longer matters: its owner has decided."""
