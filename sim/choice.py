@@ -61,13 +61,13 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-def _log(x: float) -> float:
-    return math.log(x) if x > 0 else -50.0
+LOG_OF_ZERO = -50.0  # the log of a zero mood or effectiveness: a utility term far below any other
 
 
 def _features(c: Context) -> tuple[float, ...]:
+    mood, effectiveness = c.mood, c.effectiveness
     return (
-        _log(c.mood),
+        math.log(mood) if mood > 0 else LOG_OF_ZERO,
         c.share,
         float(c.chased),
         float(c.grievance),
@@ -75,7 +75,7 @@ def _features(c: Context) -> tuple[float, ...]:
         c.pressure,
         c.goodwill,
         c.annoyance,
-        _log(c.effectiveness),
+        math.log(effectiveness) if effectiveness > 0 else LOG_OF_ZERO,
         float(c.etiquette),
         float(c.praise_first),
         float(c.calm_listening),
@@ -93,13 +93,14 @@ class OutcomeModel:
         coefficients = [[getattr(u, f) if u else 0.0 for f in FEATURES] for u in utilities]
         # only the non-zero terms of each utility, as (feature index, coefficient)
         self.terms = [[(j, b) for j, b in enumerate(row) if b != 0.0] for row in coefficients]
+        self._utilities = list(zip(self.constant, self.terms, strict=True))
 
     def probabilities(self, context: Context) -> list[float]:
         """Return P(outcome) in the order of OUTCOMES."""
         x = _features(context)
         segment = context.segment
         utilities = []
-        for constant, terms in zip(self.constant, self.terms, strict=True):
+        for constant, terms in self._utilities:
             u = constant[segment]
             for j, b in terms:
                 u += b * x[j]
