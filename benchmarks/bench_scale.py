@@ -28,13 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = 2000  # households of the shipped scenarios, for which their team and crew are sized
 
 
-def measure_one(scenario_path: str, households: int, days: int, seed: int) -> dict:
-    """Run one replication in this process and return its figures."""
+def scaled_overrides(scenario_path: str, households: int, days: int) -> dict:
+    """Return the overrides that make a scenario's campaign `households` large, all else in proportion."""
     import sim
 
     scenario = sim.load_scenario(scenario_path)
     scale = households / BASE
-    overrides = {
+    return {
         "community.households": households,
         "community.buildings": max(1, round(scenario.community.buildings * scale)),
         "team.collectors": max(1, round(scenario.team.collectors * scale)),
@@ -42,6 +42,13 @@ def measure_one(scenario_path: str, households: int, days: int, seed: int) -> di
         "service.maintenance_tickets_per_day": scenario.service.maintenance_tickets_per_day * scale,
         "horizon_days": days,
     }
+
+
+def measure_one(scenario_path: str, households: int, days: int, seed: int) -> dict:
+    """Run one replication in this process and return its figures."""
+    import sim
+
+    overrides = scaled_overrides(scenario_path, households, days)
     warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
     sim.simulate(sim.load_scenario(scenario_path, warm_up), seed=seed)  # imports and first-call costs
     scenario = sim.load_scenario(scenario_path, overrides)

@@ -5,7 +5,7 @@ Runs one replication of a scenario twice after a warm-up: once under cProfile
 callbacks (wall time and count by kind of event: which callback, or which
 process resumed).  Prints one JSON object.  Run from the project root:
 
-    python benchmarks/profile_run.py [--scenario FILE] [--households 2000] [--days 90] [--top 15]
+    python benchmarks/profile_run.py [--scenario FILE] [--households 2000] [--days 90] [--top 15] [--scaled]
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import pstats
 import time
 from collections import Counter
 from pathlib import Path
+
+from bench_scale import scaled_overrides
 
 import sim
 from sim.campaign import Campaign
@@ -106,22 +108,25 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--top", type=int, default=15)
-    args = parser.parse_args()
-    overrides = {"community.households": args.households, "horizon_days": args.days}
-    scenario = sim.load_scenario(args.scenario, overrides)
-    sim.simulate(scenario, seed=args.seed)  # warm-up: imports and first-call costs
-    print(
-        json.dumps(
-            {
-                "scenario": scenario.name,
-                "households": args.households,
-                "days": args.days,
-                "profile": top_functions(scenario, args.seed, args.top),
-                "by_event_kind": time_by_event_kind(scenario, args.seed),
-            }
-        )
+    parser.add_argument("--top", type=int, default=15, help="cProfile's top functions (0: no cProfile run)")
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
     )
+    args = parser.parse_args()
+    if args.scaled:
+        overrides = scaled_overrides(args.scenario, args.households, args.days)
+    else:
+        overrides = {"community.households": args.households, "horizon_days": args.days}
+    scenario = sim.load_scenario(args.scenario, overrides)
+    warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
+    sim.simulate(sim.load_scenario(args.scenario, warm_up), seed=args.seed)  # imports and first-call costs
+    report = {"scenario": scenario.name, "households": args.households, "days": args.days}
+    if args.top > 0:
+        report["profile"] = top_functions(scenario, args.seed, args.top)
+    report["by_event_kind"] = time_by_event_kind(scenario, args.seed)
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
