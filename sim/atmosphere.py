@@ -29,6 +29,7 @@ class Atmosphere:
         self.config = campaign.scenario.strategy.atmosphere
         self.rng = campaign.streams.generator("atmosphere")
         self.open = Timetable(campaign.calendar.intervals([self.config.hours], skip_holidays=False))
+        self.mean_gap = 0.0  # open hours between two encounters (set when the tactic starts)
 
     def start(self) -> None:
         """Start the encounters if the tactic is on (a chain of timers, one per encounter)."""
