@@ -2,13 +2,14 @@
 
 Owners with a grievance start with a blocked hazard (factor
 `service.grievance_block`).  When they name it (a refusal with a reason) a
-ticket opens.  The crew is a SimPy `PriorityResource` shared with ordinary
-maintenance tickets (Poisson arrivals); with the direct lane (T4) fee-blocking
-tickets have priority.  A fix takes working hours of the crew's shift.  A
-crew member cannot solve a legacy problem: it goes to a supervisor (T9,
-escalation on) with its own capacity and a chance of success; with triage
-(T8) legacy problems go to the supervisor at once and fixes are faster.  An
-owner promised a fix waits for it with a patience drawn per owner (mean
+ticket opens.  The crew is a pool of servers (`sim.servers`, the discipline
+of SimPy's `PriorityResource`) shared with ordinary maintenance tickets
+(Poisson arrivals); with the direct lane (T4) fee-blocking tickets have
+priority.  A fix takes working hours of the crew's shift.  A crew member
+cannot solve a legacy problem: it goes to a supervisor (T9, escalation on)
+with its own capacity and a chance of success; with triage (T8) legacy
+problems go to the supervisor at once and fixes are faster.  An owner
+promised a fix waits for it with a patience drawn per owner (mean
 `service.patience_days`); if the fix comes later, the owner withdraws (T5b):
 harder to convince from then on.
 """
@@ -16,15 +17,15 @@ harder to convince from then on.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
+from simpy.events import URGENT
 
 from sim.calendar import HOURS_PER_DAY, Timetable
 from sim.engine import Timer
 from sim.scenario.tactics import FixHours
+from sim.servers import Servers
 
 if TYPE_CHECKING:
     from sim.campaign import Campaign
@@ -53,8 +54,8 @@ class ServiceCrew:
         self.campaign = campaign
         self.config = campaign.scenario.service
         env = campaign.env
-        self.crew = simpy.PriorityResource(env, capacity=max(self.config.crew, 1))
-        self.supervisors = simpy.Resource(env, capacity=self.config.escalation.supervisors)
+        self.crew = Servers(env, max(self.config.crew, 1))
+        self.supervisors = Servers(env, self.config.escalation.supervisors)
         self.rng = campaign.streams.generator("service")
         windows = [self.config.shift]
         skip = not self.config.work_on_holidays
@@ -67,15 +68,17 @@ class ServiceCrew:
         self.maintenance_waits: list[float] = []
 
     def start(self) -> None:
-        """Start the maintenance ticket stream (a SimPy process)."""
+        """Start the maintenance ticket stream (a chain of timers, one per ticket)."""
         if self.config.crew > 0 and self.config.maintenance_tickets_per_day > 0:
-            self.campaign.env.process(self._maintenance_arrivals())
+            self.campaign.env.schedule(Timer((self._next_maintenance,), None), URGENT)
 
-    def _maintenance_arrivals(self) -> Generator[simpy.Event, None, None]:
-        env, mean_gap = self.campaign.env, HOURS_PER_DAY / self.config.maintenance_tickets_per_day
-        while True:
-            yield env.timeout(self.rng.exponential(mean_gap))
-            env.process(self._crew_job(MAINTENANCE, -1, "maintenance"))
+    def _next_maintenance(self, _: object = None) -> None:
+        mean_gap = HOURS_PER_DAY / self.config.maintenance_tickets_per_day
+        self.campaign.env.call_later(self.rng.exponential(mean_gap), self._maintenance_arrives)
+
+    def _maintenance_arrives(self, _: Timer) -> None:
+        self._next_maintenance()
+        self._crew_job(MAINTENANCE, -1, "maintenance")
 
     # -- fee-blocking tickets ---------------------------------------------------
 
@@ -90,28 +93,36 @@ class ServiceCrew:
         patience = self.campaign.draws.exponential(owner, self.config.patience_days * HOURS_PER_DAY)
         self.campaign.env.call_later(patience, self._patience_runs_out, owner)
         if kind == "legacy" and self.config.triage:
-            self.campaign.env.process(self._escalate(owner))
+            self._escalate(owner)
         else:
-            self.campaign.env.process(self._crew_job(FEE, owner, kind))
+            self._crew_job(FEE, owner, kind)
 
-    def _crew_job(self, kind: int, owner: int, grievance: str) -> Generator[simpy.Event, None, None]:
-        env = self.campaign.env
-        opened = env.now
-        priority = 0 if (kind == FEE and self.config.direct_lane) else 1
+    def _crew_job(self, kind: int, owner: int, grievance: str) -> None:
+        """Queue a job for the crew: it starts when a crew member is free (`_crew_starts`)."""
         if self.config.crew == 0:
             return
-        with self.crew.request(priority=priority) as request:
-            yield request
-            (self.fee_waits if kind == FEE else self.maintenance_waits).append(env.now - opened)
-            hours = self._fix_hours(kind)
-            yield env.timeout(work_finish(self.shift, env.now, hours) - env.now)
-        if kind == MAINTENANCE:
-            return
-        if grievance == "fixable":
-            self._resolve(owner, "fixed by crew")
-        else:
-            self.campaign.recorder.log(env.now, "ticket", owner, outcome="crew cannot solve legacy problem")
-            yield from self._escalate(owner)
+        priority = 0 if (kind == FEE and self.config.direct_lane) else 1
+        self.crew.request(priority, self._crew_starts, (kind, owner, grievance, self.campaign.env.now))
+
+    def _crew_starts(self, job: tuple[int, int, str, float]) -> None:
+        kind, _, _, opened = job
+        env = self.campaign.env
+        (self.fee_waits if kind == FEE else self.maintenance_waits).append(env.now - opened)
+        hours = self._fix_hours(kind)
+        env.call_later(work_finish(self.shift, env.now, hours) - env.now, self._crew_done, job)
+
+    def _crew_done(self, timer: Timer) -> None:
+        """End a fix: solve or escalate the owner's problem, then free the crew member."""
+        kind, owner, grievance, _ = timer.value
+        if kind == FEE:
+            if grievance == "fixable":
+                self._resolve(owner, "fixed by crew")
+            else:
+                self.campaign.recorder.log(
+                    self.campaign.env.now, "ticket", owner, outcome="crew cannot solve legacy problem"
+                )
+                self._escalate(owner)
+        self.crew.release()
 
     def _fix_hours(self, kind: int) -> float:
         factor = self.config.triage_fix_factor if (self.config.triage and kind == FEE) else 1.0
@@ -124,20 +135,31 @@ class ServiceCrew:
         sigma2 = math.log1p(hours.cv**2)
         return float(self.rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
 
-    def _escalate(self, owner: int) -> Generator[simpy.Event, None, None]:
-        escalation, env = self.config.escalation, self.campaign.env
+    def _escalate(self, owner: int) -> None:
+        """Hand a legacy problem to a supervisor (T9): work, then a delay, then solved or not."""
+        escalation = self.config.escalation
         if not escalation.enabled:
             return
         self.escalated += 1
-        self.campaign.recorder.log(env.now, "ticket", owner, outcome="escalated")
-        with self.supervisors.request() as request:
-            yield request
-            yield env.timeout(self._draw_hours(escalation.work_hours))
-        yield env.timeout(escalation.delay_days * HOURS_PER_DAY)
-        if self.rng.random() < escalation.resolve_probability:
+        self.campaign.recorder.log(self.campaign.env.now, "ticket", owner, outcome="escalated")
+        self.supervisors.request(0, self._supervisor_starts, owner)
+
+    def _supervisor_starts(self, owner: int) -> None:
+        self.campaign.env.call_later(
+            self._draw_hours(self.config.escalation.work_hours), self._supervisor_done, owner
+        )
+
+    def _supervisor_done(self, timer: Timer) -> None:
+        self.supervisors.release()
+        delay = self.config.escalation.delay_days * HOURS_PER_DAY
+        self.campaign.env.call_later(delay, self._escalation_ends, timer.value)
+
+    def _escalation_ends(self, timer: Timer) -> None:
+        owner = timer.value
+        if self.rng.random() < self.config.escalation.resolve_probability:
             self._resolve(owner, "solved by supervisor")
         else:
-            self.campaign.recorder.log(env.now, "ticket", owner, outcome="unresolvable")
+            self.campaign.recorder.log(self.campaign.env.now, "ticket", owner, outcome="unresolvable")
 
     def _resolve(self, owner: int, how: str) -> None:
         now = self.campaign.env.now

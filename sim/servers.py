@@ -1,0 +1,47 @@
+"""A pool of identical servers with a queue: the service crew, the supervisors.
+
+The discipline of SimPy's `PriorityResource` (and, with one priority, of its
+`Resource`): a job starts at once if a server is free; otherwise it waits,
+the lowest priority number first, then the earliest request, then the order
+of requests; a started job is never interrupted.  Jobs are callbacks, not
+processes: a job's start is called when it gets a server and the job gives
+the server back with `release`, so a queued job costs no event until it
+starts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+from sim.engine import Engine
+
+Start = Callable[[Any], None]
+
+
+class Servers:
+    """`capacity` servers and the jobs waiting for one."""
+
+    def __init__(self, env: Engine, capacity: int) -> None:
+        self.env = env
+        self.free = capacity
+        self._waiting: list[tuple[int, float, int, Start, Any]] = []  # (priority, requested at, order, ...)
+        self._order = itertools.count()
+
+    def request(self, priority: int, start: Start, job: Any) -> None:
+        """Call `start(job)` now if a server is free, else when one is free and `job` is first in line."""
+        if self.free > 0:
+            self.free -= 1
+            start(job)
+        else:
+            heappush(self._waiting, (priority, self.env.now, next(self._order), start, job))
+
+    def release(self) -> None:
+        """Give a server back: the first job in line starts on it now."""
+        if self._waiting:
+            _, _, _, start, job = heappop(self._waiting)
+            start(job)
+        else:
+            self.free += 1
