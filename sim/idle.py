@@ -42,9 +42,18 @@ class IdleCollectors:
         self._replan_pending = False
 
     def sleep(self) -> simpy.Event:
-        """Return an event that fires when a collector falling asleep now should wake (at its plan)."""
+        """Return an event that fires when a collector falling asleep now should wake (at its plan).
+
+        A sleeper whose plan is that of the latest group joins it: one alarm
+        for both, and they wake in the order they fell asleep, as with two.
+        """
         sleeper = self.env.event()
-        self._add(_Group(self.plan(self.env.now), [sleeper]))
+        until = self.plan(self.env.now)
+        groups = self._groups
+        if groups and groups[-1].until == until:
+            groups[-1].sleepers.append(sleeper)
+        else:
+            self._add(_Group(until, [sleeper]))
         return sleeper
 
     def work_arrived(self, ready: float) -> None:

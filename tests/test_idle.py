@@ -83,3 +83,32 @@ def test_owners_left_ready_when_a_window_closed_still_count_as_ready() -> None:
     assert queue.next_ready() == 30.0
     queue.drop(2)
     assert queue.next_ready() == math.inf
+
+
+def test_sleepers_with_the_same_plan_share_one_alarm_and_wake_in_order() -> None:
+    # five collectors fall asleep at hours 0-4 with the same plan: two jobs ready at 30.  Sharing
+    # one alarm, the first two wake and take the jobs, then the other three sleep on together to
+    # the shift's end at 60 (one more alarm), instead of each ringing its own alarm at 30 and at 60.
+    env = Engine()
+    jobs = [2]
+    idle = IdleCollectors(env, lambda now: 30.0 if jobs[0] > 0 else 60.0)
+    took: list[tuple[int, float]] = []
+    ended: list[tuple[int, float]] = []
+
+    def collector(k: int):
+        yield env.timeout(float(k))
+        while env.now < 60.0:
+            if jobs[0] > 0 and env.now >= 30.0:
+                jobs[0] -= 1
+                took.append((k, env.now))
+                return
+            yield idle.sleep()
+        ended.append((k, env.now))
+
+    for k in range(5):
+        env.process(collector(k))
+    env.run_until(70.0)
+    assert took == [(0, 30.0), (1, 30.0)] and ended == [(2, 60.0), (3, 60.0), (4, 60.0)]
+    # 5 starts and 5 timeouts; at 30 one alarm, two wake-ups and the two turns after them; at 60
+    # one alarm, three wake-ups and two turns; 5 ends.  With an alarm per sleeper: 31 events.
+    assert env.processed == 5 + 5 + (1 + 2 + 2) + (1 + 3 + 2) + 5
