@@ -54,6 +54,14 @@ class Engine(simpy.Environment):
     # whose every read is a function call.  SimPy's own `_now` is an alias of it.
     now: float = 0.0
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._lanes: list[Lane] = []
+        # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
+        self._day_end = DAY
+        self._later: dict[int, list[Entry]] = {}
+        self._later_days: list[int] = []  # a heap of the days in `_later`
+
     @property
     def _now(self) -> float:  # type: ignore[override]
         return self.now
@@ -61,11 +69,6 @@ class Engine(simpy.Environment):
     @_now.setter
     def _now(self, value: float) -> None:
         self.now = value
-        self._lanes: list[Lane] = []
-        # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
-        self._day_end = DAY
-        self._later: dict[int, list[Entry]] = {}
-        self._later_days: list[int] = []  # a heap of the days in `_later`
 
     def _push(self, entry: Entry) -> None:
         """Queue an event entry (time, priority, sequence number, event)."""

@@ -145,3 +145,15 @@ def test_a_lane_drops_void_timers_and_keeps_the_order_of_the_rest() -> None:
     engine.run_until(100.0)
     assert fired == [(10.0, 0), (11.0, 2), (11.5, 3), (12.5, 5)]
     assert engine.processed == 6 + 1 + 6  # the setters, the killer, the lane's timers (dropped ones too)
+
+
+def test_setting_simpys_clock_alias_changes_only_the_clock() -> None:
+    """SimPy's `_now` is an alias of `Engine.now`: setting it must leave lanes and waiting days alone."""
+    engine = Engine()
+    fired: list[float] = []
+    engine.call_later(80.0, lambda timer: fired.append(engine.now))  # waits in a later day's list
+    engine.lane().call_later(90.0, lambda timer: fired.append(engine.now))
+    engine._now = 5.0
+    assert engine.now == 5.0 and simpy.Environment.now.fget(engine) == 5.0
+    engine.run_until(200.0)
+    assert fired == [80.0, 90.0]  # due times stay as set
