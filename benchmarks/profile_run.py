@@ -14,11 +14,10 @@ import argparse
 import cProfile
 import json
 import pstats
+import sys
 import time
 from collections import Counter
 from pathlib import Path
-
-from bench_scale import scaled_overrides
 
 import sim
 from sim.campaign import Campaign
@@ -116,6 +115,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.scaled:
+        sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
+        from bench_scale import scaled_overrides
+
         overrides = scaled_overrides(args.scenario, args.households, args.days)
     else:
         overrides = {"community.households": args.households, "horizon_days": args.days}

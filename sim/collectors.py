@@ -10,7 +10,8 @@ for the next window, the next ready owner or new work, whichever is first.
 
 A collector is a chain of timers rather than a SimPy process: each step of
 a task is a callback that schedules the next (the same events in the same
-order as a process, without a generator to resume at every step).
+order as a process, less its "process ended" event, without a generator to
+resume at every step).
 """
 
 from __future__ import annotations

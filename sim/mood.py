@@ -152,7 +152,7 @@ class MoodClock:
         if h >= hours:
             return math.inf
         offset = (x - cumulative[h]) * HOURS_PER_DAY / per_hour[h]
-        return h + (offset if 0.0 < offset < 1.0 else (1.0 if offset >= 1.0 else 0.0))
+        return h + min(max(offset, 0.0), 1.0)
 
 
 def mood_clocks(scenario: Scenario, calendar: Calendar) -> list[MoodClock]:

@@ -35,7 +35,7 @@ class Pulses:
         self._lanes: dict[float, tuple[Lane, float]] = {}  # by half-life: pulses of one life end in order
 
     def level(self, owner: int) -> float:
-        """Return the owner's current level of this effect."""
+        """Return the owner's current level of this effect (frozen once the owner has decided)."""
         return self._level[owner]
 
     def touch(self, owner: int, pulse: Pulse, t: float) -> None:

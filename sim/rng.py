@@ -78,8 +78,8 @@ class OwnerDraws:
         rows = streams.generator("owner.block").random((owners, block))
         self._rows = array("d", rows.tobytes())  # row-major: owner i's k-th draw at i * block + k
         self._used = [0] * owners
-        # an owner's draws after the block, and the private generator they come from
-        self._private: dict[int, tuple[list[float], np.random.Generator]] = {}
+        # per owner past the block: [the private generator's next draws, how many are used, the generator]
+        self._private: dict[int, list] = {}
 
     def uniform(self, owner: int) -> float:
         """Return the owner's next uniform draw in [0, 1)."""
@@ -87,21 +87,23 @@ class OwnerDraws:
         self._used[owner] = k + 1
         if k < self.block:
             return self._rows[owner * self.block + k]
-        return self._private_draw(owner, k - self.block)
+        return self._private_draw(owner)
 
-    def _private_draw(self, owner: int, k: int) -> float:
-        """Return the owner's k-th draw after the block, from their own generator.
+    def _private_draw(self, owner: int) -> float:
+        """Return the owner's next draw past the block, from their own generator.
 
-        The generator gives `block` values at a time: the same values as one
-        by one (a double per 64-bit output either way).
+        The generator gives its values a block at a time: the same values as
+        one by one (a double per 64-bit output either way).
         """
         private = self._private.get(owner)
         if private is None:
-            private = self._private[owner] = ([], self.streams.generator("owner", owner))
-        values, rng = private
-        if k == len(values):
-            values.extend(rng.random(self.block).tolist())
-        return values[k]
+            private = self._private[owner] = [[], 0, self.streams.generator("owner", owner)]
+        values, used, rng = private
+        if used == len(values):
+            values = private[0] = rng.random(max(self.block, 1)).tolist()
+            used = 0
+        private[1] = used + 1
+        return values[used]
 
     def between(self, owner: int, low: float, high: float) -> float:
         """Return the owner's next draw, uniform in [low, high)."""

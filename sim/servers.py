@@ -25,7 +25,10 @@ class Servers:
     """`capacity` servers and the jobs waiting for one."""
 
     def __init__(self, env: Engine, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError(f"a pool needs at least one server, got capacity {capacity}")
         self.env = env
+        self.capacity = capacity
         self.free = capacity
         self._waiting: list[tuple[int, float, int, Start, Any]] = []  # (priority, requested at, order, ...)
         self._order = itertools.count()
@@ -43,5 +46,7 @@ class Servers:
         if self._waiting:
             _, _, _, start, job = heappop(self._waiting)
             start(job)
-        else:
+        elif self.free < self.capacity:
             self.free += 1
+        else:
+            raise RuntimeError("released a server that no job held")

@@ -93,7 +93,8 @@ class ServiceCrew:
         patience = self.campaign.draws.exponential(owner, self.config.patience_days * HOURS_PER_DAY)
         self.campaign.env.call_later(patience, self._patience_runs_out, owner)
         if kind == "legacy" and self.config.triage:
-            self._escalate(owner)
+            # escalated once the current event is done, before any other (as a new SimPy process started)
+            self.campaign.env.schedule(Timer((self._escalate_now,), owner), URGENT)
         else:
             self._crew_job(FEE, owner, kind)
 
@@ -144,15 +145,26 @@ class ServiceCrew:
         self.campaign.recorder.log(self.campaign.env.now, "ticket", owner, outcome="escalated")
         self.supervisors.request(0, self._supervisor_starts, owner)
 
+    def _escalate_now(self, timer: Timer) -> None:
+        self._escalate(timer.value)
+
     def _supervisor_starts(self, owner: int) -> None:
         self.campaign.env.call_later(
             self._draw_hours(self.config.escalation.work_hours), self._supervisor_done, owner
         )
 
     def _supervisor_done(self, timer: Timer) -> None:
+        """End a supervisor's work: the case's delay starts, and the supervisor takes the next case.
+
+        The next case starts an event later, after a case whose delay is 0 has
+        ended (the order of draws of SimPy's resource, which released by an event).
+        """
+        env = self.campaign.env
+        env.call_later(self.config.escalation.delay_days * HOURS_PER_DAY, self._escalation_ends, timer.value)
+        env.call_later(0.0, self._release_supervisor)
+
+    def _release_supervisor(self, _: Timer) -> None:
         self.supervisors.release()
-        delay = self.config.escalation.delay_days * HOURS_PER_DAY
-        self.campaign.env.call_later(delay, self._escalation_ends, timer.value)
 
     def _escalation_ends(self, timer: Timer) -> None:
         owner = timer.value

@@ -67,3 +67,15 @@ def test_a_busy_pool_serves_the_lowest_priority_number_first_and_never_interrupt
     # one server busy 0-10 with a low-priority job; at 1 and 2 two jobs queue, the urgent one last
     jobs = [(0.0, 1, 10.0), (1.0, 1, 1.0), (2.0, 0, 1.0)]
     assert pool_starts(jobs, 1) == [(0.0, 0), (10.0, 2), (11.0, 1)]
+
+
+def test_a_pool_refuses_no_servers_and_a_release_nobody_held() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="at least one server"):
+        Servers(Engine(), 0)
+    pool = Servers(Engine(), 2)
+    pool.request(0, lambda job: None, "a")
+    pool.release()
+    with pytest.raises(RuntimeError, match="no job held"):
+        pool.release()
