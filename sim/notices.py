@@ -8,7 +8,6 @@ and costs a clerk `staff_minutes`.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
@@ -26,9 +25,9 @@ class NoticeSender:
         self.config = campaign.scenario.strategy.notices
         self.sent = [0] * campaign.population.size
         # every first notice waits the same time after its bill, every next one the same after the last;
-        # a notice to an owner who has decided would not be sent: it is dropped unfired
-        self.first = campaign.env.lane(void=self._settled)
-        self.repeat = campaign.env.lane(void=self._settled)
+        # a notice `_send` would skip (the owner has decided) is dropped unfired
+        self.first = campaign.env.lane(void=self._skipped)
+        self.repeat = campaign.env.lane(void=self._skipped)
 
     def billed(self, owner: int, t: float) -> None:
         """Plan the first notice of a newly billed owner (`t` is now)."""
@@ -40,12 +39,12 @@ class NoticeSender:
         if campaign.env.now + after < campaign.horizon:
             lane.call_later(after, self._send, owner)
 
-    def _settled(self, owner: int) -> bool:
-        return not math.isnan(self.campaign.decided_at[owner])
+    def _skipped(self, owner: int) -> bool:
+        return not self.campaign.is_open(owner)
 
     def _send(self, event: Timer) -> None:
         owner, campaign, config = event.value, self.campaign, self.config
-        if not campaign.is_open(owner):
+        if self._skipped(owner):
             return
         now = campaign.env.now
         self.sent[owner] += 1
