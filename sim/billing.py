@@ -86,7 +86,7 @@ class Billing:
         nbs = campaign.neighbourhoods
         impression = nbs.building_share(nbs.building[owner])
         nb = nbs.add_billed(owner)
-        campaign.billed_at[owner] = t
+        campaign.billed(owner, t)
         campaign.hazard.share_changed(nb, t)
         campaign.hazard.bill(owner, t, impression)
         campaign.recorder.log(t, "bill", owner, collector, self.config.delivery, impression)

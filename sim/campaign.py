@@ -102,6 +102,7 @@ class Campaign:
             self.building_members[building].append(owner)
         self.billed_at = [NAN] * n
         self.decided_at = [NAN] * n
+        self.open = [False] * n  # billed and not yet decided (see `is_open`)
         self.paid_at = [NAN] * n
         self.decided_by = [""] * n
         self.chased = [0] * n
@@ -220,7 +221,12 @@ class Campaign:
 
     def is_open(self, owner: int) -> bool:
         """Tell whether an owner is billed and has not yet decided to pay."""
-        return not math.isnan(self.billed_at[owner]) and math.isnan(self.decided_at[owner])
+        return self.open[owner]
+
+    def billed(self, owner: int, t: float) -> None:
+        """Record the delivery of the owner's bill at `t`."""
+        self.billed_at[owner] = t
+        self.open[owner] = math.isnan(self.decided_at[owner])
 
     def grievance_kind(self, owner: int) -> str:
         """Return the kind of the owner's grievance (none, fixable, legacy)."""
@@ -347,6 +353,7 @@ class Campaign:
         if not math.isnan(self.decided_at[owner]):
             return
         self.decided_at[owner], self.decided_by[owner] = t, cause
+        self.open[owner] = False
         self.hazard.withdraw(owner)
         for queue in (
             self.calls,
@@ -382,6 +389,7 @@ class Campaign:
     def _leader_sways(self, leader: int, t: float) -> None:
         """T10: an opinion leader who has paid presses the unpaid owners of their building."""
         sway = self.scenario.social.sway
+        is_open, press = self.open, self.effects.press
         for owner in self.building_members[self.traits.building[leader]]:
-            if self.is_open(owner):
-                self.effects.press(owner, sway, t)
+            if is_open[owner]:
+                press(owner, sway, t)

@@ -52,6 +52,9 @@ from sim.scenario.schema import Herd
 Decide = Callable[[int, float, float], None]
 INF = math.inf
 TIME_TOLERANCE = 1e-9  # hours: events this close count as simultaneous
+# mood-days: a clock reading this far past the look's cannot invert to a time before the look
+# (rounding of M and its inverse is below 1e-12 mood-days over any horizon)
+LOOK_MARGIN = 1e-9
 
 
 def _doubles(values: np.ndarray) -> array:
@@ -106,6 +109,7 @@ class PaymentHazard:
         self.decide, self.draws = decide, draws
         n = population.size
         self.kind = population.per_owner.schedule
+        self.clock_of = [clocks[k] for k in self.kind]  # each owner's mood clock
         level = population.mood_level if mood_enabled else np.ones(n)
         self.level = _doubles(level)
         self.p = _doubles(population.p)
@@ -129,6 +133,7 @@ class PaymentHazard:
         self.rate = array("d", [0.0]) * n
         self.m_at = array("d", [0.0]) * n
         self.look_at = array("d", [INF]) * n
+        self.look_m = array("d", [INF]) * n  # M(look_at): the clock's reading at the next look
         self.version = [0] * n
         self.due = array("d", [INF]) * n  # the owner's next decision or look
         self.pending = array("d", [INF]) * n  # when the owner's pending event fires (inf: none)
@@ -153,7 +158,7 @@ class PaymentHazard:
 
     def mood(self, owner: int, t: float) -> float:
         """Return mood_i(t), the owner's mood at hour `t`."""
-        return self.level[owner] * self.clocks[self.kind[owner]].at(t)
+        return self.level[owner] * self.clock_of[owner].at(t)
 
     def _herd_term(self, owner: int) -> float:
         """Return q_i H(S_i), the herd part of the owner's propensity."""
@@ -194,10 +199,10 @@ class PaymentHazard:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
         self.active[owner] = True
         self.perceived[owner] = impression * (1.0 - self.discount)
-        self.m_at[owner] = self.clocks[self.kind[owner]].value(t)
+        self.m_at[owner] = self.clock_of[owner].value(t)
         self.rate[owner] = self._individual_rate(owner)
         if self.learning:
-            self.look_at[owner] = t + self._look_gap(owner)
+            self._plan_look(owner, t)
         self._schedule(owner, t)
         nb = self.nbs.of_owner[owner]
         if self.in_group[owner]:
@@ -259,7 +264,7 @@ class PaymentHazard:
         later than that event: its time is worked out when the event fires, and
         the change costs neither an inversion nor an event.
         """
-        m = self.clocks[self.kind[owner]].value(t)
+        m = self.clock_of[owner].value(t)
         old = self.rate[owner]
         self.e_left[owner] -= old * (m - self.m_at[owner])
         self.m_at[owner] = m
@@ -277,12 +282,13 @@ class PaymentHazard:
         multiplier then cost no event at all.
         """
         rate = self.rate[owner]
-        due = INF
+        due = look_at = self.look_at[owner]
         if rate > 0.0:
-            due = self.clocks[self.kind[owner]].inverse(self.m_at[owner] + self.e_left[owner] / rate)
-        look_at = self.look_at[owner]
-        if look_at < due:
-            due = look_at
+            reading = self.m_at[owner] + self.e_left[owner] / rate  # M at the decision
+            if reading <= self.look_m[owner] + LOOK_MARGIN:  # else the look certainly comes first
+                decision = self.clock_of[owner].inverse(reading)
+                if decision <= look_at:
+                    due = decision
         self.due[owner] = due
         if due < self.pending[owner] - TIME_TOLERANCE:
             self._post(owner, due)
@@ -310,15 +316,17 @@ class PaymentHazard:
             return
         if self.look_at[owner] <= t + TIME_TOLERANCE:
             self.perceived[owner] = self.seen_share(owner)
-            self.look_at[owner] = t + self._look_gap(owner)
+            self._plan_look(owner, t)
             self._update(owner, t)
         else:
             self.decide(owner, t, 0.0 if self.in_group[owner] else self.herd_fraction(owner))
 
-    def _look_gap(self, owner: int) -> float:
+    def _plan_look(self, owner: int, t: float) -> None:
+        """Draw the owner's next look around, after `t`."""
         if self.look_hours == INF:
-            return INF
-        return self.draws.exponential(owner, self.look_hours)
+            return
+        self.look_at[owner] = look_at = t + self.draws.exponential(owner, self.look_hours)
+        self.look_m[owner] = self.clock_of[owner].value(look_at)
 
     def _cross_thresholds(self, nb: int, low: float, high: float, t: float) -> None:
         ranked = self.by_threshold[nb]
