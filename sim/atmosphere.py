@@ -49,7 +49,7 @@ class Atmosphere:
     def _meet(self, timer: Timer) -> None:
         campaign = self.campaign
         owner = int(self.rng.integers(campaign.population.size))
-        if campaign.is_open(owner):
+        if campaign.open[owner]:
             at = timer.value  # the planned time (the clock may differ from it in the last bit)
             campaign.record_contact(at, "staff_encounter", owner, -1, "reminded")
             campaign.effects.press(owner, self.config.pressure, at)

@@ -153,6 +153,7 @@ class Campaign:
         self.neighbourhoods = Neighbourhoods(pop.building, scenario.herd.scope, weight)
         self.clocks = mood_clocks(scenario, self.calendar)
         self.availability = availability_by_hour(scenario, self.calendar)
+        self._last_hour = len(self.availability[0]) - 1
         self.hazard = PaymentHazard(
             self.env, pop, self.clocks, scenario.herd, scenario.social.community_weight,
             scenario.mood.enabled, self.neighbourhoods, self.horizon, self._decide_from_hazard, self.draws,
@@ -245,12 +246,12 @@ class Campaign:
         """Return the chance that a call to `owner` at hour `t` reaches them."""
         if not self.has_phone[owner]:
             return 0.0
-        hour = min(int(t), len(self.availability[0]) - 1)
+        hour = min(int(t), self._last_hour)
         return self.availability[self.traits.schedule[owner]][hour]
 
     def home_probability(self, owner: int, t: float) -> float:
         """Return the chance that `owner` is at home at hour `t`."""
-        hour = min(int(t), len(self.availability[0]) - 1)
+        hour = min(int(t), self._last_hour)
         relative = self.availability[self.traits.schedule[owner]][hour]
         relative /= max(self.scenario.availability.mean_reach, 1e-12)
         return min(1.0, relative * self.scenario.team.home_share)
@@ -332,7 +333,9 @@ class Campaign:
 
     def record_contact(self, t: float, kind: str, owner: int, collector: int, outcome: str) -> None:
         """Tally a contact by kind and outcome, and log it."""
-        by_outcome = self.contacts.setdefault(kind, {})
+        by_outcome = self.contacts.get(kind)
+        if by_outcome is None:
+            by_outcome = self.contacts[kind] = {}
         by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
         if kind == "call":
             self.call_times.append(t)

@@ -193,8 +193,9 @@ class Collector:
 
     def _spend(self, minutes: float, then: Callable[[Timer], None], value: object = None) -> None:
         """Spend `minutes` of work time, then go on with `then`."""
-        self.campaign.busy_hours += minutes / MINUTES_PER_HOUR
-        self.env.call_later(minutes / MINUTES_PER_HOUR, then, value)
+        hours = minutes / MINUTES_PER_HOUR
+        self.campaign.busy_hours += hours
+        self.env.call_later(hours, then, value)
 
     # -- the tasks ---------------------------------------------------------------
 
@@ -215,7 +216,7 @@ class Collector:
     def _call_ended(self, timer: Timer) -> None:
         owner, kind, start, reached = timer.value
         campaign = self.campaign
-        if campaign.is_open(owner):
+        if campaign.open[owner]:
             if kind != "greeting":
                 campaign.count_call(owner, start)
             if not campaign.has_phone[owner]:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
 from sim.calendar import HOURS_PER_DAY
@@ -46,15 +47,15 @@ class Goodwill:
         return sorted(touches)
 
     def _birthdays(self) -> list[tuple[float, int, str]]:
-        calendar, pop = self.campaign.calendar, self.campaign.population
+        """Return each owner's birthdays within the horizon (day of year k: January 1st plus k days)."""
+        calendar, birthday = self.campaign.calendar, self.campaign.population.birthday
         first = calendar.start
         found = []
-        for owner, day_of_year in enumerate(pop.birthday.tolist()):
-            for year in (first.year, first.year + 1, first.year + 2):
-                date = dt.date(year, 1, 1) + dt.timedelta(days=day_of_year)
-                offset = (date - first).days
-                if 0 <= offset < calendar.days:
-                    found.append((offset * HOURS_PER_DAY + TOUCH_HOUR, owner, "birthday_call"))
+        for year in (first.year, first.year + 1, first.year + 2):
+            offset = (dt.date(year, 1, 1) - first).days + birthday  # days from the start, per owner
+            (owners,) = np.nonzero((offset >= 0) & (offset < calendar.days))
+            hours = (offset[owners] * HOURS_PER_DAY + TOUCH_HOUR).tolist()
+            found += [(at, owner, "birthday_call") for at, owner in zip(hours, owners.tolist(), strict=True)]
         return found
 
     def _touches(self) -> Generator[simpy.Event, None, None]:
@@ -64,8 +65,9 @@ class Goodwill:
                 return
             yield campaign.env.timeout(at - campaign.env.now)
             owners = range(campaign.population.size) if owner < 0 else (owner,)
+            is_open = campaign.open
             for target in owners:
-                if campaign.is_open(target):
+                if is_open[target]:
                     self._touch(target, kind)
 
     def _touch(self, owner: int, kind: str) -> None:

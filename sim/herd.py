@@ -268,7 +268,10 @@ class PaymentHazard:
         old = self.rate[owner]
         self.e_left[owner] -= old * (m - self.m_at[owner])
         self.m_at[owner] = m
-        self.rate[owner] = rate = self._individual_rate(owner)
+        base = self.p[owner]  # the rate as `_individual_rate` (inline: the hottest call of a run)
+        if not self.in_group[owner] and self.q[owner] > 0.0:
+            base += self._herd_term(owner)
+        self.rate[owner] = rate = base * self.level[owner] * self.mult[owner]
         if rate <= old and self.pending[owner] < INF:
             self.due[owner] = math.nan
             return

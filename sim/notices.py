@@ -40,7 +40,7 @@ class NoticeSender:
             lane.call_later(after, self._send, owner)
 
     def _skipped(self, owner: int) -> bool:
-        return not self.campaign.is_open(owner)
+        return not self.campaign.open[owner]
 
     def _send(self, event: Timer) -> None:
         owner, campaign, config = event.value, self.campaign, self.config

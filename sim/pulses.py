@@ -56,10 +56,9 @@ class Pulses:
         return not math.isnan(self.decided_at[end[0]])
 
     def _step(self, event: Timer) -> None:
-        if self._void(event.value):
-            return
         owner, delta = event.value
-        self._change(owner, delta, self.env.now)
+        if math.isnan(self.decided_at[owner]):  # not void
+            self._change(owner, delta, self.env.now)
 
     def _change(self, owner: int, delta: float, t: float) -> None:
         level = self._level[owner] + delta
