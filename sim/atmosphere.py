@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simpy.events import URGENT
-
 from sim.calendar import Timetable
 from sim.engine import Timer
 from sim.service import work_finish
@@ -37,7 +35,7 @@ class Atmosphere:
         if config.enabled and config.staff > 0 and config.encounters_per_staff_per_day > 0:
             open_hours_per_day = config.hours.end - config.hours.start
             self.mean_gap = open_hours_per_day / (config.staff * config.encounters_per_staff_per_day)
-            self.campaign.env.schedule(Timer((self._plan_next,), None), URGENT)
+            self.campaign.env.call_now(self._plan_next)
 
     def _plan_next(self, _: object = None) -> None:
         campaign = self.campaign

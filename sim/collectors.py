@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import URGENT
 
 from sim.calendar import Timetable
 from sim.contacts import converse
@@ -159,7 +158,7 @@ class Collector:
 
     def start(self) -> None:
         """Start work at once, before the other events of the instant (as a SimPy process starts)."""
-        self.env.schedule(Timer((self._work,), None), URGENT)
+        self.env.call_now(self._work)
 
     def _work(self, _: object = None) -> None:
         """Take the next task; else wait for the shift, or sleep until work is due."""

@@ -20,7 +20,6 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import URGENT
 
 from sim.calendar import HOURS_PER_DAY, Timetable
 from sim.engine import Timer
@@ -70,7 +69,7 @@ class ServiceCrew:
     def start(self) -> None:
         """Start the maintenance ticket stream (a chain of timers, one per ticket)."""
         if self.config.crew > 0 and self.config.maintenance_tickets_per_day > 0:
-            self.campaign.env.schedule(Timer((self._next_maintenance,), None), URGENT)
+            self.campaign.env.call_now(self._next_maintenance)
 
     def _next_maintenance(self, _: object = None) -> None:
         mean_gap = HOURS_PER_DAY / self.config.maintenance_tickets_per_day
@@ -94,7 +93,7 @@ class ServiceCrew:
         self.campaign.env.call_later(patience, self._patience_runs_out, owner)
         if kind == "legacy" and self.config.triage:
             # escalated once the current event is done, before any other (as a new SimPy process started)
-            self.campaign.env.schedule(Timer((self._escalate_now,), owner), URGENT)
+            self.campaign.env.call_now(self._escalate_now, owner)
         else:
             self._crew_job(FEE, owner, kind)
 
