@@ -179,9 +179,10 @@ class Campaign:
     def _init_queues(self) -> None:
         calls, pop = self.scenario.strategy.calls, self.population
         # what planning a call reads, read once (a pydantic attribute costs three plain ones)
-        self._calls = calls
+        self._calls_enabled = calls.enabled
         self._retry_days: dict[str, float] = calls.retry_days.model_dump()
         self._weekly_cap = self.scenario.strategy.follow_up.weekly_cap
+        self._daily_cap = calls.max_per_owner_per_day
         hard = (pop.segment == SEGMENTS.index("hard")).tolist() if calls.hard_last else None
         key = self.key_owners if calls.key_owners_first else None
         size = pop.size
@@ -299,12 +300,11 @@ class Campaign:
 
     def plan_call(self, owner: int, t: float, after: str, kind: str = "follow_up") -> None:
         """Queue `owner` again `retry_days.<after>` days after `t`, within the daily and weekly caps."""
-        calls = self._calls
-        if not calls.enabled:
+        if not self._calls_enabled:
             return
         ready = call_list_time(t, self._retry_days[after])
         day = math.floor(t / HOURS_PER_DAY)
-        if self.call_day[owner] == day and self.calls_that_day[owner] >= calls.max_per_owner_per_day:
+        if self.call_day[owner] == day and self.calls_that_day[owner] >= self._daily_cap:
             ready = max(ready, (day + 1) * HOURS_PER_DAY)
         recent = self.recent_calls[owner]
         if len(recent) >= self._weekly_cap:

@@ -146,6 +146,11 @@ class Collector:
             Duration(strategy.team_visits.minutes),
         )
         self.discovery_time = Duration(strategy.discovery.minutes)
+        # what the tasks read at every step, read once (a pydantic attribute costs three plain ones)
+        workplace, visits = strategy.workplace_visits, strategy.visits
+        self.workplace_after = workplace.after_unanswered_calls if workplace.enabled else math.inf
+        self.visit_after = visits.after_unanswered_calls if visits.enabled else math.inf
+        self.travel_minutes = visits.travel_minutes
         actions = {
             "visit": self._visit,
             "fee_call": self._fee_call,
@@ -248,14 +253,9 @@ class Collector:
             return
         campaign.unanswered[owner] += 1
         misses = campaign.unanswered[owner]
-        workplace = self.strategy.workplace_visits
-        if (
-            workplace.enabled
-            and campaign.workplace_known[owner]
-            and misses >= workplace.after_unanswered_calls
-        ):
+        if misses >= self.workplace_after and campaign.workplace_known[owner]:
             campaign.enqueue(campaign.workplace, owner, now, "workplace")
-        elif self.strategy.visits.enabled and misses >= self.strategy.visits.after_unanswered_calls:
+        elif misses >= self.visit_after:
             campaign.plan_visit(owner, now, team=False)
         else:
             campaign.plan_call(owner, now, "no_answer", kind if kind != "fresh" else "follow_up")
@@ -266,7 +266,7 @@ class Collector:
         campaign.effects.please(owner, self.strategy.goodwill.effect, campaign.env.now)
 
     def _visit(self, owner: int, kind: str) -> None:
-        self._spend(self.strategy.visits.travel_minutes, self._arrived, (owner, kind))
+        self._spend(self.travel_minutes, self._arrived, (owner, kind))
 
     def _arrived(self, timer: Timer) -> None:
         owner, kind = timer.value

@@ -8,6 +8,7 @@ and costs a clerk `staff_minutes`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
@@ -22,7 +23,14 @@ class NoticeSender:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.config = campaign.scenario.strategy.notices
+        self.config = config = campaign.scenario.strategy.notices
+        # what sending reads, read once (a pydantic attribute costs three plain ones)
+        self.first_after = config.first_after_days * HOURS_PER_DAY if config.enabled else math.inf
+        self.every = config.every_days * HOURS_PER_DAY
+        self.max_per_owner = config.max_per_owner
+        self.staff_hours = config.staff_minutes / 60.0
+        self.outcome = "personal" if config.personal else "standard"
+        self.pressure = config.personal_pressure if config.personal else config.pressure
         self.sent = [0] * campaign.population.size
         # every first notice waits the same time after its bill, every next one the same after the last;
         # a notice `_send` would skip (the owner has decided) is dropped unfired
@@ -31,8 +39,8 @@ class NoticeSender:
 
     def billed(self, owner: int, t: float) -> None:
         """Plan the first notice of a newly billed owner (`t` is now)."""
-        if self.config.enabled and self.config.max_per_owner > 0:
-            self._plan(self.first, owner, self.config.first_after_days * HOURS_PER_DAY)
+        if self.first_after < math.inf and self.max_per_owner > 0:
+            self._plan(self.first, owner, self.first_after)
 
     def _plan(self, lane: Lane, owner: int, after: float) -> None:
         campaign = self.campaign
@@ -43,13 +51,13 @@ class NoticeSender:
         return not self.campaign.open[owner]
 
     def _send(self, event: Timer) -> None:
-        owner, campaign, config = event.value, self.campaign, self.config
+        owner, campaign = event.value, self.campaign
         if self._skipped(owner):
             return
         now = campaign.env.now
         self.sent[owner] += 1
-        campaign.extra_staff_hours += config.staff_minutes / 60.0
-        campaign.record_contact(now, "notice", owner, -1, "personal" if config.personal else "standard")
-        campaign.effects.press(owner, config.personal_pressure if config.personal else config.pressure, now)
-        if self.sent[owner] < config.max_per_owner:
-            self._plan(self.repeat, owner, config.every_days * HOURS_PER_DAY)
+        campaign.extra_staff_hours += self.staff_hours
+        campaign.record_contact(now, "notice", owner, -1, self.outcome)
+        campaign.effects.press(owner, self.pressure, now)
+        if self.sent[owner] < self.max_per_owner:
+            self._plan(self.repeat, owner, self.every)

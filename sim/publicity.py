@@ -36,7 +36,8 @@ class NegativeTalk:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.config = campaign.scenario.sentiment
+        self.config = config = campaign.scenario.sentiment
+        self.enabled, self.cap, self.strength = config.enabled, config.cap, config.strength  # read per bill
         publicity = campaign.scenario.strategy.publicity
         self.factor = publicity.guidance_factor if publicity.enabled and publicity.guidance else 1.0
         self.vocal_unpaid = 0.0
@@ -45,9 +46,9 @@ class NegativeTalk:
 
     def level(self) -> float:
         """Return the discount d the talk would impose now."""
-        if not self.config.enabled or self.billed == 0:
+        if not self.enabled or self.billed == 0:
             return 0.0
-        return min(self.config.cap, self.config.strength * self.vocal_unpaid / self.billed) * self.factor
+        return min(self.cap, self.strength * self.vocal_unpaid / self.billed) * self.factor
 
     def billed_owner(self, owner: int, t: float) -> None:
         """Count a new bill (and a new talker if the owner is vocal)."""

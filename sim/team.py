@@ -40,10 +40,11 @@ class Team:
         strategy = campaign.scenario.strategy
         self.recovery = config.support_recovery_per_day if config.support else config.recovery_per_day
         self.calm = strategy.conduct.calm_listening
+        self.enabled = config.enabled  # read at every contact: once here (pydantic attributes cost more)
 
     def morale(self, collector: int, t: float) -> float:
         """Return a collector's morale at time `t` (recovering toward 1 since the last change)."""
-        if not self.config.enabled:
+        if not self.enabled:
             return 1.0
         gap = 1.0 - self._morale[collector]
         return 1.0 - gap * math.exp(-self.recovery * (t - self._since[collector]) / HOURS_PER_DAY)
