@@ -43,8 +43,8 @@ from simpy.events import NORMAL, URGENT, EventPriority, Timeout
 
 Callback = Callable[["Timer"], None]
 Entry = tuple[float, int, int, simpy.Event]
-DAY = 24.0  # hours: the width of a day of the calendar queue
-NEVER = sys.maxsize  # the day of events due at infinity
+SLOT = 1.0  # hours: the width of a slot of the calendar queue (an hour: the fewest instructions, measured)
+NEVER = sys.maxsize  # the slot of events due at infinity
 
 
 class Engine(simpy.Environment):
@@ -57,10 +57,11 @@ class Engine(simpy.Environment):
     def __init__(self) -> None:
         super().__init__()
         self._lanes: list[Lane] = []
-        # SimPy's queue holds the events due before `_day_end`; later ones wait, unsorted, by day
-        self._day_end = DAY
+        # SimPy's queue holds the events due before `_slot_end`; later ones wait, unsorted, by slot
+        # (a calendar queue: the heap stays an hour of events deep, so each pop compares fewer entries)
+        self._slot_end = SLOT
         self._later: dict[int, list[Entry]] = {}
-        self._later_days: list[int] = []  # a heap of the days in `_later`
+        self._later_slots: list[int] = []  # a heap of the slots in `_later`
 
     @property
     def _now(self) -> float:  # type: ignore[override]
@@ -72,41 +73,41 @@ class Engine(simpy.Environment):
 
     def _push(self, entry: Entry) -> None:
         """Queue an event entry (time, priority, sequence number, event)."""
-        if entry[0] < self._day_end:
+        if entry[0] < self._slot_end:
             heappush(self._queue, entry)
         else:
             self._push_later(entry)
 
     def _push_later(self, entry: Entry) -> None:
-        day = int(entry[0] // DAY) if entry[0] < math.inf else NEVER
-        later = self._later.get(day)
+        slot = int(entry[0] // SLOT) if entry[0] < math.inf else NEVER
+        later = self._later.get(slot)
         if later is None:
-            self._later[day] = [entry]
-            heappush(self._later_days, day)
+            self._later[slot] = [entry]
+            heappush(self._later_slots, slot)
         else:
             later.append(entry)
 
-    def _next_day(self) -> bool:
-        """Move the next day with events into the (empty) queue; False when there is none."""
-        if not self._later_days:
+    def _next_slot(self) -> bool:
+        """Move the next slot with events into the (empty) queue; False when there is none."""
+        if not self._later_slots:
             return False
-        day = heappop(self._later_days)
-        self._queue.extend(self._later.pop(day))
+        slot = heappop(self._later_slots)
+        self._queue.extend(self._later.pop(slot))
         heapify(self._queue)
-        self._day_end = (day + 1) * DAY
+        self._slot_end = (slot + 1) * SLOT
         return True
 
     def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """Schedule `event` with `priority` after `delay` hours (as `Environment.schedule`)."""
         entry = (self.now + delay, priority, next(self._eid), event)
-        if entry[0] < self._day_end:
+        if entry[0] < self._slot_end:
             heappush(self._queue, entry)
         else:
             self._push_later(entry)
 
     def step(self) -> None:
         """Process the next event (as `Environment.step`, so `run` works too)."""
-        if not self._queue and not self._next_day():
+        if not self._queue and not self._next_slot():
             raise EmptySchedule()
         self.now, _, _, event = heappop(self._queue)
         callbacks, event.callbacks = event.callbacks, None
@@ -120,7 +121,7 @@ class Engine(simpy.Environment):
     def peek(self) -> float:
         """Return the time of the next event (inf if none)."""
         while not self._queue:
-            if not self._next_day():
+            if not self._next_slot():
                 return float("inf")
         return self._queue[0][0]
 
@@ -154,7 +155,7 @@ class Engine(simpy.Environment):
         event._delay = delay
         event._ok = True
         due = self.now + delay
-        if due < self._day_end:
+        if due < self._slot_end:
             heappush(self._queue, (due, NORMAL, next(self._eid), event))
         else:
             self._push_later((due, NORMAL, next(self._eid), event))
@@ -168,7 +169,7 @@ class Engine(simpy.Environment):
         timer.callbacks, timer.value = (callback,), value
         due = self.now + delay
         entry = (due, NORMAL, next(self._eid), timer)
-        if due < self._day_end:
+        if due < self._slot_end:
             heappush(self._queue, entry)
         else:
             self._push_later(entry)
@@ -186,7 +187,7 @@ class Engine(simpy.Environment):
         left unprocessed (SimPy's stop event would come first).
         """
         queue = self._queue
-        while (queue or self._next_day()) and queue[0][0] < until:
+        while (queue or self._next_slot()) and queue[0][0] < until:
             self.now, _, _, event = heappop(queue)
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:

@@ -62,7 +62,7 @@ def fire_order(timers: list[tuple[float, int | None, float]], mode: str) -> list
 
 @settings(max_examples=300, deadline=None)
 @given(Timers)
-def test_lanes_and_days_fire_in_the_order_of_one_simpy_queue(timers) -> None:
+def test_lanes_and_slots_fire_in_the_order_of_one_simpy_queue(timers) -> None:
     reference = fire_order(timers, "simpy")
     assert fire_order(timers, "plain") == reference
     assert fire_order(timers, "lanes") == reference
@@ -88,7 +88,7 @@ def test_events_due_at_the_end_are_left_for_later() -> None:
     assert fired == [1.0] and engine.now == 2.0
 
 
-def test_events_days_apart_run_in_order_and_run_works_too() -> None:
+def test_events_slots_apart_run_in_order_and_run_works_too() -> None:
     for runner in ("run_until", "run"):
         engine = Engine()
         fired: list[float] = []
@@ -96,14 +96,14 @@ def test_events_days_apart_run_in_order_and_run_works_too() -> None:
         def record(event, engine=engine, fired=fired) -> None:
             fired.append(engine.now)
 
-        for at in (100.0, 30.0, 23.999, 24.0, 0.5, 250.0, 30.0):
+        for at in (100.0, 30.0, 23.999, 24.0, 0.5, 250.0, 30.0, 0.999999, 1.0, 1.5):
             engine.call_later(at, record)
         if runner == "run":
             engine.run(until=1000.0)
         else:
             engine.run_until(1000.0)
-        assert fired == sorted(fired) and len(fired) == 7
-        assert engine.processed == 7 + (runner == "run")  # run's stop event is an event too
+        assert fired == sorted(fired) and len(fired) == 10
+        assert engine.processed == 10 + (runner == "run")  # run's stop event is an event too
         assert engine.now == 1000.0
 
 
@@ -149,10 +149,10 @@ def test_a_lane_drops_void_timers_and_keeps_the_order_of_the_rest() -> None:
 
 
 def test_setting_simpys_clock_alias_changes_only_the_clock() -> None:
-    """SimPy's `_now` is an alias of `Engine.now`: setting it must leave lanes and waiting days alone."""
+    """SimPy's `_now` is an alias of `Engine.now`: setting it must leave lanes and waiting slots alone."""
     engine = Engine()
     fired: list[float] = []
-    engine.call_later(80.0, lambda timer: fired.append(engine.now))  # waits in a later day's list
+    engine.call_later(80.0, lambda timer: fired.append(engine.now))  # waits in a later slot's list
     engine.lane().call_later(90.0, lambda timer: fired.append(engine.now))
     engine._now = 5.0
     assert engine.now == 5.0 and simpy.Environment.now.fget(engine) == 5.0
