@@ -52,12 +52,13 @@ class NormalDraws:
         self._block: list[float] = []
         self._next = 0
 
-    def __call__(self) -> float:
+    def next(self) -> float:
         """Return the next standard normal draw."""
-        if self._next == len(self._block):
-            self._block, self._next = self.rng.standard_normal(self.BLOCK).tolist(), 0
-        self._next += 1
-        return self._block[self._next - 1]
+        k = self._next
+        if k == len(self._block):
+            self._block, k = self.rng.standard_normal(self.BLOCK).tolist(), 0
+        self._next = k + 1
+        return self._block[k]
 
 
 def work_sources(campaign: Campaign) -> list[tuple[Timetable, tuple[WorkQueue, ...], str]]:
@@ -119,7 +120,7 @@ class Duration:
         self.fixed = minutes.cv == 0
         self.mu, self.sigma = (0.0, 0.0) if self.fixed else _log_parameters(minutes.mean, minutes.cv)
 
-    def __call__(self, z: float) -> float:
+    def minutes(self, z: float) -> float:
         """Return the duration at standard normal `z`: the mean when the CV is 0."""
         return self.mean if self.fixed else math.exp(self.mu + self.sigma * z)
 
@@ -204,7 +205,7 @@ class Collector:
     # -- the tasks ---------------------------------------------------------------
 
     def _deliver(self, owner: int) -> None:
-        self._spend(self.delivery_time(self.normal()), self._delivered, owner)
+        self._spend(self.delivery_time.minutes(self.normal.next()), self._delivered, owner)
 
     def _delivered(self, timer: Timer) -> None:
         self.campaign.billing.deliver(timer.value, self.env.now, self.index)
@@ -214,7 +215,7 @@ class Collector:
         campaign = self.campaign
         start = self.env.now
         reached = campaign.draws.uniform(owner) < campaign.reach_probability(owner, start)
-        minutes = (self.call_time if reached else self.ring_time)(self.normal())
+        minutes = (self.call_time if reached else self.ring_time).minutes(self.normal.next())
         self._spend(minutes, self._call_ended, (owner, kind, start, reached))
 
     def _call_ended(self, timer: Timer) -> None:
@@ -273,7 +274,7 @@ class Collector:
         campaign, start = self.campaign, self.env.now
         at_home = campaign.draws.uniform(owner) < campaign.home_probability(owner, start)
         duration = self.team_visit_time if kind == "team" else self.visit_time
-        minutes = duration(self.normal()) if at_home else 1.0
+        minutes = duration.minutes(self.normal.next()) if at_home else 1.0
         self._spend(minutes, self._visit_ended, (owner, kind, start, at_home, minutes))
 
     def _visit_ended(self, timer: Timer) -> None:
@@ -302,7 +303,8 @@ class Collector:
         self._work()
 
     def _discover(self, owner: int, kind: str) -> None:
-        self._spend(self.discovery_time(self.normal()), self._discovery_ended, (owner, self.env.now))
+        minutes = self.discovery_time.minutes(self.normal.next())
+        self._spend(minutes, self._discovery_ended, (owner, self.env.now))
 
     def _discovery_ended(self, timer: Timer) -> None:
         owner, start = timer.value
