@@ -15,6 +15,8 @@ from array import array
 
 import numpy as np
 
+from sim.seeding import pcg64_seeds, pcg64_state
+
 SeedLike = int | np.random.SeedSequence
 
 
@@ -78,8 +80,14 @@ class OwnerDraws:
         rows = streams.generator("owner.block").random((owners, block))
         self._rows = array("d", rows.tobytes())  # row-major: owner i's k-th draw at i * block + k
         self._used = [0] * owners
-        # per owner past the block: [the private generator's next draws, how many are used, the generator]
+        # per owner past the block: [the private generator's next draws, how many are used, its state]
         self._private: dict[int, list] = {}
+        # the private generators' seeds, worked out for every owner at once (see `sim.seeding`);
+        # one generator draws for all of them, each owner's state set in and read back
+        root = streams.root
+        prefix = (*root.spawn_key, stream_key("owner"))
+        self._seeds = pcg64_seeds(root.entropy, prefix, np.arange(owners), root.pool_size) if owners else None
+        self._drawer = np.random.Generator(np.random.PCG64(0))
 
     def uniform(self, owner: int) -> float:
         """Return the owner's next uniform draw in [0, 1)."""
@@ -97,13 +105,22 @@ class OwnerDraws:
         """
         private = self._private.get(owner)
         if private is None:
-            private = self._private[owner] = [[], 0, self.streams.generator("owner", owner)]
-        values, used, rng = private
+            private = self._private[owner] = [[], 0, self._first_state(owner)]
+        values, used, state = private
         if used == len(values):
-            values = private[0] = rng.random(max(self.block, 1)).tolist()
+            bits = self._drawer.bit_generator
+            bits.state = state
+            values = private[0] = self._drawer.random(max(self.block, 1)).tolist()
+            private[2] = bits.state
             used = 0
         private[1] = used + 1
         return values[used]
+
+    def _first_state(self, owner: int) -> dict:
+        """Return the state of the owner's private generator (`Streams.generator("owner", owner)`) as new."""
+        if self._seeds is None:  # a seed this replica does not handle: numpy's own, the slow way
+            return self.streams.generator("owner", owner).bit_generator.state
+        return pcg64_state([int(words[owner]) for words in self._seeds])
 
     def between(self, owner: int, low: float, high: float) -> float:
         """Return the owner's next draw, uniform in [low, high)."""

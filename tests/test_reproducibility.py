@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.campaign import Campaign
@@ -92,3 +94,33 @@ def test_an_owners_draws_are_the_block_row_then_their_own_generator() -> None:
         own = Streams(11).generator("owner", owner)
         expected = list(rows[owner]) + [float(own.random()) for _ in range(len(got[owner]) - 4)]
         assert got[owner] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    entropy=st.integers(0, 2**140),
+    prefix=st.lists(st.integers(0, 2**70), max_size=4),
+    keys=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=6),
+    pool_size=st.sampled_from([4, 5, 8]),
+)
+def test_stream_seeds_worked_out_at_once_are_numpys(entropy, prefix, keys, pool_size) -> None:
+    """`sim.seeding` must seed each keyed stream exactly as numpy's SeedSequence and PCG64 do."""
+    from sim.seeding import pcg64_seeds, pcg64_state
+
+    seeds = pcg64_seeds(entropy, prefix, np.array(keys, dtype=np.uint64), pool_size)
+    assert seeds is not None
+    for j, key in enumerate(keys):
+        sequence = np.random.SeedSequence(entropy, spawn_key=(*prefix, key), pool_size=pool_size)
+        assert pcg64_state([int(words[j]) for words in seeds]) == np.random.PCG64(sequence).state
+
+
+def test_owner_draws_fall_back_to_numpy_for_seeds_the_replica_does_not_take() -> None:
+    """An entropy given as an array is not replicated: the draws come from numpy's generator, same values."""
+    from sim.rng import OwnerDraws, Streams
+
+    seed = np.random.SeedSequence(np.array([5, 6], dtype=np.uint32))
+    draws = OwnerDraws(Streams(seed), owners=3, block=2)
+    assert draws._seeds is None
+    got = [draws.uniform(1) for _ in range(6)]
+    own = Streams(seed).generator("owner", 1)
+    assert got[2:] == [float(own.random()) for _ in range(4)]
