@@ -44,6 +44,13 @@ def scaled_overrides(scenario_path: str, households: int, days: int) -> dict:
     }
 
 
+def size_overrides(scenario_path: str, households: int, days: int, scaled: bool) -> dict:
+    """Return the overrides of a run of `households` x `days`: team and crew in proportion if `scaled`."""
+    if scaled:
+        return scaled_overrides(scenario_path, households, days)
+    return {"community.households": households, "horizon_days": days}
+
+
 def measure_one(scenario_path: str, households: int, days: int, seed: int) -> dict:
     """Run one replication in this process and return its figures."""
     import sim

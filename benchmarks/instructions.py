@@ -16,7 +16,7 @@ calls), and prints one JSON object.  Needs valgrind (Debian: `apt install
 valgrind`); takes about a minute for 2,000 households x 90 days.  Run from
 the project root:
 
-    python benchmarks/instructions.py [--scenario FILE] [--households 2000] [--days 90] [--seed 0]
+    python benchmarks/instructions.py [--scenario FILE] [--households 2000] [--days 90] [--seed 0] [--scaled]
 """
 
 from __future__ import annotations
@@ -35,14 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MARK = "functools_reduce"  # the C function the run is called through: counting is on inside it
 
 
-def run_inside(scenario_path: str, households: int, days: int, seed: int) -> int:
+def run_inside(args: argparse.Namespace) -> int:
     """Run one replication, called through functools.reduce; return its event count."""
     sys.path.insert(0, str(ROOT))  # the code of this tree, whichever is installed: to compare two trees
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
+    from bench_scale import size_overrides
+
     from sim.campaign import Campaign
     from sim.rng import as_seed_sequence
     from sim.scenario.load import load_scenario
 
-    scenario = load_scenario(scenario_path, {"community.households": households, "horizon_days": days})
+    overrides = size_overrides(args.scenario, args.households, args.days, args.scaled)
+    scenario = load_scenario(args.scenario, overrides)
+    seed = args.seed
     campaign = functools.reduce(lambda _, s: Campaign(scenario, as_seed_sequence(s)).run(), [seed], None)
     return campaign.env.processed
 
@@ -62,6 +67,7 @@ def count(args: argparse.Namespace) -> dict:
         f"--households={args.households}",
         f"--days={args.days}",
         f"--seed={args.seed}",
+        *(["--scaled"] if args.scaled else []),
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # fixed string hashes: the same dictionary probes each run
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
@@ -74,6 +80,7 @@ def count(args: argparse.Namespace) -> dict:
         "households": args.households,
         "days": args.days,
         "seed": args.seed,
+        "scaled": args.scaled,
         "events": int(events.group(1)),
         "instructions": int(collected.group(1)),
         "instructions_per_event": round(int(collected.group(1)) / int(events.group(1))),
@@ -86,10 +93,15 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)  # internal: the counted run
     args = parser.parse_args()
     if args.inside:
-        print(f"events {run_inside(args.scenario, args.households, args.days, args.seed)}")
+        print(f"events {run_inside(args)}")
         return
     if shutil.which("valgrind") is None:
         print("instructions.py needs valgrind on the PATH (Debian: apt install valgrind).", file=sys.stderr)

@@ -114,14 +114,12 @@ def main() -> None:
         help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
     )
     args = parser.parse_args()
-    if args.scaled:
-        sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
-        from bench_scale import scaled_overrides
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
+    from bench_scale import size_overrides
 
-        overrides = scaled_overrides(args.scenario, args.households, args.days)
-    else:
-        overrides = {"community.households": args.households, "horizon_days": args.days}
-    scenario = sim.load_scenario(args.scenario, overrides)
+    scenario = sim.load_scenario(
+        args.scenario, size_overrides(args.scenario, args.households, args.days, args.scaled)
+    )
     warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
     sim.simulate(sim.load_scenario(args.scenario, warm_up), seed=args.seed)  # imports and first-call costs
     report = {"scenario": scenario.name, "households": args.households, "days": args.days}
