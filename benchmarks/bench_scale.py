@@ -44,6 +44,19 @@ def scaled_overrides(scenario_path: str, households: int, days: int) -> dict:
     }
 
 
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options that say which run to measure: --scenario, --households, --days, --seed, --scaled."""
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "playbook.yaml"))
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
+    )
+
+
 def size_overrides(scenario_path: str, households: int, days: int, scaled: bool) -> dict:
     """Return the overrides of a run of `households` x `days`: team and crew in proportion if `scaled`."""
     if scaled:

@@ -31,6 +31,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench_scale import add_run_arguments, size_overrides  # beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "functools_reduce"  # the C function the run is called through: counting is on inside it
 
@@ -38,9 +40,6 @@ MARK = "functools_reduce"  # the C function the run is called through: counting 
 def run_inside(args: argparse.Namespace) -> int:
     """Run one replication, called through functools.reduce; return its event count."""
     sys.path.insert(0, str(ROOT))  # the code of this tree, whichever is installed: to compare two trees
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
-    from bench_scale import size_overrides
-
     from sim.campaign import Campaign
     from sim.rng import as_seed_sequence
     from sim.scenario.load import load_scenario
@@ -89,15 +88,7 @@ def count(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "playbook.yaml"))
-    parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--scaled",
-        action="store_true",
-        help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
-    )
+    add_run_arguments(parser)
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)  # internal: the counted run
     args = parser.parse_args()
     if args.inside:

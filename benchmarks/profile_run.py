@@ -14,10 +14,11 @@ import argparse
 import cProfile
 import json
 import pstats
-import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from bench_scale import add_run_arguments, size_overrides  # beside this script
 
 import sim
 from sim.campaign import Campaign
@@ -103,20 +104,9 @@ def time_by_event_kind(scenario: sim.Scenario, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "playbook.yaml"))
-    parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--seed", type=int, default=0)
+    add_run_arguments(parser)
     parser.add_argument("--top", type=int, default=15, help="cProfile's top functions (0: no cProfile run)")
-    parser.add_argument(
-        "--scaled",
-        action="store_true",
-        help="collectors, buildings and service crew in proportion to the households (as bench_scale.py)",
-    )
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_scale.py sits beside this script
-    from bench_scale import size_overrides
-
     scenario = sim.load_scenario(
         args.scenario, size_overrides(args.scenario, args.households, args.days, args.scaled)
     )
