@@ -29,7 +29,6 @@ from __future__ import annotations
 import gc
 import itertools
 import math
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -44,7 +43,7 @@ from simpy.events import NORMAL, URGENT, EventPriority, Timeout
 Callback = Callable[["Timer"], None]
 Entry = tuple[float, int, int, simpy.Event]
 SLOT = 1.0  # hours: the width of a slot of the calendar queue (an hour: the fewest instructions, measured)
-NEVER = sys.maxsize  # the slot of events due at infinity
+NEVER = 2**1024  # the slot of events due at infinity: above the slot of any finite time (below 2**1024)
 
 
 class Engine(simpy.Environment):
@@ -94,7 +93,7 @@ class Engine(simpy.Environment):
         slot = heappop(self._later_slots)
         self._queue.extend(self._later.pop(slot))
         heapify(self._queue)
-        self._slot_end = (slot + 1) * SLOT
+        self._slot_end = (slot + 1) * SLOT if slot != NEVER else math.inf
         return True
 
     def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:

@@ -329,7 +329,8 @@ class PaymentHazard:
         if self.look_hours == INF:
             return
         self.look_at[owner] = look_at = t + self.draws.exponential(owner, self.look_hours)
-        self.look_m[owner] = self.clock_of[owner].value(look_at)
+        # M(inf) may be NaN (a last hour of zero mood): no look then, and the decision is always worked out
+        self.look_m[owner] = self.clock_of[owner].value(look_at) if look_at < INF else INF
 
     def _cross_thresholds(self, nb: int, low: float, high: float, t: float) -> None:
         ranked = self.by_threshold[nb]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
+
 import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,3 +161,17 @@ def test_setting_simpys_clock_alias_changes_only_the_clock() -> None:
     assert engine.now == 5.0 and simpy.Environment.now.fget(engine) == 5.0
     engine.run_until(200.0)
     assert fired == [80.0, 90.0]  # due times stay as set
+
+
+def test_events_at_infinity_come_after_every_finite_time() -> None:
+    """Whatever its slot, a finite time comes before infinity (as in SimPy's own queue)."""
+    engine, reference = Engine(), simpy.Environment()
+    fired: dict[str, list[int]] = {"engine": [], "simpy": []}
+    for index, delay in enumerate((math.inf, 1e19, 5.0, 2.0**70)):
+        engine.call_later(delay, lambda timer, i=index: fired["engine"].append(i))
+        reference.timeout(delay).callbacks.append(lambda event, i=index: fired["simpy"].append(i))
+    for env in (engine, reference):
+        with contextlib.suppress(simpy.core.EmptySchedule):
+            while True:
+                env.step()
+    assert fired["engine"] == fired["simpy"] == [2, 1, 3, 0]
