@@ -7,8 +7,10 @@ the ratio of the two; `cases` holds the same figures for every case (by
 default the baseline and the playbook).  Two bare references: one process
 ticking (`bare_simpy_events_per_second`, `ratio`) and a crowd of 2,000
 processes waiting at once, a queue as deep as the model's
-(`bare_simpy_crowd_events_per_second`, `ratio_to_crowd`).  Run from the
-project root:
+(`bare_simpy_crowd_events_per_second`, `ratio_to_crowd`).  On a shared
+machine whose speed drifts, the `_paired` ratios are steadier: each
+replication is set against a short bare run timed just before it, and the
+median of those ratios is given.  Run from the project root:
 
     python benchmarks/bench_engine.py [--scenario FILE ...] [--households 2000] [--days 90]
 """
@@ -28,6 +30,7 @@ import simpy
 import sim
 
 ROOT = Path(__file__).resolve().parent.parent
+PAIRED_EVENTS = 100_000  # events of the bare run timed right before each replication
 DEFAULT_CASES = [str(ROOT / "scenarios" / "baseline.yaml"), str(ROOT / "scenarios" / "playbook.yaml")]
 
 
@@ -70,12 +73,19 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
     """Time `repeat` replications of one scenario and return its figures."""
     scenario = sim.load_scenario(path, {"community.households": households, "horizon_days": days})
     sim.simulate(scenario, seed=seed + repeat)  # first-call costs are not the model's
-    walls, events = [], 0
+    walls, events, paired = [], 0, {"ticker": [], "crowd": []}
     for k in range(repeat):
+        # a short bare run right before each replication: the pair sees the same spell of the machine
+        just_before = {
+            "ticker": bare_simpy_events_per_second(PAIRED_EVENTS),
+            "crowd": bare_simpy_crowd_events_per_second(events=PAIRED_EVENTS),
+        }
         start = time.perf_counter()
         result = sim.simulate(scenario, seed=seed + k)
         walls.append(time.perf_counter() - start)
         events = result.kpis["events"]
+        for reference, bare_rate in just_before.items():
+            paired[reference].append(events / walls[-1] / bare_rate)
     wall = statistics.median(walls)
     rate = events / wall
     return {
@@ -90,6 +100,9 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
         "ratio": round(rate / bare["ticker"], 3),
         "bare_simpy_crowd_events_per_second": round(bare["crowd"]),
         "ratio_to_crowd": round(rate / bare["crowd"], 3),
+        "ratio_paired": round(statistics.median(paired["ticker"]), 3),
+        "ratio_to_crowd_paired": round(statistics.median(paired["crowd"]), 3),
+        "ratio_to_crowd_paired_all": [round(r, 3) for r in paired["crowd"]],
     }
 
 
