@@ -167,13 +167,6 @@ class PaymentHazard:
             share = 1.0 if share >= self.threshold[owner] else 0.0
         return self.q[owner] * share
 
-    def _individual_rate(self, owner: int) -> float:
-        """Return the owner's clock rate per mood-day (the herd part too unless grouped)."""
-        base = self.p[owner]
-        if not self.in_group[owner] and self.q[owner] > 0.0:
-            base += self._herd_term(owner)
-        return base * self.level[owner] * self.mult[owner]
-
     def herd_fraction(self, owner: int) -> float:
         """Return the herd part's share of the owner's hazard right now."""
         herd = self._herd_term(owner)
@@ -199,11 +192,9 @@ class PaymentHazard:
         """Start the owner's hazard at bill delivery, with the share the owner saw then."""
         self.active[owner] = True
         self.perceived[owner] = impression * (1.0 - self.discount)
-        self.m_at[owner] = self.clock_of[owner].value(t)
-        self.rate[owner] = self._individual_rate(owner)
         if self.learning:
             self._plan_look(owner, t)
-        self._schedule(owner, t)
+        self._update(owner, t)  # from rate 0: nothing spent, the first rate taken and scheduled
         nb = self.nbs.of_owner[owner]
         if self.in_group[owner]:
             self._join_group(owner, nb, t)
@@ -260,6 +251,9 @@ class PaymentHazard:
     def _update(self, owner: int, t: float) -> None:
         """Spend the hazard accumulated so far at the old rate, then take the new rate.
 
+        The rate per mood-day is (p_i + q_i H(S_i)) level_i mult_i, the herd
+        part here only for owners outside a neighbourhood's herd clock.
+
         When the rate falls and an event is pending, the decision can only come
         later than that event: its time is worked out when the event fires, and
         the change costs neither an inversion nor an event.
@@ -268,7 +262,7 @@ class PaymentHazard:
         old = self.rate[owner]
         self.e_left[owner] -= old * (m - self.m_at[owner])
         self.m_at[owner] = m
-        base = self.p[owner]  # the rate as `_individual_rate` (inline: the hottest call of a run)
+        base = self.p[owner]
         if not self.in_group[owner] and self.q[owner] > 0.0:
             base += self._herd_term(owner)
         self.rate[owner] = rate = base * self.level[owner] * self.mult[owner]
