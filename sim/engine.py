@@ -216,7 +216,9 @@ class Lane:
 
     `void`, if given, tells from a timer's value that the timer can no longer
     matter (say, its owner has paid): such a timer is dropped when it would
-    join the queue, unfired.  A timer once void must stay void.  Dropped
+    join the queue, unfired.  A timer once void must stay void.  One that
+    becomes void after joining the queue still fires: its callback checks
+    again.  Dropped
     timers count as processed events (`Engine.processed`), so the count does
     not depend on it.
     """

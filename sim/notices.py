@@ -23,7 +23,7 @@ class NoticeSender:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.config = config = campaign.scenario.strategy.notices
+        config = campaign.scenario.strategy.notices
         # what sending reads, read once (a pydantic attribute costs three plain ones)
         self.first_after = config.first_after_days * HOURS_PER_DAY if config.enabled else math.inf
         self.every = config.every_days * HOURS_PER_DAY

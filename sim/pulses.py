@@ -56,8 +56,8 @@ class Pulses:
         return not math.isnan(self.decided_at[end[0]])
 
     def _step(self, event: Timer) -> None:
-        owner, delta = event.value
-        if math.isnan(self.decided_at[owner]):  # not void
+        if not self._void(event.value):  # it may have become void since it joined the queue
+            owner, delta = event.value
             self._change(owner, delta, self.env.now)
 
     def _change(self, owner: int, delta: float, t: float) -> None:

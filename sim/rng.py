@@ -86,7 +86,7 @@ class OwnerDraws:
         # one generator draws for all of them, each owner's state set in and read back
         root = streams.root
         prefix = (*root.spawn_key, stream_key("owner"))
-        self._seeds = pcg64_seeds(root.entropy, prefix, np.arange(owners), root.pool_size) if owners else None
+        self._seeds = pcg64_seeds(root.entropy, prefix, np.arange(owners), root.pool_size)
         self._drawer = np.random.Generator(np.random.PCG64(0))
 
     def uniform(self, owner: int) -> float:

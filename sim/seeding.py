@@ -32,12 +32,11 @@ PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645  # PCG_DEFAULT_MULTIPLIER_
 def uint32_words(value: int | Sequence[int]) -> list[int] | None:
     """Return numpy's 32-bit words of a non-negative integer or a sequence of them (None if neither)."""
     if isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= 0:
-        value = int(value)
-        words = [value & MASK32] if value == 0 else []
+        value, words = int(value), []
         while value > 0:
             words.append(value & MASK32)
             value >>= 32
-        return words
+        return words or [0]
     if isinstance(value, list | tuple):
         words = []
         for item in value:
@@ -94,14 +93,14 @@ def pcg64_seeds(
     pool = [np.full(len(keys), m, dtype=np.uint64) for m in mixer]
     for dst in range(pool_size):
         pool[dst] = _mix(pool[dst], hashmix(key_words))
-    return _generate_state(pool, pool_size)
+    return _generate_state(pool)
 
 
-def _generate_state(pool: list[np.ndarray], pool_size: int) -> list[np.ndarray]:
+def _generate_state(pool: list[np.ndarray]) -> list[np.ndarray]:
     """SeedSequence.generate_state(4, uint64) for every stream: four arrays of 64-bit words."""
     const, words = INIT_B, []
     for i in range(8):  # eight 32-bit words, read as four little-endian 64-bit ones
-        value = pool[i % pool_size] ^ np.uint64(const)
+        value = pool[i % len(pool)] ^ np.uint64(const)
         const = (const * MULT_B) & MASK32
         value = (value * np.uint64(const)) & np.uint64(MASK32)
         words.append(value ^ (value >> np.uint64(XSHIFT)))

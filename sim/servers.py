@@ -2,8 +2,8 @@
 
 The discipline of SimPy's `PriorityResource` (and, with one priority, of its
 `Resource`): a job starts at once if a server is free; otherwise it waits,
-the lowest priority number first, then the earliest request, then the order
-of requests; a started job is never interrupted.  Jobs are callbacks, not
+the lowest priority number first, then the earliest request (the order of
+requests: time never goes back); a started job is never interrupted.  Jobs are callbacks, not
 processes: a job's start is called when it gets a server and the job gives
 the server back with `release`, so a queued job costs no event until it
 starts.
@@ -16,21 +16,18 @@ from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any
 
-from sim.engine import Engine
-
 Start = Callable[[Any], None]
 
 
 class Servers:
     """`capacity` servers and the jobs waiting for one."""
 
-    def __init__(self, env: Engine, capacity: int) -> None:
+    def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError(f"a pool needs at least one server, got capacity {capacity}")
-        self.env = env
         self.capacity = capacity
         self.free = capacity
-        self._waiting: list[tuple[int, float, int, Start, Any]] = []  # (priority, requested at, order, ...)
+        self._waiting: list[tuple[int, int, Start, Any]] = []  # (priority, order of the request, ...)
         self._order = itertools.count()
 
     def request(self, priority: int, start: Start, job: Any) -> None:
@@ -39,12 +36,12 @@ class Servers:
             self.free -= 1
             start(job)
         else:
-            heappush(self._waiting, (priority, self.env.now, next(self._order), start, job))
+            heappush(self._waiting, (priority, next(self._order), start, job))
 
     def release(self) -> None:
         """Give a server back: the first job in line starts on it now."""
         if self._waiting:
-            _, _, _, start, job = heappop(self._waiting)
+            _, _, start, job = heappop(self._waiting)
             start(job)
         elif self.free < self.capacity:
             self.free += 1

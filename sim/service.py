@@ -52,9 +52,8 @@ class ServiceCrew:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.config = campaign.scenario.service
-        env = campaign.env
-        self.crew = Servers(env, max(self.config.crew, 1))
-        self.supervisors = Servers(env, self.config.escalation.supervisors)
+        self.crew = Servers(max(self.config.crew, 1))
+        self.supervisors = Servers(self.config.escalation.supervisors)
         self.rng = campaign.streams.generator("service")
         windows = [self.config.shift]
         skip = not self.config.work_on_holidays

@@ -54,7 +54,7 @@ class Team:
         return self.skill[collector] * self.morale(collector, t)
 
     def _shift_morale(self, collector: int, t: float, change: float) -> None:
-        if not self.config.enabled:
+        if not self.enabled:
             return
         level = min(1.0, max(self.config.floor, self.morale(collector, t) + change))
         self._morale[collector], self._since[collector] = level, t

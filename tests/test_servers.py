@@ -43,7 +43,7 @@ def simpy_starts(jobs: list[tuple[float, int, float]], capacity: int) -> list[tu
 
 def pool_starts(jobs: list[tuple[float, int, float]], capacity: int) -> list[tuple[float, int]]:
     engine = Engine()
-    pool = Servers(engine, capacity)
+    pool = Servers(capacity)
     started: list[tuple[float, int]] = []
 
     def start(job: tuple[int, float]) -> None:
@@ -73,8 +73,8 @@ def test_a_pool_refuses_no_servers_and_a_release_nobody_held() -> None:
     import pytest
 
     with pytest.raises(ValueError, match="at least one server"):
-        Servers(Engine(), 0)
-    pool = Servers(Engine(), 2)
+        Servers(0)
+    pool = Servers(2)
     pool.request(0, lambda job: None, "a")
     pool.release()
     with pytest.raises(RuntimeError, match="no job held"):
