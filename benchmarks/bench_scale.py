@@ -64,13 +64,20 @@ def size_overrides(scenario_path: str, households: int, days: int, scaled: bool)
     return {"community.households": households, "horizon_days": days}
 
 
+def warm_up(scenario_path: str, seed: int) -> None:
+    """Run a tiny campaign of the scenario: imports and first-call costs are not the model's."""
+    import sim
+
+    tiny = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
+    sim.simulate(sim.load_scenario(scenario_path, tiny), seed=seed)
+
+
 def measure_one(scenario_path: str, households: int, days: int, seed: int) -> dict:
     """Run one replication in this process and return its figures."""
     import sim
 
     overrides = scaled_overrides(scenario_path, households, days)
-    warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
-    sim.simulate(sim.load_scenario(scenario_path, warm_up), seed=seed)  # imports and first-call costs
+    warm_up(scenario_path, seed)
     scenario = sim.load_scenario(scenario_path, overrides)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start, cpu_start = time.perf_counter(), time.process_time()

@@ -46,8 +46,7 @@ def run_inside(args: argparse.Namespace) -> int:
 
     overrides = size_overrides(args.scenario, args.households, args.days, args.scaled)
     scenario = load_scenario(args.scenario, overrides)
-    seed = args.seed
-    campaign = functools.reduce(lambda _, s: Campaign(scenario, as_seed_sequence(s)).run(), [seed], None)
+    campaign = functools.reduce(lambda _, s: Campaign(scenario, as_seed_sequence(s)).run(), [args.seed], None)
     return campaign.env.processed
 
 

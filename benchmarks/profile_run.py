@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench_scale import add_run_arguments, size_overrides  # beside this script
+from bench_scale import add_run_arguments, size_overrides, warm_up  # beside this script
 
 import sim
 from sim.campaign import Campaign
@@ -110,8 +110,7 @@ def main() -> None:
     scenario = sim.load_scenario(
         args.scenario, size_overrides(args.scenario, args.households, args.days, args.scaled)
     )
-    warm_up = {"community.households": 60, "community.buildings": 2, "horizon_days": 5}
-    sim.simulate(sim.load_scenario(args.scenario, warm_up), seed=args.seed)  # imports and first-call costs
+    warm_up(args.scenario, args.seed)
     report = {"scenario": scenario.name, "households": args.households, "days": args.days}
     if args.top > 0:
         report["profile"] = top_functions(scenario, args.seed, args.top)
