@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import random
 import statistics
@@ -28,6 +29,7 @@ from pathlib import Path
 import simpy
 
 import sim
+from sim.engine import Engine, Timer, cyclic_gc_paused
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRED_EVENTS = 100_000  # events of the bare run timed right before each replication
@@ -69,25 +71,55 @@ def bare_simpy_crowd_events_per_second(processes: int = 2000, events: int = 300_
     return processes * (events // processes) / (time.perf_counter() - start)
 
 
+def engine_crowd_events_per_second(processes: int = 2000, events: int = 300_000) -> float:
+    """Return events per second of the model's event loop on the bare crowd's events.
+
+    The same waits as `bare_simpy_crowd_events_per_second`, as timers whose
+    callbacks only set the next one, run as a campaign runs (cycle collector
+    paused): the cost of the event loop alone, at the model's queue depth.
+    """
+    rng = random.Random(0)
+    env = Engine()
+    per_process = events // processes
+    left = [per_process] * processes
+
+    def tick(timer: Timer) -> None:
+        waiter = timer.value
+        left[waiter] -= 1
+        if left[waiter]:
+            env.call_later(rng.expovariate(1.0), tick, waiter)
+
+    for waiter in range(processes):
+        env.call_later(rng.expovariate(1.0), tick, waiter)
+    with cyclic_gc_paused():
+        start = time.perf_counter()
+        env.run_until(math.inf)
+        elapsed = time.perf_counter() - start
+    return processes * per_process / elapsed
+
+
 def measure(path: str, households: int, days: int, repeat: int, seed: int, bare: dict[str, float]) -> dict:
     """Time `repeat` replications of one scenario and return its figures."""
     scenario = sim.load_scenario(path, {"community.households": households, "horizon_days": days})
     sim.simulate(scenario, seed=seed + repeat)  # first-call costs are not the model's
-    walls, events, paired = [], 0, {"ticker": [], "crowd": []}
+    walls, events, paired = [], 0, {"ticker": [], "crowd": [], "loop": []}
     for k in range(repeat):
         # a short bare run right before each replication: the pair sees the same spell of the machine
         just_before = {
             "ticker": bare_simpy_events_per_second(PAIRED_EVENTS),
             "crowd": bare_simpy_crowd_events_per_second(events=PAIRED_EVENTS),
         }
+        loop_rate = engine_crowd_events_per_second(events=PAIRED_EVENTS)
         start = time.perf_counter()
         result = sim.simulate(scenario, seed=seed + k)
         walls.append(time.perf_counter() - start)
         events = result.kpis["events"]
         for reference, bare_rate in just_before.items():
             paired[reference].append(events / walls[-1] / bare_rate)
+        paired["loop"].append(_split(walls[-1] / events, loop_rate, just_before["crowd"]))
     wall = statistics.median(walls)
     rate = events / wall
+    loop, model, bound = (statistics.median(split[i] for split in paired["loop"]) for i in range(3))
     return {
         "scenario": scenario.name,
         "households": households,
@@ -103,7 +135,18 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
         "ratio_paired": round(statistics.median(paired["ticker"]), 3),
         "ratio_to_crowd_paired": round(statistics.median(paired["crowd"]), 3),
         "ratio_to_crowd_paired_all": [round(r, 3) for r in paired["crowd"]],
+        "engine_crowd_events_per_second": round(bare["loop"]),
+        "event_loop_microseconds": round(loop, 2),
+        "model_microseconds": round(model, 2),
+        "ratio_to_crowd_if_loop_were_free": round(bound, 3),
     }
+
+
+def _split(seconds_per_event: float, loop_rate: float, crowd_rate: float) -> tuple[float, float, float]:
+    """Split a model event's cost: (event loop µs, model µs, ratio to the crowd if the loop were free)."""
+    loop = 1e6 / loop_rate
+    model = seconds_per_event * 1e6 - loop
+    return loop, model, 1e6 / crowd_rate / model
 
 
 def main() -> None:
@@ -117,6 +160,7 @@ def main() -> None:
     bare = {
         "ticker": statistics.median(bare_simpy_events_per_second() for _ in range(3)),
         "crowd": statistics.median(bare_simpy_crowd_events_per_second() for _ in range(3)),
+        "loop": statistics.median(engine_crowd_events_per_second() for _ in range(3)),
     }
     cases = [measure(p, args.households, args.days, args.repeat, args.seed, bare) for p in args.scenario]
     machine = {"python": platform.python_version(), "simpy": simpy.__version__, "cpu": platform.processor()}

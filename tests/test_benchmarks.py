@@ -1,0 +1,83 @@
+"""The scripts of `benchmarks/` run and print the JSON their docstrings promise.
+
+Small sizes only: these check the scripts' contracts (keys, counts, the
+arithmetic of derived figures), never a speed; speed is measured by running
+the scripts themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.commands import no_json_constants
+from tests.paths import ROOT, SCENARIOS
+
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def run_benchmark(script: str, *args: str, timeout: float = 300) -> dict:
+    """Run one benchmark script from the project root; return its JSON output."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout, parse_constant=no_json_constants)
+
+
+def test_bench_engine_splits_each_event_into_loop_and_model() -> None:
+    sizes = ("--households", "100", "--days", "10", "--repeat", "1")
+    out = run_benchmark("bench_engine.py", "--scenario", str(SCENARIOS / "playbook.yaml"), *sizes)
+    case = out["cases"]["playbook"]
+    assert case["events"] > 500
+    for reference in ("bare_simpy", "bare_simpy_crowd", "engine_crowd"):
+        assert case[f"{reference}_events_per_second"] > 0
+    # one replication: loop + model = its seconds per event, up to the rounding of the printed figures
+    # (wall to 1e-4 s, each part to 0.01 µs)
+    per_event = 1e6 * case["wall_seconds"] / case["events"]
+    rounding = 1e6 * 0.5e-4 / case["events"] + 0.01
+    parts = case["event_loop_microseconds"] + case["model_microseconds"]
+    assert parts == pytest.approx(per_event, abs=rounding)
+    assert case["event_loop_microseconds"] > 0
+    assert case["ratio_to_crowd_if_loop_were_free"] > 0
+
+
+def test_bench_scale_reports_time_and_memory_per_size() -> None:
+    out = run_benchmark("bench_scale.py", "--sizes", "100", "200", "--days", "10", "--repeat", "1")
+    small, large = out["runs"]
+    assert (small["households"], large["households"]) == (100, 200)
+    assert large["size_ratio_to_smallest"] == 2.0
+    assert 0 < small["events"] < large["events"]
+    assert small["bytes_per_household"] > 0 and large["peak_rss_mib"] > 0
+
+
+def test_bench_sweep_reports_parallel_efficiency() -> None:
+    sizes = ("--households", "100", "--days", "10", "--reps", "2", "--repeat", "1")
+    out = run_benchmark("bench_sweep.py", *sizes)
+    speedup = out["workers_1"]["seconds"] / out["workers_2"]["seconds"]
+    assert out["speedup"] == pytest.approx(speedup, abs=0.01)
+    assert out["efficiency"] == pytest.approx(out["speedup"] / 2, abs=0.01)
+
+
+def test_profile_run_names_functions_and_kinds_of_event() -> None:
+    out = run_benchmark("profile_run.py", "--households", "100", "--days", "10", "--top", "5")
+    assert len(out["profile"]["top"]) == 5
+    kinds = out["by_event_kind"]["kinds"]
+    assert sum(kind["events"] for kind in kinds) == out["by_event_kind"]["events"]
+    assert any(kind["kind"] == "PaymentHazard._fire_owner" for kind in kinds)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_instructions_counts_one_replication() -> None:
+    out = run_benchmark("instructions.py", "--households", "50", "--days", "5")
+    assert out["events"] > 100
+    assert out["instructions_per_event"] == round(out["instructions"] / out["events"])
