@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sim.calendar import Timetable
 from sim.engine import Timer
+from sim.rng import IndexDraws
 from sim.service import work_finish
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class Atmosphere:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.atmosphere
         self.rng = campaign.streams.generator("atmosphere")
+        self.owners = IndexDraws(self.rng)  # which owner each encounter meets
         self.open = Timetable(campaign.calendar.intervals([self.config.hours], skip_holidays=False))
         self.mean_gap = 0.0  # open hours between two encounters (set when the tactic starts)
 
@@ -46,7 +48,7 @@ class Atmosphere:
 
     def _meet(self, timer: Timer) -> None:
         campaign = self.campaign
-        owner = int(self.rng.integers(campaign.population.size))
+        owner = self.owners.below(campaign.population.size)
         if campaign.open[owner]:
             at = timer.value  # the planned time (the clock may differ from it in the last bit)
             campaign.record_contact(at, "staff_encounter", owner, -1, "reminded")

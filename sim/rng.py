@@ -15,7 +15,7 @@ from array import array
 
 import numpy as np
 
-from sim.seeding import pcg64_seeds, pcg64_state
+from sim.seeding import MASK32, pcg64_seeds, pcg64_state
 
 SeedLike = int | np.random.SeedSequence
 
@@ -129,3 +129,50 @@ class OwnerDraws:
     def exponential(self, owner: int, mean: float) -> float:
         """Return the owner's next draw, exponential with the given mean."""
         return -mean * math.log1p(-self.uniform(owner))
+
+
+class IndexDraws:
+    """`Generator.integers(n)` of one stream, the same values for a fraction of the work.
+
+    For n below 2**32 numpy draws with Lemire's method on 32-bit words, and
+    PCG64 serves those as the two halves of one 64-bit output, low half
+    first, the high half kept for the next word.  numpy's scalar call spends
+    most of its 9,000 or so instructions on argument handling; here the same
+    arithmetic runs on the bit generator's raw outputs.  The kept half lives
+    here, not in numpy's bit generator, so the stream's other draws must use
+    whole 64-bit outputs (doubles: `random`, `exponential`, `normal`), never
+    numpy's own integers, which would read numpy's kept half instead of this
+    one.  `tests/test_reproducibility.py` checks the values against numpy's.
+    """
+
+    __slots__ = ("_kept", "_raw")
+
+    def __init__(self, generator: np.random.Generator) -> None:
+        bits = generator.bit_generator
+        if not isinstance(bits, np.random.PCG64):
+            raise TypeError(f"IndexDraws needs a PCG64 generator, got {type(bits).__name__}")
+        self._raw = bits.random_raw
+        self._kept = -1  # the high half of the last raw output, not used yet (-1: none)
+
+    def below(self, n: int) -> int:
+        """Return an integer uniform in [0, n), as `int(generator.integers(n))` (1 <= n < 2**32)."""
+        if n == 1:  # numpy returns 0 without a draw
+            return 0
+        product = self._word() * n
+        low = product & MASK32
+        if low < n:  # maybe in the biased zone: numpy's rejection step
+            threshold = (MASK32 + 1 - n) % n
+            while low < threshold:
+                product = self._word() * n
+                low = product & MASK32
+        return product >> 32
+
+    def _word(self) -> int:
+        """Return the next 32-bit word, as PCG64's `next_uint32` would."""
+        word = self._kept
+        if word >= 0:
+            self._kept = -1
+            return word
+        raw = self._raw()
+        self._kept = raw >> 32
+        return raw & MASK32

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,36 @@ def test_owner_draws_fall_back_to_numpy_for_seeds_the_replica_does_not_take() ->
     got = [draws.uniform(1) for _ in range(6)]
     own = Streams(seed).generator("owner", 1)
     assert got[2:] == [float(own.random()) for _ in range(4)]
+
+
+DRAW_BELOW = st.one_of(
+    st.integers(1, 3000),  # community sizes: rejection is rare
+    st.integers(1, 2**32 - 1),
+    st.sampled_from([1, 2, 2**31 + 1, 3 * 2**30, 2**32 - 1]),  # rejection up to half the time (2**31 + 1)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**64),
+    steps=st.lists(st.one_of(DRAW_BELOW, st.sampled_from(["random", "exponential", "normal"])), max_size=60),
+)
+def test_index_draws_are_numpys_integers(seed, steps) -> None:
+    """`IndexDraws.below(n)` must give `int(integers(n))`, also among the stream's 64-bit draws."""
+    from sim.rng import IndexDraws
+
+    numpys, ours = np.random.default_rng(seed), np.random.default_rng(seed)
+    draws = IndexDraws(ours)
+    for step in steps:
+        if isinstance(step, int):
+            assert draws.below(step) == int(numpys.integers(step))
+        else:
+            assert getattr(ours, step)() == getattr(numpys, step)()
+
+
+def test_index_draws_need_pcg64() -> None:
+    """Other bit generators keep their 32-bit words otherwise (or not at all): refused, not mimicked."""
+    from sim.rng import IndexDraws
+
+    with pytest.raises(TypeError, match="PCG64"):
+        IndexDraws(np.random.Generator(np.random.MT19937(1)))
