@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
-    from sim.results import Replications
+    from sim.results import Replications, RunResult
 
 __all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
@@ -121,6 +121,14 @@ OutcomeOption = Annotated[
 MaxRepsOption = Annotated[
     int, typer.Option("--max-reps", min=2, help="Most replications per variant with --precision.")
 ]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Worker processes for the replications (1: in this process); the results are the same.",
+    ),
+]
 
 
 def _precision_target(precision: float | None, outcome: str, reps: int, max_reps: int) -> Any:
@@ -174,6 +182,7 @@ def run(
     precision: PrecisionOption = None,
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
+    workers: WorkersOption = 1,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
     from sim.output import default_folder, ensure_folder, to_json_text, write_results
@@ -185,9 +194,9 @@ def run(
     views: dict[str, Any] = {}
     variants = {scenario.name: scenario}
     if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
     else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views)
+        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
     results, wall = runs[scenario.name], walls[scenario.name]
     summary = _run_summary(results, wall, folder)
     with _fail_cleanly_in_views():
@@ -338,6 +347,7 @@ def compare(
     precision: PrecisionOption = None,
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
+    workers: WorkersOption = 1,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     from sim.compare import daily_table, variant_names
@@ -354,9 +364,9 @@ def compare(
         folder = ensure_folder(out if out is not None else compare_folder(names))
     variants, views = dict(zip(names, scenarios, strict=True)), {}
     if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views)
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
     else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views)
+        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
     comparison = _comparison(runs, walls, seed, folder)
     with _fail_cleanly_in_views():
         written = write_comparison(folder, comparison, daily_table(runs))
@@ -368,18 +378,22 @@ def compare(
 
 
 def _replicate_to_precision(
-    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any]
+    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any], workers: int
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant in batches until the precision target holds; keep the view tables too."""
-    from sim.precision import replicate_variants_until
-    from sim.views.logged import LoggedRuns
+    from sim.precision import Job, replicate_variants_until
+    from sim.views.logged import LoggedJob, LoggedRuns
 
     logged = LoggedRuns()
-    with _progress_bar() as bar:
+    with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
+
+        def run_many(jobs: list[Job]) -> Iterator[RunResult]:
+            yield from _logged_runs(backend, [LoggedJob(*job) for job in jobs], logged)  # type: ignore[arg-type]
+
         started = time.perf_counter()
         runs = replicate_variants_until(
-            variants, seed, target, lambda done: bar.update(task, completed=done), logged.run
+            variants, seed, target, lambda done: bar.update(task, completed=done), run_many=run_many
         )
         wall = time.perf_counter() - started
     views.update(logged.tables())
@@ -387,25 +401,66 @@ def _replicate_to_precision(
 
 
 def _replicate_variants_with_progress(
-    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any]
+    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any], workers: int
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant on the same master seed under one progress bar; return runs and wall times.
 
-    Each variant's event logs are reduced to the report's tables, stored in `views` by variant.
+    Each variant's event logs are reduced to the report's tables, stored in `views` by variant.  A
+    variant's wall time runs from the end of the one before to the end of its last replication.
     """
-    from sim.views.logged import replicate_logged
+    from sim.results import Replications
+    from sim.rng import replication_seeds
+    from sim.views.logged import LoggedJob, LoggedRuns
 
-    runs: dict[str, Replications] = {}
+    seeds = replication_seeds(seed, reps)
+    jobs = [
+        LoggedJob(name, scenario, rep, seeds[rep])
+        for name, scenario in variants.items()
+        for rep in range(reps)
+    ]
+    logged, results = LoggedRuns(), {name: [] for name in variants}
     walls: dict[str, float] = {}
-    with _progress_bar() as bar:
-        task = bar.add_task("replications", total=reps * len(variants))
-        for k, (name, scenario) in enumerate(variants.items()):
-            bar.update(task, description=f"{name}: replications")
-            started = time.perf_counter()
-            progress = lambda done, base=k * reps: bar.update(task, completed=base + done)  # noqa: E731
-            runs[name], views[name] = replicate_logged(scenario, reps, seed, progress)
-            walls[name] = time.perf_counter() - started
-    return runs, walls
+    with _progress_bar() as bar, _worker_pool(workers) as backend:
+        task = bar.add_task("replications", total=len(jobs))
+        last_end = time.perf_counter()
+        for done, (job, result) in enumerate(
+            zip(jobs, _logged_runs(backend, jobs, logged), strict=True), start=1
+        ):
+            bar.update(task, description=f"{job.name}: replications", completed=done)
+            results[job.name].append(result)
+            if len(results[job.name]) == reps:
+                now = time.perf_counter()
+                walls[job.name], last_end = now - last_end, now
+    views.update(logged.tables())
+    return {name: Replications(variants[name].name, seed, tuple(rs)) for name, rs in results.items()}, walls
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[Any]:
+    """Run logged replications here (1) or on `workers` processes; a worker's death is a clean error."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.experiments.executors import local_backend
+    from sim.views.logged import run_logged
+
+    try:
+        with local_backend(workers, run_logged) as backend:
+            yield backend
+    except BrokenProcessPool:
+        error(
+            f"A worker process died while running the replications (--workers {workers}); no results "
+            "were written. The machine may be short of memory: run again with fewer workers."
+        )
+        raise typer.Exit(1) from None
+
+
+def _logged_runs(backend: Any, jobs: list[Any], logged: Any) -> Iterator[RunResult]:
+    """Run logged jobs on `backend`; add each reduced log to `logged` in order; yield the results in order."""
+    from sim.experiments.executors import outputs_in_order
+
+    for job, (result, reduced) in zip(jobs, outputs_in_order(backend, jobs), strict=True):
+        logged.add(job.name, job.scenario, reduced)
+        yield result
 
 
 def _comparison(

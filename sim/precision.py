@@ -7,7 +7,7 @@ run with the same final number of replications.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.api import simulate
@@ -18,6 +18,10 @@ from sim.scenario.schema import Scenario
 Progress = Callable[[int], None]
 SimulateOne = Callable[[str, Scenario, int, object], RunResult]
 """Run replication `rep` (seed `child`) of the variant called `name`; the default is `sim.simulate`."""
+Job = tuple[str, Scenario, int, object]
+"""(variant name, scenario, replication, seed): the arguments of a `SimulateOne`."""
+RunMany = Callable[[list[Job]], Iterable[RunResult]]
+"""Run a batch of jobs (perhaps in parallel); give their results in the order of the jobs."""
 
 
 @dataclass(frozen=True)
@@ -55,19 +59,29 @@ def replicate_variants_until(
     target: Target,
     progress: Progress | None = None,
     simulate_one: SimulateOne | None = None,
+    run_many: RunMany | None = None,
 ) -> dict[str, Replications]:
-    """Replicate every variant on the same seeds, in batches, until each meets `target` (or the maximum)."""
+    """Replicate every variant on the same seeds, in batches, until each meets `target` (or the maximum).
+
+    Each batch's replications run through `run_many` if given (say, on worker
+    processes), else one by one through `simulate_one`.
+    """
     run = simulate_one or (lambda _name, scenario, _rep, child: simulate(scenario, child))
+    run_batch = run_many or (lambda jobs: (run(*job) for job in jobs))
     results: dict[str, list[RunResult]] = {name: [] for name in scenarios}
     wanted, done = min(target.batch, target.max_reps), 0
     while True:
         seeds = replication_seeds(seed, wanted)
-        for name, scenario in scenarios.items():
-            for rep in range(len(results[name]), wanted):
-                results[name].append(run(name, scenario, rep, seeds[rep]))
-                done += 1
-                if progress is not None:
-                    progress(done)
+        jobs: list[Job] = [
+            (name, scenario, rep, seeds[rep])
+            for name, scenario in scenarios.items()
+            for rep in range(len(results[name]), wanted)
+        ]
+        for (name, *_), result in zip(jobs, run_batch(jobs), strict=True):
+            results[name].append(result)
+            done += 1
+            if progress is not None:
+                progress(done)
         precise = all(half_width(r, target.outcome) <= target.half_width for r in results.values())
         if precise or wanted >= target.max_reps:
             break

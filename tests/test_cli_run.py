@@ -194,6 +194,23 @@ def test_same_seed_same_json(
     assert {p.name for p in (cwd / "out").iterdir()} == FILES
 
 
+def test_worker_processes_give_the_same_files(
+    json_run: tuple[subprocess.CompletedProcess[str], Path], summary: dict[str, Any]
+) -> None:
+    """``--workers 2`` runs the replications on two processes: every file byte for byte, the same JSON."""
+    _result, cwd = json_run
+    args = ["run", str(BASELINE), *SMALL, "--reps", str(REPS), "--seed", str(SEED), "--out", "pool", "--json"]
+    pooled = run_feesim(cwd, *args, "--workers", "2")
+    assert pooled.returncode == 0, pooled.stderr
+    second = json.loads(pooled.stdout, parse_constant=no_json_constants)
+    differs = {"wall_seconds", "output"}
+    assert {k: v for k, v in second.items() if k not in differs} == {
+        k: v for k, v in summary.items() if k not in differs
+    }
+    for name in FILES - {"summary.json"}:
+        assert (cwd / "pool" / name).read_bytes() == (cwd / "out" / name).read_bytes(), name
+
+
 # -- the readable summary -----------------------------------------------------------------------------
 
 
@@ -220,8 +237,9 @@ def test_human_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["--seed", "-1"], ["--seed", "greater than or equal to 0"]),
         (["--set", "horizon_days=abc"], ["horizon_days", "found 'abc'"]),
         (["--set", "horizon_days"], ["--set horizon_days", "key.path=value"]),
+        (["--workers", "0"], ["--workers", "greater than or equal to 1"]),
     ],
-    ids=["reps 0", "negative seed", "bad set value", "set without ="],
+    ids=["reps 0", "negative seed", "bad set value", "set without =", "workers 0"],
 )
 def test_bad_input(
     extra: list[str], fragments: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch

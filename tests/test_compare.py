@@ -227,6 +227,41 @@ def test_overlay_plot_is_a_real_picture(json_run: tuple[subprocess.CompletedProc
     assert pixels[..., :3].var() > 0.001
 
 
+def _without_timing(value: Any) -> Any:
+    """Return a JSON value without its wall times and output folder (what two runs may differ in)."""
+    if isinstance(value, dict):
+        return {k: _without_timing(v) for k, v in value.items() if k not in ("wall_seconds", "output")}
+    if isinstance(value, list):
+        return [_without_timing(v) for v in value]
+    return value
+
+
+def test_worker_processes_give_the_same_comparison_to_precision(tmp_path: Path) -> None:
+    """Batches to a precision on two worker processes: the replications and every file as in one process."""
+    to_precision = ["--precision", "1e-9", "--max-reps", str(2 * REPS), "--json"]  # two batches of REPS
+    runs = {}
+    for workers in ("1", "2"):
+        args = [
+            "compare",
+            str(BASELINE),
+            str(STAGED),
+            *SMALL,
+            *to_precision,
+            "--out",
+            workers,
+            "--workers",
+            workers,
+        ]
+        result = run_feesim(tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+        runs[workers] = json.loads(result.stdout, parse_constant=no_json_constants)
+    assert runs["1"]["reps"] == 2 * REPS
+    assert _without_timing(runs["2"]) == _without_timing(runs["1"])
+    for path in (tmp_path / "1").iterdir():
+        if path.name != "compare.json":
+            assert (tmp_path / "2" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 # -- the readable output ------------------------------------------------------------------------------
 
 

@@ -1,26 +1,42 @@
-"""Where the runs of a sweep execute: this process, a local process pool, or a Dask cluster.
+"""Where runs execute: this process, a local process pool, or a Dask cluster.
 
-Every backend runs the same task function (`sim.experiments.task.run_task`) through
-one small interface: ``submit`` a task, ``wait`` for some futures to finish,
-``restart`` after the pool broke (a dead worker), ``close``.
+Every backend runs one task function (a sweep's `sim.experiments.task.run_task`, or
+another given to the local backends) through one small interface: ``submit`` a task,
+``wait`` for some futures to finish, ``restart`` after the pool broke (a dead worker),
+``close``.  `local_backend` and `outputs_in_order` run a list of tasks on this machine
+and hand their outputs back in the order of the list (``feesim run --workers``).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
 import uuid
-from collections.abc import Collection
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
 from sim.experiments.task import TaskSpec, run_task
 
-__all__ = ["Backend", "DaskBackend", "InlineBackend", "PoolBackend", "is_broken_pool", "make_backend"]
+__all__ = [
+    "Backend",
+    "DaskBackend",
+    "InlineBackend",
+    "PoolBackend",
+    "is_broken_pool",
+    "local_backend",
+    "make_backend",
+    "outputs_in_order",
+]
+
+Task = Callable[[Any], Any]
 
 
 class Backend:
@@ -51,11 +67,14 @@ class InlineBackend(Backend):
 
     name = "in-process"
 
-    def submit(self, spec: TaskSpec) -> cf.Future[Any]:
+    def __init__(self, task: Task = run_task) -> None:
+        self.task = task
+
+    def submit(self, spec: Any) -> cf.Future[Any]:
         """Run `spec` now; return a finished future holding its output or its error."""
         future: cf.Future[Any] = cf.Future()
         try:
-            future.set_result(run_task(spec))
+            future.set_result(self.task(spec))
         except Exception as exc:
             future.set_exception(exc)
         return future
@@ -64,8 +83,9 @@ class InlineBackend(Backend):
 class PoolBackend(Backend):
     """Run tasks on a local pool of worker processes (forked from a preloaded server)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, task: Task = run_task) -> None:
         self.workers = workers
+        self.task = task
         self.window = 4 * workers
         self.name = f"{workers} local worker processes"
         self._context = _context()
@@ -83,7 +103,7 @@ class PoolBackend(Backend):
             initargs=(self._lifeline,),
         )
 
-    def submit(self, spec: TaskSpec) -> cf.Future[Any]:
+    def submit(self, spec: Any) -> cf.Future[Any]:
         """Queue `spec` on the pool; if a worker has died meanwhile, return the pool's failure as the run's.
 
         A pool that lost a worker refuses new work at once, possibly before any
@@ -91,7 +111,7 @@ class PoolBackend(Backend):
         pool through this future and restarts the pool.
         """
         try:
-            return self._pool.submit(run_task, spec)
+            return self._pool.submit(self.task, spec)
         except BrokenProcessPool as exc:
             future: cf.Future[Any] = cf.Future()
             future.set_exception(exc)
@@ -166,6 +186,35 @@ def make_backend(workers: int, scheduler: str | None) -> Backend:
     return PoolBackend(workers)
 
 
+@contextmanager
+def local_backend(workers: int, task: Task) -> Iterator[Backend]:
+    """Run `task` in this process (`workers` 1) or on a pool of `workers` processes, for the block.
+
+    If the block fails or is interrupted, the pool's workers are stopped at once.
+    """
+    backend = InlineBackend(task) if workers <= 1 else PoolBackend(workers, task)
+    finished = False
+    try:
+        yield backend
+        finished = True
+    finally:
+        backend.close(() if finished else ("unfinished",))  # anything pending: stop the workers
+
+
+def outputs_in_order(backend: Backend, specs: Iterable[Any]) -> Iterator[Any]:
+    """Run `specs` on `backend`, at most `backend.window` at a time; yield the outputs in the order given.
+
+    A task's error is raised here, in its turn.
+    """
+    todo = iter(specs)
+    pending: deque[Any] = deque(backend.submit(spec) for spec in itertools.islice(todo, backend.window))
+    while pending:
+        output = pending.popleft().result()
+        for spec in itertools.islice(todo, 1):
+            pending.append(backend.submit(spec))
+        yield output
+
+
 def is_broken_pool(error: BaseException) -> bool:
     """Tell whether `error` says a worker process died and took the pool with it."""
     return isinstance(error, BrokenProcessPool)
@@ -176,7 +225,7 @@ def _context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiments.task", "sim.api"])
+    context.set_forkserver_preload(["sim.experiments.task", "sim.api", "sim.views.logged"])
     return context
 
 

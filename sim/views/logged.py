@@ -4,7 +4,9 @@
 numbers: logging draws no random numbers) and, on the side, small tables for the report: the
 weekday x hour activity, the contact funnel and the tickets summed over all replications, one row
 of key figures per replication, and the full event log of replication 0 only.  Each run's records
-are reduced as soon as it ends, so memory does not grow with the number of replications.
+are reduced as soon as it ends, so memory does not grow with the number of replications.  On
+worker processes (``--workers``) each replication is run and reduced there (`run_logged`) and the
+reduced logs are added here in the order of the replications (`LoggedRuns.add`): the same tables.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ if TYPE_CHECKING:
     from sim.results import Replications, RunResult
     from sim.scenario.schema import Scenario
 
-__all__ = ["LoggedRuns", "ViewTables", "replicate_logged"]
+__all__ = [
+    "LoggedJob",
+    "LoggedRuns",
+    "ReducedLog",
+    "ViewTables",
+    "reduce_log",
+    "replicate_logged",
+    "run_logged",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,55 @@ class ViewTables:
     """One row of key figures per replication (with staff cost and cost per 10,000 CNY)."""
 
 
+@dataclass(frozen=True)
+class ReducedLog:
+    """What the view tables keep of one replication's event log: small enough to pass between processes."""
+
+    activity: np.ndarray
+    funnel: np.ndarray
+    tickets: list[dict[str, Any]]
+    row: dict[str, Any]
+    events: pd.DataFrame | None
+    """The whole log, kept for replication 0 only."""
+
+
+def reduce_log(scenario: Scenario, rep: int, result: RunResult, seed: np.random.SeedSequence) -> ReducedLog:
+    """Reduce replication `rep`'s records (run on `seed`) to what the view tables need."""
+    from sim.population import draw_population
+    from sim.views.effort import replication_row
+    from sim.views.eventlog import records_frame
+    from sim.views.funnel import funnel_counts
+    from sim.views.heatmap import weekday_hour_counts
+    from sim.views.tickets import ticket_rows
+
+    records, start = result.records or (), scenario.start_date
+    return ReducedLog(
+        activity=weekday_hour_counts(records, start),
+        funnel=funnel_counts(records),
+        tickets=[{"rep": rep, **row} for row in ticket_rows(records)],
+        row={"rep": rep, **replication_row(result.kpis, scenario.team.staff_cost_per_hour)},
+        events=records_frame(records, start, draw_population(scenario, Streams(seed))) if rep == 0 else None,
+    )
+
+
+@dataclass(frozen=True)
+class LoggedJob:
+    """One replication to run with the event log on: variant `name`, replication `rep` on `seed`."""
+
+    name: str
+    scenario: Scenario
+    rep: int
+    seed: np.random.SeedSequence
+
+
+def run_logged(job: LoggedJob) -> tuple[RunResult, ReducedLog]:
+    """Run one replication with the event log on; return it without its records, and the reduced log."""
+    from sim.api import simulate
+
+    result = simulate(job.scenario, job.seed, log_events=True)
+    return replace(result, records=None), reduce_log(job.scenario, job.rep, result, job.seed)
+
+
 @dataclass
 class _Tally:
     """Running sums of the view tables over replications."""
@@ -53,23 +112,14 @@ class _Tally:
     rows: list[dict[str, Any]] = field(default_factory=list)
     events: pd.DataFrame | None = None
 
-    def add(self, rep: int, result: RunResult, seed: np.random.SeedSequence) -> None:
-        """Reduce one run's records into the sums (and keep replication 0's log whole)."""
-        from sim.population import draw_population
-        from sim.views.effort import replication_row
-        from sim.views.eventlog import records_frame
-        from sim.views.funnel import funnel_counts
-        from sim.views.heatmap import weekday_hour_counts
-        from sim.views.tickets import ticket_rows
-
-        records, start = result.records or (), self.scenario.start_date
-        activity, funnel = weekday_hour_counts(records, start), funnel_counts(records)
-        self.activity = activity if self.activity is None else self.activity + activity
-        self.funnel = funnel if self.funnel is None else self.funnel + funnel
-        self.tickets += [{"rep": rep, **row} for row in ticket_rows(records)]
-        self.rows.append({"rep": rep, **replication_row(result.kpis, self.scenario.team.staff_cost_per_hour)})
-        if rep == 0:
-            self.events = records_frame(records, start, draw_population(self.scenario, Streams(seed)))
+    def add(self, reduced: ReducedLog) -> None:
+        """Add one replication's reduced log (replications in order: tickets and rows keep it)."""
+        self.activity = reduced.activity if self.activity is None else self.activity + reduced.activity
+        self.funnel = reduced.funnel if self.funnel is None else self.funnel + reduced.funnel
+        self.tickets += reduced.tickets
+        self.rows.append(reduced.row)
+        if reduced.events is not None:
+            self.events = reduced.events
 
     def tables(self) -> ViewTables:
         """Return the finished tables."""
@@ -97,11 +147,13 @@ class LoggedRuns:
 
     def run(self, name: str, scenario: Scenario, rep: int, child: np.random.SeedSequence) -> RunResult:
         """Run replication `rep` of variant `name`; keep its reduced log; return it without records."""
-        from sim.api import simulate
+        result, reduced = run_logged(LoggedJob(name, scenario, rep, child))
+        self.add(name, scenario, reduced)
+        return result
 
-        result = simulate(scenario, child, log_events=True)
-        self._tallies.setdefault(name, _Tally(scenario)).add(rep, result, child)
-        return replace(result, records=None)
+    def add(self, name: str, scenario: Scenario, reduced: ReducedLog) -> None:
+        """Keep the reduced log of the next replication of variant `name` (run elsewhere, in order)."""
+        self._tallies.setdefault(name, _Tally(scenario)).add(reduced)
 
     def tables(self) -> dict[str, ViewTables]:
         """Return the view tables of every variant run so far."""
