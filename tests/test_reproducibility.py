@@ -76,6 +76,21 @@ def test_replications_use_child_seeds() -> None:
     pd.testing.assert_frame_equal(second.daily, reps[1].daily)
 
 
+def test_replications_on_worker_processes_are_the_same() -> None:
+    """`replicate(..., workers=2)`: each replication bit for bit as in one process, in order; progress too."""
+    scenario = small("playbook.yaml")
+    alone = sim.replicate(scenario, 4, seed=5, log_events=True)
+    ticks: list[int] = []
+    pooled = sim.replicate(scenario, 4, seed=5, log_events=True, progress=ticks.append, workers=2)
+    assert ticks == [1, 2, 3, 4]
+    for a, b in zip(alone, pooled, strict=True):
+        assert (a.seed, a.kpis, a.records) == (b.seed, b.kpis, b.records)
+        pd.testing.assert_frame_equal(a.daily, b.daily)
+        pd.testing.assert_frame_equal(a.owners, b.owners)
+    with pytest.raises(ValueError, match="workers"):
+        sim.replicate(scenario, 2, workers=0)
+
+
 def test_an_owners_draws_are_the_block_row_then_their_own_generator() -> None:
     """Owner i's k-th draw: row i of the block for k < 16, then owner i's own stream, one double per output.
 
