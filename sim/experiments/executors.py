@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 Task = Callable[[Any], Any]
+MANAGER_EXIT_SECONDS = 10.0  # at most this long for a stopped pool's manager thread to end
 
 
 class Backend:
@@ -133,12 +134,21 @@ class PoolBackend(Backend):
 
     @staticmethod
     def _stop(pool: cf.ProcessPoolExecutor) -> None:
-        """Cancel queued tasks and terminate the pool's worker processes."""
+        """Cancel queued tasks, terminate the pool's worker processes and wait for its manager thread.
+
+        Waiting for the manager thread lets it close its wake-up pipe before
+        the interpreter exits: else Python 3.11's exit hook may write to the
+        pipe while the thread closes it ("Exception ignored ... Bad file
+        descriptor" after a worker died).
+        """
         processes = list(getattr(pool, "_processes", {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        if manager is not None:
+            manager.join(timeout=MANAGER_EXIT_SECONDS)
 
 
 class DaskBackend(Backend):
