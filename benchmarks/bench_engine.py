@@ -10,7 +10,18 @@ processes waiting at once, a queue as deep as the model's
 (`bare_simpy_crowd_events_per_second`, `ratio_to_crowd`).  On a shared
 machine whose speed drifts, the `_paired` ratios are steadier: each
 replication is set against a short bare run timed just before it, and the
-median of those ratios is given.  Run from the project root:
+median of those ratios is given.
+
+Where a model event's time goes: `engine_crowd_events_per_second` runs the
+same crowd through the model's own event loop (`Engine.call_later` timers
+whose callbacks only set the next one, as a campaign runs), so
+`event_loop_microseconds` is what scheduling and dispatching cost per event
+and `model_microseconds` the rest, the model's own work;
+`ratio_to_crowd_if_loop_were_free` is the ratio to the crowd that an event
+loop costing nothing would give.  These three come from one replication, the
+one with the median wall time (`split_replication`, the lower middle one for
+an even --repeat), and the loop and crowd runs timed just before it, so the
+two parts add up to its time per event.  Run from the project root:
 
     python benchmarks/bench_engine.py [--scenario FILE ...] [--households 2000] [--days 90]
 """
@@ -102,7 +113,7 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
     """Time `repeat` replications of one scenario and return its figures."""
     scenario = sim.load_scenario(path, {"community.households": households, "horizon_days": days})
     sim.simulate(scenario, seed=seed + repeat)  # first-call costs are not the model's
-    walls, events, paired = [], 0, {"ticker": [], "crowd": [], "loop": []}
+    walls, events_all, paired = [], [], {"ticker": [], "crowd": [], "loop": []}
     for k in range(repeat):
         # a short bare run right before each replication: the pair sees the same spell of the machine
         just_before = {
@@ -114,12 +125,14 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
         result = sim.simulate(scenario, seed=seed + k)
         walls.append(time.perf_counter() - start)
         events = result.kpis["events"]
+        events_all.append(events)
         for reference, bare_rate in just_before.items():
             paired[reference].append(events / walls[-1] / bare_rate)
         paired["loop"].append(_split(walls[-1] / events, loop_rate, just_before["crowd"]))
     wall = statistics.median(walls)
     rate = events / wall
-    loop, model, bound = (statistics.median(split[i] for split in paired["loop"]) for i in range(3))
+    middle = sorted(range(repeat), key=walls.__getitem__)[(repeat - 1) // 2]
+    loop, model, bound = paired["loop"][middle]
     return {
         "scenario": scenario.name,
         "households": households,
@@ -135,18 +148,25 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
         "ratio_paired": round(statistics.median(paired["ticker"]), 3),
         "ratio_to_crowd_paired": round(statistics.median(paired["crowd"]), 3),
         "ratio_to_crowd_paired_all": [round(r, 3) for r in paired["crowd"]],
+        "events_all": events_all,
         "engine_crowd_events_per_second": round(bare["loop"]),
+        "split_replication": middle,
         "event_loop_microseconds": round(loop, 2),
         "model_microseconds": round(model, 2),
-        "ratio_to_crowd_if_loop_were_free": round(bound, 3),
+        "ratio_to_crowd_if_loop_were_free": round(bound, 3) if bound is not None else None,
     }
 
 
-def _split(seconds_per_event: float, loop_rate: float, crowd_rate: float) -> tuple[float, float, float]:
-    """Split a model event's cost: (event loop µs, model µs, ratio to the crowd if the loop were free)."""
+def _split(
+    seconds_per_event: float, loop_rate: float, crowd_rate: float
+) -> tuple[float, float, float | None]:
+    """Split a model event's cost: (event loop µs, model µs, ratio to the crowd if the loop were free).
+
+    The ratio is None if the loop alone took as long as the model's event (a machine too noisy to tell).
+    """
     loop = 1e6 / loop_rate
     model = seconds_per_event * 1e6 - loop
-    return loop, model, 1e6 / crowd_rate / model
+    return loop, model, 1e6 / crowd_rate / model if model > 0 else None
 
 
 def main() -> None:

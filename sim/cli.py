@@ -448,8 +448,9 @@ def _worker_pool(workers: int) -> Iterator[Any]:
             yield backend
     except BrokenProcessPool:
         error(
-            f"A worker process died while running the replications (--workers {workers}); no results "
-            "were written. The machine may be short of memory: run again with fewer workers."
+            f"A worker process died, or sent back an error this process could not read, while running "
+            f"the replications (--workers {workers}); no results were written. If the machine is short "
+            "of memory, run again with fewer workers; run with --workers 1 to see an error in full."
         )
         raise typer.Exit(1) from None
 

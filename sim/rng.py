@@ -141,8 +141,9 @@ class IndexDraws:
     arithmetic runs on the bit generator's raw outputs.  The kept half lives
     here, not in numpy's bit generator, so the stream's other draws must use
     whole 64-bit outputs (doubles: `random`, `exponential`, `normal`), never
-    numpy's own integers, which would read numpy's kept half instead of this
-    one.  `tests/test_reproducibility.py` checks the values against numpy's.
+    32-bit words (numpy's own integers, float32 draws, shuffles), which would
+    read numpy's kept half instead of this one.  `tests/test_reproducibility.py`
+    checks the values against numpy's.
     """
 
     __slots__ = ("_kept", "_raw")
@@ -151,11 +152,15 @@ class IndexDraws:
         bits = generator.bit_generator
         if not isinstance(bits, np.random.PCG64):
             raise TypeError(f"IndexDraws needs a PCG64 generator, got {type(bits).__name__}")
+        if bits.state["has_uint32"]:
+            raise ValueError("IndexDraws needs a generator that keeps no 32-bit word of its own")
         self._raw = bits.random_raw
         self._kept = -1  # the high half of the last raw output, not used yet (-1: none)
 
     def below(self, n: int) -> int:
         """Return an integer uniform in [0, n), as `int(generator.integers(n))` (1 <= n < 2**32)."""
+        if not 1 <= n <= MASK32:
+            raise ValueError(f"IndexDraws draws below n for 1 <= n < 2**32, got {n}")
         if n == 1:  # numpy returns 0 without a draw
             return 0
         product = self._word() * n

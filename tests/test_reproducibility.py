@@ -167,9 +167,17 @@ def test_index_draws_are_numpys_integers(seed, steps) -> None:
             assert getattr(ours, step)() == getattr(numpys, step)()
 
 
-def test_index_draws_need_pcg64() -> None:
-    """Other bit generators keep their 32-bit words otherwise (or not at all): refused, not mimicked."""
+def test_index_draws_refuse_what_they_cannot_mimic() -> None:
+    """Other bit generators, a 32-bit word already kept by numpy, n outside [1, 2**32): refused."""
     from sim.rng import IndexDraws
 
     with pytest.raises(TypeError, match="PCG64"):
         IndexDraws(np.random.Generator(np.random.MT19937(1)))
+    kept = np.random.default_rng(1)
+    kept.integers(10)  # numpy now keeps the high half of its first output
+    with pytest.raises(ValueError, match="32-bit word"):
+        IndexDraws(kept)
+    draws = IndexDraws(np.random.default_rng(1))
+    for n in (0, -3, 2**32):
+        with pytest.raises(ValueError, match="1 <= n < 2"):
+            draws.below(n)

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.experiments import load_experiment, make_design, run_sweep
-from sim.experiments.executors import PoolBackend
+from sim.experiments.executors import InlineBackend, PoolBackend, local_backend, outputs_in_order
 from sim.scenario import load_scenario
 from tests.paths import SCENARIOS
 
@@ -475,3 +475,28 @@ def test_a_pool_broken_before_any_future_says_so_reports_it_through_the_run() ->
         assert isinstance(future.exception(), BrokenProcessPool)
     finally:
         backend.close(pending=[])
+
+
+def test_outputs_in_order_in_this_process_runs_each_task_after_the_last_output() -> None:
+    """In this process a task runs only once the output before it has been dealt with (progress, timing)."""
+    trace: list[str] = []
+
+    def task(k: int) -> int:
+        trace.append(f"run {k}")
+        return k
+
+    for output in outputs_in_order(InlineBackend(task), range(3)):
+        trace.append(f"got {output}")
+    assert trace == ["run 0", "got 0", "run 1", "got 1", "run 2", "got 2"]
+
+
+def test_outputs_in_order_from_a_pool_keep_the_order_of_the_tasks() -> None:
+    """Two workers, tasks of unequal length: the outputs still come in the order the tasks were given."""
+    delays = [0.3, 0.0, 0.2, 0.0, 0.1, 0.0]
+    with local_backend(2, _sleep_then_return) as backend:
+        assert list(outputs_in_order(backend, delays)) == delays
+
+
+def _sleep_then_return(delay: float) -> float:
+    time.sleep(delay)
+    return delay

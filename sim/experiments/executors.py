@@ -214,15 +214,16 @@ def local_backend(workers: int, task: Task) -> Iterator[Backend]:
 def outputs_in_order(backend: Backend, specs: Iterable[Any]) -> Iterator[Any]:
     """Run `specs` on `backend`, at most `backend.window` at a time; yield the outputs in the order given.
 
-    A task's error is raised here, in its turn.
+    An output is handed back before the next task is submitted, so in this
+    process (where submitting runs the task) each task runs only once the one
+    before has been dealt with.  A task's error is raised here, in its turn.
     """
     todo = iter(specs)
     pending: deque[Any] = deque(backend.submit(spec) for spec in itertools.islice(todo, backend.window))
     while pending:
-        output = pending.popleft().result()
+        yield pending.popleft().result()
         for spec in itertools.islice(todo, 1):
             pending.append(backend.submit(spec))
-        yield output
 
 
 def is_broken_pool(error: BaseException) -> bool:
