@@ -86,4 +86,4 @@ def replicate_variants_until(
         if precise or wanted >= target.max_reps:
             break
         wanted = min(wanted + target.batch, target.max_reps)
-    return {name: Replications(name, seed, tuple(runs)) for name, runs in results.items()}
+    return {name: Replications(scenarios[name].name, seed, tuple(runs)) for name, runs in results.items()}

@@ -165,12 +165,13 @@ def test_compare_folder() -> None:
 # -- common random numbers ----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("precision", [[], ["--precision", "0.5"]], ids=["fixed reps", "to a precision"])
 def test_scenario_against_itself_differs_by_exactly_zero(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    precision: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same seeds, same scenario: identical runs, so every paired difference is 0 with CI [0, 0]."""
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["compare", str(BASELINE), str(BASELINE), *SMALL, "--json"])
+    result = CliRunner().invoke(app, ["compare", str(BASELINE), str(BASELINE), *SMALL, *precision, "--json"])
     assert result.exit_code == 0, result.stderr
     value = json.loads(result.stdout, parse_constant=no_json_constants)
     assert list(value["variants"]) == ["baseline", "baseline[2]"]
