@@ -274,6 +274,29 @@ def test_bad_out_in_a_real_process(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
+def test_a_dead_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process that dies (the pool breaks): one paragraph on stderr, exit 1, no results written."""
+    import concurrent.futures as cf
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.experiments import executors
+
+    class DyingPool(executors.Backend):
+        def submit(self, spec: object) -> cf.Future[Any]:
+            future: cf.Future[Any] = cf.Future()
+            future.set_exception(BrokenProcessPool("a process in the pool was terminated abruptly"))
+            return future
+
+    monkeypatch.setattr(executors, "PoolBackend", lambda workers, task: DyingPool())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, "--reps", "2", "--workers", "2"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "A worker process died" in result.stderr and "--workers 2" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not any((tmp_path / "results" / "baseline").iterdir())
+
+
 # -- atomic writes ------------------------------------------------------------------------------------
 
 
