@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from sim.campaign import Campaign
 from sim.metrics import daily_curves, key_figures, owner_table
@@ -43,28 +43,18 @@ def replicate(
         raise ValueError(f"reps must be at least 1, got {reps}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    jobs = [(scenario, child, log_events) for child in replication_seeds(seed, reps)]
-    if workers == 1:
-        outputs: Iterable[RunResult] = map(_simulate_job, jobs)
-        return _collect(scenario.name, seed, outputs, progress)
     from sim.experiments.executors import local_backend, outputs_in_order
 
+    jobs = [(scenario, child, log_events) for child in replication_seeds(seed, reps)]
+    results: list[RunResult] = []
     with local_backend(workers, _simulate_job) as backend:
-        return _collect(scenario.name, seed, outputs_in_order(backend, jobs), progress)
+        for result in outputs_in_order(backend, jobs):
+            results.append(result)
+            if progress is not None:
+                progress(len(results))
+    return Replications(scenario.name, seed, tuple(results))
 
 
 def _simulate_job(job: tuple[Scenario, SeedLike, bool]) -> RunResult:
     """Run one replication given as (scenario, seed, log_events): a task for worker processes."""
     return simulate(*job)
-
-
-def _collect(
-    name: str, seed: int, outputs: Iterable[RunResult], progress: Callable[[int], None] | None
-) -> Replications:
-    """Gather replications in order, reporting progress after each."""
-    results = []
-    for result in outputs:
-        results.append(result)
-        if progress is not None:
-            progress(len(results))
-    return Replications(name, seed, tuple(results))

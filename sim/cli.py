@@ -389,7 +389,7 @@ def _replicate_to_precision(
         task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
 
         def run_many(jobs: list[Job]) -> Iterator[RunResult]:
-            yield from _logged_runs(backend, [LoggedJob(*job) for job in jobs], logged)  # type: ignore[arg-type]
+            yield from logged.results(backend, (LoggedJob(*job) for job in jobs))  # type: ignore[arg-type]
 
         started = time.perf_counter()
         runs = replicate_variants_until(
@@ -423,9 +423,7 @@ def _replicate_variants_with_progress(
     with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications", total=len(jobs))
         last_end = time.perf_counter()
-        for done, (job, result) in enumerate(
-            zip(jobs, _logged_runs(backend, jobs, logged), strict=True), start=1
-        ):
+        for done, (job, result) in enumerate(zip(jobs, logged.results(backend, jobs), strict=True), start=1):
             bar.update(task, description=f"{job.name}: replications", completed=done)
             results[job.name].append(result)
             if len(results[job.name]) == reps:
@@ -453,15 +451,6 @@ def _worker_pool(workers: int) -> Iterator[Any]:
             "of memory, run again with fewer workers; run with --workers 1 to see an error in full."
         )
         raise typer.Exit(1) from None
-
-
-def _logged_runs(backend: Any, jobs: list[Any], logged: Any) -> Iterator[RunResult]:
-    """Run logged jobs on `backend`; add each reduced log to `logged` in order; yield the results in order."""
-    from sim.experiments.executors import outputs_in_order
-
-    for job, (result, reduced) in zip(jobs, outputs_in_order(backend, jobs), strict=True):
-        logged.add(job.name, job.scenario, reduced)
-        yield result
 
 
 def _comparison(

@@ -16,10 +16,8 @@ from sim.rng import replication_seeds
 from sim.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
-SimulateOne = Callable[[str, Scenario, int, object], RunResult]
-"""Run replication `rep` (seed `child`) of the variant called `name`; the default is `sim.simulate`."""
 Job = tuple[str, Scenario, int, object]
-"""(variant name, scenario, replication, seed): the arguments of a `SimulateOne`."""
+"""(variant name, scenario, replication, seed): one replication to run."""
 RunMany = Callable[[list[Job]], Iterable[RunResult]]
 """Run a batch of jobs (perhaps in parallel); give their results in the order of the jobs."""
 
@@ -58,16 +56,14 @@ def replicate_variants_until(
     seed: int,
     target: Target,
     progress: Progress | None = None,
-    simulate_one: SimulateOne | None = None,
     run_many: RunMany | None = None,
 ) -> dict[str, Replications]:
     """Replicate every variant on the same seeds, in batches, until each meets `target` (or the maximum).
 
     Each batch's replications run through `run_many` if given (say, on worker
-    processes), else one by one through `simulate_one`.
+    processes, keeping their event logs), else one by one with `sim.simulate`.
     """
-    run = simulate_one or (lambda _name, scenario, _rep, child: simulate(scenario, child))
-    run_batch = run_many or (lambda jobs: (run(*job) for job in jobs))
+    run_batch = run_many or (lambda jobs: (simulate(scenario, child) for _, scenario, _, child in jobs))
     results: dict[str, list[RunResult]] = {name: [] for name in scenarios}
     wanted, done = min(target.batch, target.max_reps), 0
     while True:

@@ -6,12 +6,12 @@ weekday x hour activity, the contact funnel and the tickets summed over all repl
 of key figures per replication, and the full event log of replication 0 only.  Each run's records
 are reduced as soon as it ends, so memory does not grow with the number of replications.  On
 worker processes (``--workers``) each replication is run and reduced there (`run_logged`) and the
-reduced logs are added here in the order of the replications (`LoggedRuns.add`): the same tables.
+reduced logs are added here in the order of the replications (`LoggedRuns.results`): the same tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from sim.rng import Streams, replication_seeds
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.experiments.executors import Backend
     from sim.results import Replications, RunResult
     from sim.scenario.schema import Scenario
 
@@ -140,20 +141,19 @@ class _Tally:
 
 
 class LoggedRuns:
-    """Runs replications one at a time with the event log on, reducing each log into the view tables."""
+    """Runs replications with the event log on, adding each reduced log to the view tables in order."""
 
     def __init__(self) -> None:
         self._tallies: dict[str, _Tally] = {}
 
-    def run(self, name: str, scenario: Scenario, rep: int, child: np.random.SeedSequence) -> RunResult:
-        """Run replication `rep` of variant `name`; keep its reduced log; return it without records."""
-        result, reduced = run_logged(LoggedJob(name, scenario, rep, child))
-        self.add(name, scenario, reduced)
-        return result
+    def results(self, backend: Backend, jobs: Iterable[LoggedJob]) -> Iterator[RunResult]:
+        """Run `jobs` with `run_logged` on `backend`; keep each reduced log; yield the results, in order."""
+        from sim.experiments.executors import outputs_in_order
 
-    def add(self, name: str, scenario: Scenario, reduced: ReducedLog) -> None:
-        """Keep the reduced log of the next replication of variant `name` (run elsewhere, in order)."""
-        self._tallies.setdefault(name, _Tally(scenario)).add(reduced)
+        jobs = list(jobs)
+        for job, (result, reduced) in zip(jobs, outputs_in_order(backend, jobs), strict=True):
+            self._tallies.setdefault(job.name, _Tally(job.scenario)).add(reduced)
+            yield result
 
     def tables(self) -> dict[str, ViewTables]:
         """Return the view tables of every variant run so far."""
@@ -164,13 +164,18 @@ def replicate_logged(
     scenario: Scenario, reps: int, seed: int = 0, progress: Callable[[int], None] | None = None
 ) -> tuple[Replications, ViewTables]:
     """Run `reps` replications like `sim.api.replicate`; also return the view tables of their event logs."""
+    from sim.experiments.executors import InlineBackend
     from sim.results import Replications
 
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
+    jobs = [
+        LoggedJob(scenario.name, scenario, rep, child)
+        for rep, child in enumerate(replication_seeds(seed, reps))
+    ]
     logged, results = LoggedRuns(), []
-    for k, child in enumerate(replication_seeds(seed, reps)):
-        results.append(logged.run(scenario.name, scenario, k, child))
+    for result in logged.results(InlineBackend(run_logged), jobs):
+        results.append(result)
         if progress is not None:
-            progress(k + 1)
+            progress(len(results))
     return Replications(scenario.name, seed, tuple(results)), logged.tables()[scenario.name]
