@@ -113,7 +113,8 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
     """Time `repeat` replications of one scenario and return its figures."""
     scenario = sim.load_scenario(path, {"community.households": households, "horizon_days": days})
     sim.simulate(scenario, seed=seed + repeat)  # first-call costs are not the model's
-    walls, events_all, paired = [], [], {"ticker": [], "crowd": [], "loop": []}
+    walls, events_all, splits = [], [], []
+    paired: dict[str, list[float]] = {"ticker": [], "crowd": []}
     for k in range(repeat):
         # a short bare run right before each replication: the pair sees the same spell of the machine
         just_before = {
@@ -128,11 +129,11 @@ def measure(path: str, households: int, days: int, repeat: int, seed: int, bare:
         events_all.append(events)
         for reference, bare_rate in just_before.items():
             paired[reference].append(events / walls[-1] / bare_rate)
-        paired["loop"].append(_split(walls[-1] / events, loop_rate, just_before["crowd"]))
+        splits.append(_split(walls[-1] / events, loop_rate, just_before["crowd"]))
     wall = statistics.median(walls)
     rate = events / wall
     middle = sorted(range(repeat), key=walls.__getitem__)[(repeat - 1) // 2]
-    loop, model, bound = paired["loop"][middle]
+    loop, model, bound = splits[middle]
     return {
         "scenario": scenario.name,
         "households": households,

@@ -43,7 +43,7 @@ from simpy.events import NORMAL, URGENT, EventPriority, Timeout
 Callback = Callable[["Timer"], None]
 Entry = tuple[float, int, int, simpy.Event]
 SLOT = 1.0  # hours: the width of a slot of the calendar queue (an hour: the fewest instructions, measured)
-NEVER = 2**1024  # the slot of events due at infinity: above the slot of any finite time (below 2**1024)
+NEVER = 2**1024  # the slot of events due at infinity: above the slot of any finite time (all below 2**1024)
 
 
 class Engine(simpy.Environment):
@@ -98,11 +98,7 @@ class Engine(simpy.Environment):
 
     def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """Schedule `event` with `priority` after `delay` hours (as `Environment.schedule`)."""
-        entry = (self.now + delay, priority, next(self._eid), event)
-        if entry[0] < self._slot_end:
-            heappush(self._queue, entry)
-        else:
-            self._push_later(entry)
+        self._push((self.now + delay, priority, next(self._eid), event))
 
     def step(self) -> None:
         """Process the next event (as `Environment.step`, so `run` works too)."""
@@ -153,15 +149,14 @@ class Engine(simpy.Environment):
         event._value = value
         event._delay = delay
         event._ok = True
-        due = self.now + delay
-        if due < self._slot_end:
-            heappush(self._queue, (due, NORMAL, next(self._eid), event))
-        else:
-            self._push_later((due, NORMAL, next(self._eid), event))
+        self._push((self.now + delay, NORMAL, next(self._eid), event))
         return event
 
     def call_later(self, delay: float, callback: Callback, value: Any = None) -> None:
-        """Call `callback(timer)` in `delay` hours; the timer carries `value`."""
+        """Call `callback(timer)` in `delay` hours; the timer carries `value`.
+
+        The model's most frequent call: `_push` written out, one call fewer per timer.
+        """
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
         timer = Timer()
@@ -218,9 +213,8 @@ class Lane:
     matter (say, its owner has paid): such a timer is dropped when it would
     join the queue, unfired.  A timer once void must stay void.  One that
     becomes void after joining the queue still fires: its callback checks
-    again.  Dropped
-    timers count as processed events (`Engine.processed`), so the count does
-    not depend on it.
+    again.  Dropped timers count as processed events (`Engine.processed`), so
+    the count does not depend on it.
     """
 
     __slots__ = ("_head_queued", "_last", "engine", "void", "waiting")

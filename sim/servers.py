@@ -3,10 +3,10 @@
 The discipline of SimPy's `PriorityResource` (and, with one priority, of its
 `Resource`): a job starts at once if a server is free; otherwise it waits,
 the lowest priority number first, then the earliest request (the order of
-requests: time never goes back); a started job is never interrupted.  Jobs are callbacks, not
-processes: a job's start is called when it gets a server and the job gives
-the server back with `release`, so a queued job costs no event until it
-starts.
+requests: time never goes back); a started job is never interrupted.  Jobs
+are callbacks, not processes: a job's start is called when it gets a server
+and the job gives the server back with `release`, so a queued job costs no
+event until it starts.
 """
 
 from __future__ import annotations
