@@ -22,8 +22,6 @@ from sim.scenario.schema import SEGMENTS
 if TYPE_CHECKING:
     from sim.campaign import Campaign
 
-STAGE_CHECK_HOUR = 8.0  # the manager looks at the stage's paid share each morning
-
 
 class Billing:
     """Releases bills by stage and delivers them."""
@@ -31,6 +29,7 @@ class Billing:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.billing
+        self.check_hour = self.config.next_stage.check_hour  # the manager looks at the paid share daily then
         self.deliveries: deque[int] = deque()
         self.stage_opened: list[float] = []
 
@@ -66,7 +65,7 @@ class Billing:
             self.campaign.idle.work_arrived(self.campaign.env.now)
 
     def _wait_for_trigger(self, owners: list[int]) -> Generator[simpy.Event, None, None]:
-        env, trigger = self.campaign.env, self.config.next_stage
+        env, trigger, check_hour = self.campaign.env, self.config.next_stage, self.check_hour
         opened = env.now
         deadline = opened + trigger.max_days * HOURS_PER_DAY
         paid_at = self.campaign.paid_at
@@ -75,9 +74,9 @@ class Billing:
             if paid >= trigger.paid_share or env.now >= deadline:
                 return
             day = math.floor(env.now / HOURS_PER_DAY)
-            next_check = (day + 1) * HOURS_PER_DAY + STAGE_CHECK_HOUR
-            if env.now < day * HOURS_PER_DAY + STAGE_CHECK_HOUR:
-                next_check = day * HOURS_PER_DAY + STAGE_CHECK_HOUR
+            next_check = (day + 1) * HOURS_PER_DAY + check_hour
+            if env.now < day * HOURS_PER_DAY + check_hour:
+                next_check = day * HOURS_PER_DAY + check_hour
             yield env.timeout(min(next_check, deadline) - env.now)
 
     def deliver(self, owner: int, t: float, collector: int = -1) -> None:

@@ -16,15 +16,18 @@ from sim.billing import Billing
 from sim.calendar import HOURS_PER_DAY, Calendar, Timetable, intersect_intervals
 from sim.choice import Context, OutcomeModel
 from sim.collectors import Collector, WakePlan
+from sim.duties import OtherDuties
 from sim.effects import OwnerEffects
 from sim.engine import Engine, Timer, cyclic_gc_paused
 from sim.goodwill import Goodwill
 from sim.herd import PaymentHazard
 from sim.idle import IdleCollectors
+from sim.ladder import Ladder
 from sim.mood import availability_by_hour, mood_clocks
 from sim.multipliers import Multipliers
 from sim.neighbourhood import Neighbourhoods
 from sim.notices import NoticeSender
+from sim.overcontact import OverContact
 from sim.population import GRIEVANCE_KINDS, Population, draw_population
 from sim.promises import Promises
 from sim.publicity import NegativeTalk, NoticeBoard
@@ -80,6 +83,7 @@ class Campaign:
         self._init_timetables()
         self._init_behaviour()
         self._init_queues()
+        self.duties = OtherDuties(self)
         self.wake_plan = WakePlan(self)
         self.idle = IdleCollectors(self.env, self.wake_plan.wake_time)
         self.billing = Billing(self)
@@ -89,6 +93,8 @@ class Campaign:
         self.notices = NoticeSender(self)
         self.goodwill = Goodwill(self)
         self.atmosphere = Atmosphere(self)
+        self.over_contact = OverContact(self)
+        self.ladder = Ladder(self)
         self.talk = NegativeTalk(self)
         self.notice_board = NoticeBoard(self)
 
@@ -113,6 +119,7 @@ class Campaign:
         self.workplace_known = [False] * n
         self.discovery_attempts = [0] * n
         self.embarrassed = [False] * n
+        self.visits_made = [[0, 0] for _ in range(n)]  # home and team visits tried, per owner
         self.call_day = [-1] * n
         self.calls_that_day = [0] * n
         self.recent_calls: list[deque[float]] = [deque() for _ in range(n)]
@@ -146,6 +153,7 @@ class Campaign:
         self.workplace_windows = windows(list(workplace.windows), workplace.enabled)
         centre = self.scenario.owners.channels.service_centre.windows
         self.service_centre = Timetable(self.calendar.intervals(centre, skip_holidays=True))
+        self._pay_now_online = self.scenario.owners.channels.pay_now_on_call == "online"  # read per decision
 
     def _init_behaviour(self) -> None:
         scenario, pop = self.scenario, self.population
@@ -160,7 +168,9 @@ class Campaign:
             threshold_owner=self._threshold_owners(),
         )  # fmt: skip
         self.multipliers = Multipliers(self.hazard, pop.size)
-        self.effects = OwnerEffects(self.env, self.multipliers, scenario.annoyance, self.decided_at)
+        self.effects = OwnerEffects(
+            self.env, self.multipliers, scenario.annoyance, self.decided_at, scenario.pulses.steps
+        )
         self.outcomes = OutcomeModel(scenario.responses)
         block, out_of_touch = scenario.service.grievance_block, scenario.owners.out_of_touch_factor
         for owner in range(pop.size):
@@ -187,11 +197,11 @@ class Campaign:
         key = self.key_owners if calls.key_owners_first else None
         size = pop.size
         fee_order = [c for c in calls.order if c != "broken_promise"]
-        self.calls = WorkQueue(fee_order, size, hard_last=hard, first=key)
-        self.followups = WorkQueue(("waiting", "broken_promise"), size, first=key)
+        self.calls = WorkQueue(fee_order, size, hard_last=hard, first=key, fee=True)
+        self.followups = WorkQueue(("waiting", "broken_promise"), size, first=key, fee=True)
         self.greetings = WorkQueue(("greeting",), size, first=key)
-        self.visits = WorkQueue(("team", "home"), size, hard_last=hard, first=key)
-        self.workplace = WorkQueue(("workplace",), size, first=key)
+        self.visits = WorkQueue(("team", "home"), size, hard_last=hard, first=key, fee=True)
+        self.workplace = WorkQueue(("workplace",), size, first=key, fee=True)
         self.discovery = WorkQueue(("discover",), size, first=key)
 
     # -- running ------------------------------------------------------------------
@@ -200,9 +210,11 @@ class Campaign:
         """Run the campaign to its horizon and return it."""
         env = self.env
         env.process(self.billing.process())
-        for index in range(self.scenario.team.collectors):
-            Collector(self, index).start()
+        self.collectors = [Collector(self, index) for index in range(self.scenario.team.collectors)]
+        for collector in self.collectors:  # kept here: a chain that ends with the last shift is not garbage
+            collector.start()
         self.service.start()
+        self.duties.start()
         env.process(self.team.debrief_process())
         env.process(self.team.morale_sampler())
         self.goodwill.start()
@@ -214,7 +226,12 @@ class Campaign:
 
     def enqueue(self, queue: WorkQueue, owner: int, ready: float, kind: str) -> None:
         """Put an owner on a work list from `ready` on, and wake idle collectors if that is earlier."""
-        if ready >= self.horizon or not math.isnan(self.decided_at[owner]):
+        if queue.fee:
+            ready = self.over_contact.not_before(owner, ready)
+        if not math.isnan(self.decided_at[owner]):
+            return
+        if ready >= self.horizon:  # replaced by an entry after the horizon: as if it were listed, never taken
+            queue.drop(owner)
             return
         queue.schedule(owner, ready, kind)
         self.idle.work_arrived(ready)
@@ -285,6 +302,7 @@ class Campaign:
         """Start everything that follows a delivered bill."""
         self.talk.billed_owner(owner, t)
         self.notices.billed(owner, t)
+        self.ladder.billed(owner, t)
         self.plan_first_call(owner, t)
 
     def plan_first_call(self, owner: int, t: float) -> None:
@@ -312,13 +330,30 @@ class Campaign:
         queue = self.followups if kind in ("waiting", "broken_promise") else self.calls
         self.enqueue(queue, owner, ready, kind)
 
-    def plan_visit(self, owner: int, t: float, team: bool, after_days: float = 1.0) -> None:
-        """Queue a home visit (or a team visit) for `owner`, `after_days` days after `t`."""
+    def plan_visit(
+        self, owner: int, t: float, team: bool, after_days: float = 1.0, sooner: bool = False
+    ) -> bool:
+        """Queue a home visit (or a team visit) for `owner`, `after_days` days after `t`.
+
+        Return False when no visit is planned: the kind of visit is off, or
+        the owner has had as many as `max_per_owner` of them.  With `sooner`,
+        a visit already planned for an earlier time stays as it is.
+        """
         strategy = self.scenario.strategy
-        if team and strategy.team_visits.enabled:
-            self.enqueue(self.visits, owner, call_list_time(t, after_days), "team")
-        elif strategy.visits.enabled:
-            self.enqueue(self.visits, owner, call_list_time(t, after_days), "home")
+        if (
+            team
+            and strategy.team_visits.enabled
+            and self.visits_made[owner][1] < strategy.team_visits.max_per_owner
+        ):
+            kind = "team"
+        elif strategy.visits.enabled and self.visits_made[owner][0] < strategy.visits.max_per_owner:
+            kind = "home"
+        else:
+            return False
+        ready = call_list_time(t, after_days)
+        if not (sooner and self.visits.ready_at(owner) <= ready):
+            self.enqueue(self.visits, owner, ready, kind)
+        return True
 
     def count_call(self, owner: int, start: float) -> None:
         """Count a fee call towards the owner's daily and weekly caps."""
@@ -368,9 +403,9 @@ class Campaign:
         ):
             queue.drop(owner)
         self.recorder.log(t, "decision", owner, NOBODY, cause, herd_fraction)
-        if cause in ("call", "visit"):
-            self._pay(owner, t, "in_person" if cause == "visit" else "online")
-        elif self.traits.online[owner]:
+        if cause == "visit":
+            self._pay(owner, t, "in_person")
+        elif self.traits.online[owner] or (cause == "call" and self._pay_now_online):
             self._pay(owner, t, "online")
         else:
             opens = self.service_centre.next_open(t)

@@ -239,12 +239,12 @@ def _days_to(entry: dict[str, Any], reps: int) -> str:
     return f"{entry['mean']:.1f} days (reached {entry['reached']}/{reps})"
 
 
-def _per_rep(figure: dict[str, Any], unit: str = "") -> str:
+def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1) -> str:
     """Format a per-replication mean with its CI, e.g. '920 per replication (95% CI 866–974)'."""
-    text = f"{figure['mean']:,.1f}{unit} per replication"
+    text = f"{figure['mean']:,.{digits}f}{unit} per replication"
     if figure["ci_low"] is None or figure["ci_high"] - figure["ci_low"] < 1e-9:
         return text
-    return f"{text} (95% CI {figure['ci_low']:,.1f}–{figure['ci_high']:,.1f}{unit})"
+    return f"{text} (95% CI {figure['ci_low']:,.{digits}f}–{figure['ci_high']:,.{digits}f}{unit})"
 
 
 def _summary_sections(
@@ -267,8 +267,11 @@ def _summary_sections(
     effort = [
         ("calls", _per_rep(summary["calls"])),
         ("reached (right-party contacts)", _per_rep(summary["reached"])),
+        ("reached per call", _rate(summary["contacts"].get("right_party_rate"))),
         ("staff hours", _per_rep(summary["staff_hours"], " h")),
-        ("busy hours", _per_rep(summary["busy_hours"], " h")),
+        ("collectors on fee work", _per_rep(summary["busy_hours"], " h")),
+        ("collectors on other duties", _per_rep(summary["duty_hours"], " h")),
+        ("team morale over the campaign (1 = fresh)", _per_rep(summary["morale_mean"], digits=3)),
         ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
     ]
     promises, tickets = summary["promises"], summary["tickets"]
@@ -281,6 +284,7 @@ def _summary_sections(
             f" (mean wait {'n/a' if wait is None else f'{wait:,.1f} h'})",
         ),
         ("hostile encounters", f"{summary['hostile']:,.1f} per replication"),
+        ("owners who complained about being chased", f"{summary['complaints']:,.1f} per replication"),
     ]
     run_info = [
         ("wall time (replications)", f"{summary['wall_seconds']:.2f} s"),
@@ -288,6 +292,11 @@ def _summary_sections(
         ("files", ", ".join(files)),
     ]
     return [setup, outcome, effort, activity, run_info]
+
+
+def _rate(value: float | None) -> str:
+    """Format a rate as a percentage ('n/a' when there is none)."""
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:

@@ -1,6 +1,7 @@
 """Collectors on shifts who hand out bills, call, visit and search (V1, T5-T7).
 
-On shift a collector takes, in this order: a bill waiting to be handed out;
+On shift a collector takes, in this order: a task of their other duties
+(`sim.duties`); a bill waiting to be handed out;
 inside a visit window, the next team or home visit; inside a fee-call window,
 the next promise follow-up or fee call; inside a greeting window (V1: Monday
 to Thursday), follow-ups and greetings first and fee calls only second; inside the
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.calendar import Timetable
+from sim.calendar import HOURS_PER_DAY, Timetable
 from sim.contacts import converse
 from sim.engine import Timer
 from sim.scenario.schema import Minutes
@@ -81,14 +82,19 @@ class WakePlan:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
+        sources = work_sources(campaign)
         # a cursor only remembers its last look-up and time never goes back: the whole team shares these
-        self.sources = [(t.cursor(), queues, action) for t, queues, action in work_sources(campaign)]
+        self.sources = [(t.cursor(), queues, action) for t, queues, action in sources]
+        self.timetables = [t for t, _, _ in sources]
         self.shifts = campaign.work_shifts.cursor()
 
     def wake_time(self, now: float) -> float:
-        """Return the first of: the shift's end, a window's end, the next owner ready in an open window.
+        """Return the first of: the shift's end, the first moment an owner on a list is ready in a window.
 
-        Bills waiting to be handed out are work ready now; off shift, the next shift's start.
+        Bills waiting to be handed out and other duties are work ready now;
+        off shift, the next shift's start.  Only owners ready before the
+        horizon count, so that nothing after the horizon changes the run
+        before it.
         """
         campaign = self.campaign
         shift = self.shifts.at(now)
@@ -96,17 +102,18 @@ class WakePlan:
             return campaign.horizon
         if now < shift[0]:
             return min(shift[0], campaign.horizon)
-        if campaign.billing.deliveries:
+        if campaign.billing.deliveries or campaign.duties.waiting:
             return now
         wake = shift[1]
-        for cursor, queues, _ in self.sources:
+        for (cursor, queues, _), timetable in zip(self.sources, self.timetables, strict=True):
             ready = min(queue.next_ready() for queue in queues)
-            if ready == math.inf:
+            if ready >= wake:
                 continue
             window = cursor.at(now)
-            if window is None:
-                continue
-            wake = min(wake, window[1], max(ready, window[0]))
+            if window is not None and ready >= window[1]:  # not in this window: the first one it is ready in
+                window = timetable.current_or_next(ready)
+            if window is not None:
+                wake = min(wake, max(ready, window[0]))
         return min(max(wake, now), campaign.horizon)
 
 
@@ -152,6 +159,9 @@ class Collector:
         self.workplace_after = workplace.after_unanswered_calls if workplace.enabled else math.inf
         self.visit_after = visits.after_unanswered_calls if visits.enabled else math.inf
         self.travel_minutes = visits.travel_minutes
+        self.not_home_minutes = visits.not_home_minutes
+        self.visit_retry_hours = visits.retry_days * HOURS_PER_DAY
+        self.discovery_retry_hours = strategy.discovery.retry_days * HOURS_PER_DAY
         actions = {
             "visit": self._visit,
             "fee_call": self._fee_call,
@@ -182,6 +192,10 @@ class Collector:
 
     def _start_next_task(self, now: float) -> bool:
         campaign = self.campaign
+        duty = campaign.duties.take()
+        if duty is not None:  # other duties first: the campaign gets the time left over
+            self.env.call_later(duty / MINUTES_PER_HOUR, self._work)
+            return True
         if campaign.billing.deliveries:
             self._deliver(campaign.billing.deliveries.popleft())
             return True
@@ -256,17 +270,21 @@ class Collector:
         misses = campaign.unanswered[owner]
         if misses >= self.workplace_after and campaign.workplace_known[owner]:
             campaign.enqueue(campaign.workplace, owner, now, "workplace")
-        elif misses >= self.visit_after:
-            campaign.plan_visit(owner, now, team=False)
         else:
+            if misses >= self.visit_after:
+                campaign.plan_visit(
+                    owner, now, team=False, sooner=True
+                )  # a visit as well: calls go on meanwhile
             campaign.plan_call(owner, now, "no_answer", kind if kind != "fresh" else "follow_up")
 
     def _greet(self, owner: int, start: float) -> None:
         campaign = self.campaign
         campaign.record_contact(start, "greeting_call", owner, self.index, "greeted")
-        campaign.effects.please(owner, self.strategy.goodwill.effect, campaign.env.now)
+        if self.strategy.calls.greeting_goodwill:
+            campaign.effects.please(owner, self.strategy.goodwill.effect, campaign.env.now)
 
     def _visit(self, owner: int, kind: str) -> None:
+        self.campaign.visits_made[owner][kind == "team"] += 1
         self._spend(self.travel_minutes, self._arrived, (owner, kind))
 
     def _arrived(self, timer: Timer) -> None:
@@ -274,7 +292,7 @@ class Collector:
         campaign, start = self.campaign, self.env.now
         at_home = campaign.draws.uniform(owner) < campaign.home_probability(owner, start)
         duration = self.team_visit_time if kind == "team" else self.visit_time
-        minutes = duration.minutes(self.normal.next()) if at_home else 1.0
+        minutes = duration.minutes(self.normal.next()) if at_home else self.not_home_minutes
         self._spend(minutes, self._visit_ended, (owner, kind, start, at_home, minutes))
 
     def _visit_ended(self, timer: Timer) -> None:
@@ -286,11 +304,19 @@ class Collector:
             contact = "team_visit" if team else "home_visit"
             if not at_home:
                 campaign.record_contact(start, contact, owner, self.index, "not_home")
-                retry = self.strategy.visits.retry_days
-                campaign.enqueue(campaign.visits, owner, self.env.now + retry * 24.0, kind)
+                self._visit_again(owner, kind)
             else:
                 converse(campaign, owner, start, self.index, contact)
         self._work()
+
+    def _visit_again(self, owner: int, kind: str) -> None:
+        """Try an owner who was not at home again `visits.retry_days` later, within the cap on visits."""
+        campaign, now = self.campaign, self.env.now
+        cap = (
+            self.strategy.team_visits.max_per_owner if kind == "team" else self.strategy.visits.max_per_owner
+        )
+        if campaign.visits_made[owner][kind == "team"] < cap:
+            campaign.enqueue(campaign.visits, owner, now + self.visit_retry_hours, kind)
 
     def _workplace_visit(self, owner: int, kind: str) -> None:
         hours = self.strategy.workplace_visits.hours
@@ -325,7 +351,7 @@ class Collector:
             campaign.plan_call(owner, now, "no_answer")
         elif campaign.discovery_attempts[owner] < config.max_attempts:
             campaign.record_contact(start, "discovery", owner, self.index, "not_found")
-            campaign.enqueue(campaign.discovery, owner, now + 7 * 24.0, "discover")
+            campaign.enqueue(campaign.discovery, owner, now + self.discovery_retry_hours, "discover")
         else:
             campaign.record_contact(start, "discovery", owner, self.index, "given_up")
             campaign.plan_visit(owner, now, team=False)

@@ -2,7 +2,8 @@
 
 The outcome comes from the logit of `sim.choice`.  What each outcome does:
 
-* pays now: the owner pays on the spot (online by phone, in person on a visit);
+* pays now: the owner pays on the spot (in person on a visit; by phone online,
+  or through their own channel with `owners.channels.pay_now_on_call: own_channel`);
 * promises: a promise with a due time (T5a, V2; `sim.promises`);
 * refuses with a reason: the grievance, if any, opens a ticket (T4, T8); the
   owner is chased again later, by a team visit after repeated refusals (T6);
@@ -39,6 +40,8 @@ def converse(campaign: Campaign, owner: int, start: float, collector: int, conta
     campaign.record_contact(start, contact, owner, collector, name)
     campaign.effects.chased_at(owner, context.mood, now)
     campaign.team.after_outcome(collector, name, now)
+    if outcome != PAYS_NOW:  # before planning the next contact: a complaint holds it off
+        campaign.over_contact.answered(owner, start, now)
     if outcome == PAYS_NOW:
         campaign.decide(owner, now, "visit" if contact in VISITS else "call")
     elif outcome == PROMISES:
@@ -58,21 +61,22 @@ def _refused(campaign: Campaign, owner: int, now: float, collector: int) -> None
     campaign.refusals[owner] += 1
     if reason != "unwilling" and campaign.scenario.service.tickets_on_refusal:
         campaign.service.open_ticket(owner, now)
-    if _due_for_team_visit(campaign, owner):
-        campaign.plan_visit(owner, now, team=True, after_days=_visit_gap(campaign, "refuses"))
-    else:
+    due = _due_for_team_visit(campaign, owner)
+    if not (due and campaign.plan_visit(owner, now, team=True, after_days=_visit_gap(campaign, "refuses"))):
         _chase_again(campaign, owner, now, "refuses")
 
 
 def _stalled(campaign: Campaign, owner: int, now: float, contact: str) -> None:
     campaign.stalls[owner] += 1
     visits = campaign.scenario.strategy.visits
-    if _due_for_team_visit(campaign, owner):
-        campaign.plan_visit(owner, now, team=True, after_days=_visit_gap(campaign, "stalls"))
-    elif visits.enabled and contact == "call" and campaign.stalls[owner] >= visits.after_stalls:
-        campaign.plan_visit(owner, now, team=False)
-    else:
-        _chase_again(campaign, owner, now, "stalls")
+    if _due_for_team_visit(campaign, owner) and campaign.plan_visit(
+        owner, now, team=True, after_days=_visit_gap(campaign, "stalls")
+    ):
+        return  # the team visit comes instead of the next call
+    due_home_visit = visits.enabled and contact == "call" and campaign.stalls[owner] >= visits.after_stalls
+    if due_home_visit:
+        campaign.plan_visit(owner, now, team=False, sooner=True)  # a home visit as well as the next call
+    _chase_again(campaign, owner, now, "stalls")
 
 
 def _chase_again(campaign: Campaign, owner: int, now: float, after: str) -> None:
@@ -86,8 +90,9 @@ def _chase_again(campaign: Campaign, owner: int, now: float, after: str) -> None
 
 
 def _visit_gap(campaign: Campaign, after: str) -> float:
-    """Return the days before the next visit: the retry of that outcome, at least a day."""
-    return max(1.0, getattr(campaign.scenario.strategy.calls.retry_days, after))
+    """Return the days before a team visit: the retry of that outcome, at least `team_visits.min_days`."""
+    strategy = campaign.scenario.strategy
+    return max(strategy.team_visits.min_days, getattr(strategy.calls.retry_days, after))
 
 
 def _due_for_team_visit(campaign: Campaign, owner: int) -> bool:

@@ -4,8 +4,8 @@
 * goodwill (holiday messages, birthday calls, greetings: V3): factor 1 + G
 * annoyance (chased at a bad-mood hour): factor 1 / (1 + A)
 
-Each level is a sum of decaying pulses (`sim.pulses`); the levels also enter
-the outcome model of fee contacts.
+Each level is a sum of decaying pulses (`sim.pulses`: staircases of
+`pulses.steps` steps); the levels also enter the outcome model of fee contacts.
 """
 
 from __future__ import annotations
@@ -27,14 +27,15 @@ class OwnerEffects:
         multipliers: Multipliers,
         annoyance: Annoyance,
         decided_at: Sequence[float],
+        steps: int,
     ) -> None:
-        """Keep the effects of every owner; `decided_at` (NaN until the owner decides) ends their use."""
+        """Keep every owner's effects, pulses of `steps` steps; `decided_at` (NaN until decided) ends them."""
         self.multipliers = multipliers
         self.annoyance_config = annoyance
         owners = len(decided_at)
-        self.pressure = Pulses(env, owners, self._pressure_changed, decided_at)
-        self.goodwill = Pulses(env, owners, self._goodwill_changed, decided_at)
-        self.annoyance = Pulses(env, owners, self._annoyance_changed, decided_at)
+        self.pressure = Pulses(env, owners, self._pressure_changed, decided_at, steps)
+        self.goodwill = Pulses(env, owners, self._goodwill_changed, decided_at, steps)
+        self.annoyance = Pulses(env, owners, self._annoyance_changed, decided_at, steps)
 
     def _pressure_changed(self, owner: int, t: float, level: float) -> None:
         self.multipliers.set(owner, "pressure", 1.0 + level, t)
@@ -58,6 +59,10 @@ class OwnerEffects:
         config = self.annoyance_config
         if config.enabled and mood < config.bad_mood_below:
             self.annoyance.touch(owner, config.effect, t)
+
+    def annoy(self, owner: int, pulse: Pulse, t: float) -> None:
+        """Annoy an owner, whatever their mood (a complaint about being chased)."""
+        self.annoyance.touch(owner, pulse, t)
 
     def levels(self, owner: int) -> tuple[float, float, float]:
         """Return the owner's (pressure, goodwill, annoyance) levels."""

@@ -1,8 +1,10 @@
 """Goodwill touches (V3): a message on holidays, a call on the owner's birthday.
 
-On the first day of each public-holiday block (at 10:00) every billed,
-unpaid owner gets a message; on their birthday (at 10:00) a call.  Each
-touch adds goodwill (a decaying pulse) and costs `staff_minutes`.
+On the first day of each public-holiday block (at `hour`, 10:00 by default)
+every billed, unpaid owner gets a message; on their birthday (at the same
+hour) a call.  Each touch adds goodwill (a decaying pulse) and costs
+`staff_minutes`; both go by phone, so they do not reach an owner without a
+valid number (T7).
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from sim.calendar import HOURS_PER_DAY
 if TYPE_CHECKING:
     from sim.campaign import Campaign
 
-TOUCH_HOUR = 10.0
-
 
 class Goodwill:
     """Holiday messages and birthday calls."""
@@ -28,6 +28,7 @@ class Goodwill:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.config = campaign.scenario.strategy.goodwill
+        self.hour = self.config.hour
 
     def start(self) -> None:
         """Start the goodwill process if the tactic is on."""
@@ -41,7 +42,7 @@ class Goodwill:
         if config.holidays:
             for day in range(calendar.days):
                 if calendar.is_holiday(day) and (day == 0 or not calendar.is_holiday(day - 1)):
-                    touches.append((day * HOURS_PER_DAY + TOUCH_HOUR, -1, "holiday_message"))
+                    touches.append((day * HOURS_PER_DAY + self.hour, -1, "holiday_message"))
         if config.birthdays:
             touches += self._birthdays()
         return sorted(touches)
@@ -54,7 +55,7 @@ class Goodwill:
         for year in (first.year, first.year + 1, first.year + 2):
             offset = (dt.date(year, 1, 1) - first).days + birthday  # days from the start, per owner
             (owners,) = np.nonzero((offset >= 0) & (offset < calendar.days))
-            hours = (offset[owners] * HOURS_PER_DAY + TOUCH_HOUR).tolist()
+            hours = (offset[owners] * HOURS_PER_DAY + self.hour).tolist()
             found += [(at, owner, "birthday_call") for at, owner in zip(hours, owners.tolist(), strict=True)]
         return found
 
@@ -74,5 +75,8 @@ class Goodwill:
         campaign = self.campaign
         now = campaign.env.now
         campaign.extra_staff_hours += self.config.staff_minutes / 60.0
+        if not campaign.has_phone[owner]:  # message and call go by phone: they do not reach the owner (T7)
+            campaign.record_contact(now, kind, owner, -1, "undelivered")
+            return
         campaign.record_contact(now, kind, owner, -1, "sent")
         campaign.effects.please(owner, self.config.effect, now)

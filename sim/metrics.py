@@ -94,6 +94,7 @@ def key_figures(campaign: Campaign) -> dict[str, Any]:
         "money_billed": float(pop.fee.sum()),
         "calls": calls,
         "reached": reached,
+        "right_party_rate": reached / calls if calls else None,
         "contacts": contacts,
         "promises": {
             "made": campaign.promises.made,
@@ -101,13 +102,20 @@ def key_figures(campaign: Campaign) -> dict[str, Any]:
             "broken": campaign.promises.broken,
         },
         "tickets": campaign.service.figures(),
+        "service": campaign.service.crew_figures(),
         "hostile": campaign.hostile,
-        "payments_by_cause": {c: causes.count(c) for c in ("hazard", "call", "visit", "promise")},
+        "complaints": campaign.over_contact.complaints,
+        "ladder": campaign.ladder.figures(),
+        "payments_by_cause": {c: causes.count(c) for c in ("hazard", "call", "visit", "promise", "lawsuit")},
         "staff_hours": collector_hours + campaign.extra_staff_hours,
         "collector_hours": collector_hours,
         "busy_hours": campaign.busy_hours,
+        "duty_hours": campaign.duties.hours,
         "debriefs": campaign.team.debriefs,
         "final_morale": campaign.team.mean_morale(campaign.horizon),
+        "morale_mean": float(np.mean(campaign.team.daily_morale[1:]))
+        if len(campaign.team.daily_morale) > 1
+        else 1.0,
         "unreachable_left": sum(campaign.unreachable),
     }
     for target in TARGETS:

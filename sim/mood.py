@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import HOURS_PER_DAY, Calendar
-from sim.scenario.schema import SCHEDULES, WEEKDAYS, MoodTable, Scenario
+from sim.scenario.schema import SCHEDULES, WEEKDAYS, Availability, MoodTable, Scenario, SeedAdjustments
 
 # Evidence preset (Stone et al. 2012; Golder & Macy 2011): Mon-Thu 1.00, Fri 1.04,
 # weekend 1.15; mood best in the morning, easing through the day.  Retired and
@@ -46,18 +46,11 @@ EVIDENCE = {
 }
 # Seed preset (the source document, V1): Mon-Thu sour, Fri/Sat afternoons the best
 # time of the week, Sunday evening bad for fee talk.  Encoded through the day table
-# and a Fri/Sat afternoon and Sunday evening adjustment below.
+# and the Fri/Sat afternoon and Sunday evening factors of `mood.seed_adjustments`.
 SEED = {
     "five_day": MoodTable(day=(0.85, 0.85, 0.9, 0.9, 1.15, 1.2, 1.05), hour=(1.0,) * 24),
     "other": MoodTable(day=(0.9, 0.9, 0.95, 0.95, 1.1, 1.15, 1.05), hour=(1.0,) * 24),
 }
-SEED_FRI_SAT_AFTERNOON = 1.25
-SEED_SUNDAY_EVENING = 0.6
-
-# Relative chance of answering the phone by hour (mean 1 over waking hours 08-22):
-# five-day workers are hard to reach in office hours and easy in the evening and
-# at weekends; other schedules are reachable through the day.
-_NIGHT = 0.05
 
 
 def _weekly_table(table: MoodTable) -> np.ndarray:
@@ -67,10 +60,11 @@ def _weekly_table(table: MoodTable) -> np.ndarray:
     return week / mean if mean > 0 else np.ones_like(week)
 
 
-def _seed_week(table: MoodTable) -> np.ndarray:
+def _seed_week(table: MoodTable, adjustments: SeedAdjustments) -> np.ndarray:
+    """Return the seed preset's 7 x 24 table: Fri/Sat 15-17 h and Sun 18-24 h adjusted, mean 1."""
     week = np.outer(np.array(table.day), np.array(table.hour))
-    week[4:6, 15:17] *= SEED_FRI_SAT_AFTERNOON
-    week[6, 18:24] *= SEED_SUNDAY_EVENING
+    week[4:6, 15:17] *= adjustments.fri_sat_afternoon
+    week[6, 18:24] *= adjustments.sunday_evening
     return week / week.mean()
 
 
@@ -83,25 +77,37 @@ def weekly_mood(scenario: Scenario, schedule: str) -> np.ndarray:
     if explicit is not None:
         return _weekly_table(explicit)
     if mood.profile == "seed":
-        return _seed_week(SEED[schedule])
+        return _seed_week(SEED[schedule], mood.seed_adjustments)
     return _weekly_table(EVIDENCE[schedule])
 
 
 def weekly_availability(scenario: Scenario, schedule: str) -> np.ndarray:
-    """Return the 7 x 24 chance that a call is answered, by weekday and hour."""
-    if not scenario.availability.enabled:
-        return np.full((7, 24), scenario.availability.mean_reach)
-    week = np.full((7, 24), _NIGHT)
-    if schedule == "five_day":
-        week[:5, 8:18] = 0.55
-        week[:5, 12:14] = 0.9
-        week[:5, 18:22] = 1.6
-        week[5:, 9:22] = 1.4
-    else:
-        week[:, 8:22] = 1.0
-        week[:, 12:14] = 0.9
-    waking = week[:, 8:22].mean()
-    return np.clip(week / waking * scenario.availability.mean_reach, 0.0, 1.0)
+    """Return the 7 x 24 chance that a call is answered, by weekday and hour.
+
+    Both schedules' shapes are scaled by one factor, so that the mean over the
+    waking hours of the week of the *population's* table (schedules weighted
+    by their shares) is `mean_reach`; then clipped to [0, 1].
+    """
+    availability = scenario.availability
+    if not availability.enabled:
+        return np.full((7, 24), availability.mean_reach)
+    return np.clip(_presence_week(availability, schedule) * _reach_scale(scenario), 0.0, 1.0)
+
+
+def _presence_week(availability: Availability, schedule: str) -> np.ndarray:
+    """Return the raw 7 x 24 presence shape of a schedule: weekday rows Monday to Friday, then the weekend."""
+    shape = getattr(availability, schedule)
+    return np.array([shape.weekday] * 5 + [shape.weekend] * 2, dtype=float)
+
+
+def _reach_scale(scenario: Scenario) -> float:
+    """Return the factor that gives the population's table a mean of `mean_reach` over waking hours."""
+    availability, five_day = scenario.availability, scenario.owners.schedules.five_day_share
+    waking = slice(availability.waking_hours.start, availability.waking_hours.end)
+    mean = five_day * _presence_week(availability, "five_day")[:, waking].mean() + (1.0 - five_day) * (
+        _presence_week(availability, "other")[:, waking].mean()
+    )
+    return availability.mean_reach / mean if mean > 0 else 0.0
 
 
 def hourly(calendar: Calendar, week: np.ndarray, holiday_as: int) -> np.ndarray:

@@ -3,7 +3,8 @@
 Each billed owner gets a notice `first_after_days` after the bill and then
 every `every_days` days while unpaid, up to `max_per_owner`.  A notice adds
 pressure (a decaying pulse, stronger when signed with the collector's name)
-and costs a clerk `staff_minutes`.
+and costs a clerk `staff_minutes`.  A notice to an owner without a valid
+phone number bounces: it costs the same and does nothing (T7).
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ class NoticeSender:
         now = campaign.env.now
         self.sent[owner] += 1
         campaign.extra_staff_hours += self.staff_hours
-        campaign.record_contact(now, "notice", owner, -1, self.outcome)
-        campaign.effects.press(owner, self.pressure, now)
+        if campaign.has_phone[owner]:
+            campaign.record_contact(now, "notice", owner, -1, self.outcome)
+            campaign.effects.press(owner, self.pressure, now)
+        else:  # no valid number: the message bounces (T7)
+            campaign.record_contact(now, "notice", owner, -1, "undelivered")
         if self.sent[owner] < self.max_per_owner:
             self._plan(self.repeat, owner, self.every)

@@ -9,8 +9,12 @@ where f_time = `follow_up.concrete_time_keep` when the collector asked for a
 concrete time (V2).  When the previous promise was broken and the owner then
 got the "I have been waiting" call (V2), embarrassment closes the share
 `follow_up.embarrassment` of the gap to a certain keep: keep += (1 - keep) x e.
-A reminder that reaches the owner before the due time (T5a) multiplies the
-keep probability by `follow_up.reminder_keep` (at most 1).  At the due time the owner pays (through
+A reminder that reaches the owner before the due time (T5a; by phone, so not
+an owner without a valid number) multiplies the keep probability by
+`follow_up.reminder_keep` (at most 1).  A promise is a decision to pay like
+any other: while the owner's grievance is still open at the due time, its
+keep probability is multiplied by `service.grievance_block` (a promise "once
+you have fixed it").  At the due time the owner pays (through
 their channel) with that probability; otherwise the promise is broken and
 the owner goes back on the follow-up list (`waiting` with the waiting call,
 `broken_promise` without).  A promise counts as kept when the owner has
@@ -42,6 +46,7 @@ class Promises:
         self.keep = [0.0] * campaign.population.size
         self.version = [0] * campaign.population.size
         self.made = self.kept = self.broken = 0
+        self.grievance_block = campaign.scenario.service.grievance_block
 
     def keep_probability(self, segment: int, delay_days: float, embarrassed: bool = False) -> float:
         """Return the chance that a promise due in `delay_days` is kept (before any reminder)."""
@@ -82,8 +87,11 @@ class Promises:
         campaign = self.campaign
         if version != self.version[owner] or not campaign.is_open(owner):
             return
-        self.keep[owner] = min(1.0, self.keep[owner] * self.follow_up.reminder_keep)
         campaign.extra_staff_hours += campaign.scenario.strategy.notices.staff_minutes / 60.0
+        if not campaign.has_phone[owner]:  # a promise made face to face: the message cannot reach them (T7)
+            campaign.record_contact(campaign.env.now, "reminder", owner, -1, "undelivered")
+            return
+        self.keep[owner] = min(1.0, self.keep[owner] * self.follow_up.reminder_keep)
         campaign.record_contact(campaign.env.now, "reminder", owner, -1, "sent")
 
     def _fall_due(self, event: Timer) -> None:
@@ -96,7 +104,10 @@ class Promises:
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="already_paid")
             return
-        if campaign.draws.uniform(owner) < self.keep[owner]:
+        keep = self.keep[owner]
+        if campaign.grievance_open[owner]:  # "when you have fixed it": the grievance still blocks payment
+            keep *= self.grievance_block
+        if campaign.draws.uniform(owner) < keep:
             self.kept += 1
             campaign.recorder.log(now, "promise_due", owner, outcome="kept")
             campaign.decide(owner, now, "promise")

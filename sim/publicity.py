@@ -11,8 +11,8 @@ times as loud).  Publicity
 answers it: with online guidance the talk keeps only `guidance_factor` of
 its force, and notice boards post the community's true paid share every
 `notice_every_days` days (in the learning perception, a look for everyone).
-d is re-applied when it has moved by at least `STEP`, so that a change
-costs O(neighbourhoods) and happens a bounded number of times.
+d is re-applied when it has moved by at least `sentiment.step`, so that a
+change costs O(neighbourhoods) and happens a bounded number of times.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ from sim.calendar import HOURS_PER_DAY
 if TYPE_CHECKING:
     from sim.campaign import Campaign
 
-STEP = 0.005
-NOTICE_HOUR = 9.0
-
 
 class NegativeTalk:
     """The discount of perceived shares by vocal owners' talk."""
@@ -38,6 +35,7 @@ class NegativeTalk:
         self.campaign = campaign
         self.config = config = campaign.scenario.sentiment
         self.enabled, self.cap, self.strength = config.enabled, config.cap, config.strength  # read per bill
+        self.step = config.step
         publicity = campaign.scenario.strategy.publicity
         self.factor = publicity.guidance_factor if publicity.enabled and publicity.guidance else 1.0
         self.vocal_unpaid = 0.0
@@ -65,7 +63,7 @@ class NegativeTalk:
 
     def _apply(self, t: float) -> None:
         level, hazard = self.level(), self.campaign.hazard
-        if abs(level - hazard.discount) >= STEP or (level == 0.0 and hazard.discount != 0.0):
+        if abs(level - hazard.discount) >= self.step or (level == 0.0 and hazard.discount != 0.0):
             hazard.set_discount(level, t)
 
 
@@ -84,7 +82,7 @@ class NoticeBoard:
 
     def _post(self) -> Generator[simpy.Event, None, None]:
         campaign = self.campaign
-        first = campaign.scenario.strategy.billing.start_day * HOURS_PER_DAY + NOTICE_HOUR
+        first = campaign.scenario.strategy.billing.start_day * HOURS_PER_DAY + self.config.notice_hour
         at = first + self.config.notice_every_days * HOURS_PER_DAY
         while at < campaign.horizon:
             yield campaign.env.timeout(at - campaign.env.now)

@@ -13,6 +13,7 @@ from scipy import stats
 
 from sim.metrics import TARGETS
 from sim.records import EventRecord
+from sim.scenario.base import SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,16 @@ class Replications(Sequence[RunResult]):
             },
             "final_paid_share": {"mean": mean, "ci_low": low, "ci_high": high},
             "final_money_share": {"mean": money_mean, "ci_low": money_low, "ci_high": money_high},
+            "final_paid_share_by_segment": {
+                segment: dict(
+                    zip(
+                        ("mean", "ci_low", "ci_high"),
+                        mean_ci(self.curve(f"paid_share_{segment}")[:, -1]),
+                        strict=True,
+                    )
+                )
+                for segment in SEGMENTS
+            },
             "days_to": {},
             "events": int(sum(self.kpi("events"))),
         }
@@ -106,23 +117,31 @@ class Replications(Sequence[RunResult]):
                 "mean": float(np.mean(reached)) if reached else None,
                 "reached": len(reached),
             }
-        for name in ("calls", "reached", "staff_hours", "busy_hours"):
+        for name in ("calls", "reached", "staff_hours", "busy_hours", "duty_hours", "morale_mean"):
             value, lo, hi = mean_ci(self.kpi(name))
             out[name] = {"mean": value, "ci_low": lo, "ci_high": hi}
         out.update(self.activity())
         return out
 
     def activity(self) -> dict[str, Any]:
-        """Return the mean contacts, promises, tickets and hostile encounters per replication."""
+        """Return the mean contacts, promises, tickets, hostile encounters and crew utilisation per run."""
         tickets = self.kpi("tickets")
+        maintenance_waits = [t["maintenance_mean_wait_hours"] for t in tickets]
         return {
-            "contacts": mean_contacts(self.kpi("contacts")),
+            "contacts": {
+                **mean_contacts(self.kpi("contacts")),
+                "right_party_rate": mean_or_none(self.kpi("right_party_rate")),
+            },
             "promises": mean_fields(self.kpi("promises"), ("made", "kept", "broken")),
             "tickets": {
-                **mean_fields(tickets, ("opened", "fixed", "escalated", "withdrawn")),
+                **mean_fields(tickets, ("opened", "fixed", "escalated", "withdrawn", "maintenance_opened")),
                 "mean_wait_hours": mean_or_none([t["mean_wait_hours"] for t in tickets]),
+                "maintenance_mean_wait_hours": mean_or_none(maintenance_waits),
             },
             "hostile": float(np.mean(self.kpi("hostile"))),
+            "complaints": float(np.mean(self.kpi("complaints"))),
+            "ladder": mean_fields(self.kpi("ladder"), tuple(self.results[0].kpis["ladder"])),
+            "service": {"utilisation": mean_or_none([s["utilisation"] for s in self.kpi("service")])},
         }
 
 

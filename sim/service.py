@@ -5,21 +5,29 @@ Owners with a grievance start with a blocked hazard (factor
 ticket opens.  The crew is a pool of servers (`sim.servers`, the discipline
 of SimPy's `PriorityResource`) shared with ordinary maintenance tickets
 (Poisson arrivals); with the direct lane (T4) fee-blocking tickets have
-priority.  A fix takes working hours of the crew's shift.  A crew member
-cannot solve a legacy problem: it goes to a supervisor (T9, escalation on)
-with its own capacity and a chance of success; with triage (T8) legacy
-problems go to the supervisor at once and fixes are faster.  An owner
-promised a fix waits for it with a patience drawn per owner (mean
-`service.patience_days`); if the fix comes later, the owner withdraws (T5b):
-harder to convince from then on.
+priority.  A fix takes working hours of the crew's shift: a job a crew
+member takes outside the shift begins when the shift opens, and that is
+where the ticket's wait ends.  A crew member cannot solve a legacy problem:
+it goes to a supervisor (T9, escalation on) with its own capacity and a
+chance of success; with triage (T8) legacy problems go to the supervisor at
+once and fixes are faster.  An owner promised a fix waits for it with a
+patience drawn per owner (mean `service.patience_days`); if the fix comes
+later, the owner withdraws (T5b): harder to convince from then on.
+
+Common random numbers: the maintenance tickets (their arrivals and fix
+hours) and what happens to an owner's ticket (its fix hours, the
+supervisor's hours, whether escalation succeeds) each come from a stream of
+their own, so the same seed gives the same values whatever the strategy.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim.calendar import HOURS_PER_DAY, Timetable
 from sim.engine import Timer
@@ -46,6 +54,40 @@ def work_finish(timetable: Timetable, start: float, hours: float) -> float:
     return t
 
 
+def hours_quantile(hours: FixHours, u: float, factor: float = 1.0) -> float:
+    """Return the `u`-quantile (0 <= u < 1) of `hours` with its mean multiplied by `factor`.
+
+    The inverse CDF of the configured distribution: exponential with the
+    mean, or lognormal with the mean and coefficient of variation (cv 0: the
+    mean itself).
+    """
+    mean = hours.mean * factor
+    if hours.dist == "exponential":
+        return -mean * math.log1p(-u)
+    if hours.cv == 0.0:
+        return mean
+    sigma2 = math.log1p(hours.cv**2)
+    return mean * math.exp(math.sqrt(sigma2) * float(ndtri(u)) - sigma2 / 2)
+
+
+@dataclass(slots=True)
+class CrewJob:
+    """One ticket's work for the crew (a fee-blocking ticket or a maintenance ticket).
+
+    `begun` is the first moment of the crew's shift at or after the moment a
+    crew member took the job (inf if the shifts have ended), `done` when its
+    `hours` of shift work end; both NaN while it waits for a crew member.
+    """
+
+    kind: int  # FEE or MAINTENANCE
+    owner: int  # -1 for maintenance
+    grievance: str  # fixable or legacy; "maintenance" for maintenance
+    queued: float
+    hours: float
+    begun: float = math.nan
+    done: float = math.nan
+
+
 class ServiceCrew:
     """The crew, the supervisors and every ticket."""
 
@@ -54,16 +96,24 @@ class ServiceCrew:
         self.config = campaign.scenario.service
         self.crew = Servers(max(self.config.crew, 1))
         self.supervisors = Servers(self.config.escalation.supervisors)
-        self.rng = campaign.streams.generator("service")
         windows = [self.config.shift]
         skip = not self.config.work_on_holidays
         self.shift = Timetable(campaign.calendar.intervals(windows, skip_holidays=skip))
+        self._init_streams(campaign)
         self.ticket_open = [False] * campaign.population.size
         self.resolved = [False] * campaign.population.size
         self.withdrawn = [False] * campaign.population.size
         self.opened = self.fixed = self.escalated = 0
-        self.fee_waits: list[float] = []
-        self.maintenance_waits: list[float] = []
+        self.jobs: list[CrewJob] = []  # every crew job, in the order they were queued
+
+    def _init_streams(self, campaign: Campaign) -> None:
+        """Give each exogenous draw its own stream; owner i's ticket takes value i of each per-owner one."""
+        streams, owners = campaign.streams, campaign.population.size
+        self.maintenance_gaps = streams.generator("service.maintenance.arrivals")
+        self.maintenance_fix = streams.generator("service.maintenance.fix")
+        self.fee_fix = streams.generator("service.fee.fix").random(owners)
+        self.supervisor_work = streams.generator("service.escalation.work").random(owners)
+        self.escalation_resolve = streams.generator("service.escalation.resolve").random(owners)
 
     def start(self) -> None:
         """Start the maintenance ticket stream (a chain of timers, one per ticket)."""
@@ -72,11 +122,13 @@ class ServiceCrew:
 
     def _next_maintenance(self, _: object = None) -> None:
         mean_gap = HOURS_PER_DAY / self.config.maintenance_tickets_per_day
-        self.campaign.env.call_later(self.rng.exponential(mean_gap), self._maintenance_arrives)
+        self.campaign.env.call_later(self.maintenance_gaps.exponential(mean_gap), self._maintenance_arrives)
 
     def _maintenance_arrives(self, _: Timer) -> None:
+        """Queue a maintenance ticket: the k-th ticket takes the k-th draw of its stream of fix hours."""
         self._next_maintenance()
-        self._crew_job(MAINTENANCE, -1, "maintenance")
+        hours = hours_quantile(self.config.fix_hours, self.maintenance_fix.random())
+        self._crew_job(MAINTENANCE, -1, "maintenance", hours)
 
     # -- fee-blocking tickets ---------------------------------------------------
 
@@ -94,27 +146,35 @@ class ServiceCrew:
             # escalated once the current event is done, before any other (as a new SimPy process started)
             self.campaign.env.call_now(self._escalate_now, owner)
         else:
-            self._crew_job(FEE, owner, kind)
+            self._crew_job(FEE, owner, kind, self._fee_fix_hours(owner))
 
-    def _crew_job(self, kind: int, owner: int, grievance: str) -> None:
-        """Queue a job for the crew: it starts when a crew member is free (`_crew_starts`)."""
+    def _fee_fix_hours(self, owner: int) -> float:
+        """Return the crew's working hours for the owner's ticket (triage: by speciality, faster)."""
+        factor = self.config.triage_fix_factor if self.config.triage else 1.0
+        return hours_quantile(self.config.fix_hours, float(self.fee_fix[owner]), factor)
+
+    def _crew_job(self, kind: int, owner: int, grievance: str, hours: float) -> None:
+        """Queue a job for the crew: a crew member takes it when free (`_crew_starts`)."""
         if self.config.crew == 0:
             return
+        job = CrewJob(kind, owner, grievance, self.campaign.env.now, hours)
+        self.jobs.append(job)
         priority = 0 if (kind == FEE and self.config.direct_lane) else 1
-        self.crew.request(priority, self._crew_starts, (kind, owner, grievance, self.campaign.env.now))
+        self.crew.request(priority, self._crew_starts, job)
 
-    def _crew_starts(self, job: tuple[int, int, str, float]) -> None:
-        kind, _, _, opened = job
+    def _crew_starts(self, job: CrewJob) -> None:
+        """Give the job to a free crew member: work begins now inside the shift, else when it opens."""
         env = self.campaign.env
-        (self.fee_waits if kind == FEE else self.maintenance_waits).append(env.now - opened)
-        hours = self._fix_hours(kind)
-        env.call_later(work_finish(self.shift, env.now, hours) - env.now, self._crew_done, job)
+        job.begun = self.shift.next_open(env.now)
+        job.done = work_finish(self.shift, job.begun, job.hours)
+        env.call_later(job.done - env.now, self._crew_done, job)
 
     def _crew_done(self, timer: Timer) -> None:
         """End a fix: solve or escalate the owner's problem, then free the crew member."""
-        kind, owner, grievance, _ = timer.value
-        if kind == FEE:
-            if grievance == "fixable":
+        job = timer.value
+        if job.kind == FEE:
+            owner = job.owner
+            if job.grievance == "fixable":
                 self._resolve(owner, "fixed by crew")
             else:
                 self.campaign.recorder.log(
@@ -122,17 +182,6 @@ class ServiceCrew:
                 )
                 self._escalate(owner)
         self.crew.release()
-
-    def _fix_hours(self, kind: int) -> float:
-        factor = self.config.triage_fix_factor if (self.config.triage and kind == FEE) else 1.0
-        return self._draw_hours(self.config.fix_hours, factor)
-
-    def _draw_hours(self, hours: FixHours, factor: float = 1.0) -> float:
-        mean = hours.mean * factor
-        if hours.dist == "exponential":
-            return float(self.rng.exponential(mean))
-        sigma2 = math.log1p(hours.cv**2)
-        return float(self.rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
 
     def _escalate(self, owner: int) -> None:
         """Hand a legacy problem to a supervisor (T9): work, then a delay, then solved or not."""
@@ -147,9 +196,8 @@ class ServiceCrew:
         self._escalate(timer.value)
 
     def _supervisor_starts(self, owner: int) -> None:
-        self.campaign.env.call_later(
-            self._draw_hours(self.config.escalation.work_hours), self._supervisor_done, owner
-        )
+        hours = hours_quantile(self.config.escalation.work_hours, float(self.supervisor_work[owner]))
+        self.campaign.env.call_later(hours, self._supervisor_done, owner)
 
     def _supervisor_done(self, timer: Timer) -> None:
         """End a supervisor's work: the case's delay starts, and the supervisor takes the next case.
@@ -166,7 +214,7 @@ class ServiceCrew:
 
     def _escalation_ends(self, timer: Timer) -> None:
         owner = timer.value
-        if self.rng.random() < self.config.escalation.resolve_probability:
+        if self.escalation_resolve[owner] < self.config.escalation.resolve_probability:
             self._resolve(owner, "solved by supervisor")
         else:
             self.campaign.recorder.log(self.campaign.env.now, "ticket", owner, outcome="unresolvable")
@@ -190,16 +238,47 @@ class ServiceCrew:
         self.campaign.multipliers.set(owner, "withdrawn", self.config.withdrawn_factor, self.campaign.env.now)
 
     def figures(self) -> dict[str, float | int | None]:
-        """Return the ticket key figures of the run."""
-        waits = self.fee_waits
+        """Return the ticket key figures of the run.
+
+        A wait runs from a ticket's queueing to the moment work on it begins,
+        counted for the jobs whose work began before the horizon.
+        """
+        fee_waits, maintenance_waits = self._waits(FEE), self._waits(MAINTENANCE)
         return {
             "opened": self.opened,
             "fixed": self.fixed,
             "escalated": self.escalated,
             "withdrawn": sum(self.withdrawn),
-            "mean_wait_hours": float(np.mean(waits)) if waits else None,
-            "maintenance_tickets": len(self.maintenance_waits),
-            "maintenance_mean_wait_hours": (
-                float(np.mean(self.maintenance_waits)) if self.maintenance_waits else None
-            ),
+            "mean_wait_hours": float(np.mean(fee_waits)) if fee_waits else None,
+            "maintenance_opened": sum(job.kind == MAINTENANCE for job in self.jobs),
+            "maintenance_tickets": len(maintenance_waits),
+            "maintenance_mean_wait_hours": float(np.mean(maintenance_waits)) if maintenance_waits else None,
         }
+
+    def _waits(self, kind: int) -> list[float]:
+        """Return the waits (hours) of the jobs of one kind whose work began before the horizon."""
+        horizon = self.campaign.horizon
+        return [job.begun - job.queued for job in self.jobs if job.kind == kind and job.begun < horizon]
+
+    def crew_figures(self) -> dict[str, float | None]:
+        """Return the crew's working hours on tickets, its shift hours and their ratio, within the horizon.
+
+        `busy_hours` counts the fix hours of the jobs done by the horizon and
+        the shift hours already spent on the jobs in progress at it (fee and
+        maintenance work); `crew_hours` is crew size x shift hours before the
+        horizon; `utilisation` is their ratio (None without crew hours).
+        """
+        horizon = self.campaign.horizon
+        crew_hours = self.config.crew * self.shift.total_hours(horizon)
+        busy = sum(self._hours_worked(job, horizon) for job in self.jobs if job.begun < horizon)
+        return {
+            "busy_hours": busy,
+            "crew_hours": crew_hours,
+            "utilisation": busy / crew_hours if crew_hours > 0 else None,
+        }
+
+    def _hours_worked(self, job: CrewJob, horizon: float) -> float:
+        """Return the working hours spent on a begun job before the horizon."""
+        if job.done <= horizon:
+            return job.hours
+        return self.shift.total_hours(horizon) - self.shift.total_hours(job.begun)

@@ -25,7 +25,9 @@ class WorkQueue:
         size: int,
         hard_last: Sequence[bool] | None = None,
         first: Sequence[bool] | None = None,
+        fee: bool = False,
     ) -> None:
+        self.fee = fee  # a list of fee contacts (calls, visits): complaints about being chased hold them off
         self.rank = {name: k for k, name in enumerate(order)}
         last = list(hard_last) if hard_last is not None else [False] * size
         key_owner = list(first) if first is not None else [False] * size
@@ -33,6 +35,8 @@ class WorkQueue:
         classes = len(order)
         self.lead = [((not k) * 2 + h) * classes for k, h in zip(key_owner, last, strict=True)]
         self.version = [0] * size
+        self._listed = [-1] * size  # the version of each owner's live entry (-1: none yet)
+        self._ready_at = [math.inf] * size  # and its ready time
         self.waiting: list[tuple[float, int, int, str]] = []  # (ready, owner, version, class)
         self.ready: list[tuple[int, float, int, int, str]] = []  # (priority, ready, owner, version, class)
         self.taken_kind = ""
@@ -40,7 +44,12 @@ class WorkQueue:
     def schedule(self, owner: int, ready: float, kind: str) -> None:
         """Make `owner` ready from `ready` on, in class `kind` (replaces any entry)."""
         self.version[owner] += 1
+        self._listed[owner], self._ready_at[owner] = self.version[owner], ready
         heapq.heappush(self.waiting, (ready, owner, self.version[owner], kind))
+
+    def ready_at(self, owner: int) -> float:
+        """Return when `owner`'s entry on the list is ready (inf if the owner is not on the list)."""
+        return self._ready_at[owner] if self._listed[owner] == self.version[owner] else math.inf
 
     def drop(self, owner: int) -> None:
         """Remove `owner` from the list."""

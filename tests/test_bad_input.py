@@ -57,6 +57,19 @@ CASES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
         ["validate", "s.yaml"],
         ["s.yaml", "strategy.calls.windows[0].end", "less than or equal to 24", "found 25"],
     ),
+    "timing keys out of range": (
+        {
+            "s.yaml": "strategy:\n  billing: {next_stage: {check_hour: 24}}\n"
+            "  visits: {not_home_minutes: 0}\nowners:\n  channels: {pay_now_on_call: cash}\n"
+        },
+        ["validate", "s.yaml"],
+        [
+            "s.yaml: invalid scenario (3 problems)",
+            "strategy.billing.next_stage.check_hour: expected a value less than 24; found 24",
+            "strategy.visits.not_home_minutes: expected a value greater than 0; found 0",
+            "owners.channels.pay_now_on_call: expected 'online' or 'own_channel'; found 'cash'",
+        ],
+    ),
     "value from a parent file": (
         {"base.yaml": "horizon_days: 0\n", "s.yaml": "extends: base.yaml\n"},
         ["validate", "s.yaml"],

@@ -1,17 +1,19 @@
-"""Calibration of the defaults, and where staged billing's advantage comes from.
+"""Calibration against published collection rates, and where staged billing's advantage comes from.
 
-Slow: full-size runs (2,000 households, 365 days).
+Slow: full-size runs (2,000 households, 365 days).  Sizes come from pilots on
+seed 100 (16 pairs each) through `tests/stats.py`.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pytest
 
 import sim
-from sim.compare import paired_difference
 from tests.paths import SCENARIOS
+from tests.stats import above_zero, equivalent, pairs_for_equivalence, pairs_for_power
 
 pytestmark = pytest.mark.slow
 
@@ -23,12 +25,18 @@ V4_MECHANISMS_OFF = {"herd.enabled": False, "sentiment.enabled": False, "team.mo
 # small crew keeps up with them (a fourth channel, see docs/model.md); an ample
 # crew closes it for the ablation.
 AMPLE_CREW = {"service.crew": 40}
+# Pilot, ample crew: +0.30 point, spread of the pairs 0.39 -> claim 0.2 point.
+AMPLE_PAIRS = pairs_for_power(0.002, 0.0039)
+# Pilot, ample crew and the three mechanisms off: -0.10 point, spread 0.18.  Claimed null
+# within 0.25 point (half the advantage on the defaults), 80% power at the pilot's -0.10.
+ABLATION_MARGIN = 0.0025
+ABLATED_PAIRS = pairs_for_equivalence(ABLATION_MARGIN - 0.0010, 0.0018)
 
 
 @cache
-def finals(name: str, overrides: tuple[tuple[str, object], ...] = ()) -> list[float]:
+def finals(name: str, reps: int = REPS, overrides: tuple[tuple[str, object], ...] = ()) -> list[float]:
     scenario = sim.load_scenario(SCENARIOS / name, dict(overrides))
-    return sim.replicate(scenario, REPS, seed=0).kpi("final_paid_share")
+    return sim.replicate(scenario, reps, seed=0, workers=2).kpi("final_paid_share")
 
 
 def test_baseline_ends_near_the_national_average() -> None:
@@ -38,20 +46,25 @@ def test_baseline_ends_near_the_national_average() -> None:
     assert 0.72 <= mean <= 0.82, summary
 
 
-def test_playbook_collects_clearly_more() -> None:
-    difference = paired_difference(finals("playbook.yaml"), finals("baseline.yaml"))
+def test_the_playbook_ends_where_well_run_companies_do() -> None:
+    # Well-run companies collect about 90-95% of a year's fees within the year (an industry
+    # benchmark without a primary source: docs/model.md section 30); the test allows 0.88-0.96.
+    playbook = finals("playbook.yaml")
+    assert 0.88 <= float(np.mean(playbook)) <= 0.96, playbook
+    difference = above_zero(playbook, finals("baseline.yaml"))
     assert difference["ci_low"] > 0.1, difference
-
-
-def test_staged_billing_beats_bulk_on_the_defaults() -> None:
-    difference = paired_difference(finals("staged.yaml"), finals("baseline.yaml"))
-    assert difference["ci_low"] > 0, difference
 
 
 def test_staged_advantage_comes_from_perception_talk_and_morale() -> None:
     with_them = tuple(AMPLE_CREW.items())
     without = tuple({**AMPLE_CREW, **V4_MECHANISMS_OFF}.items())
-    present = paired_difference(finals("staged.yaml", with_them), finals("baseline.yaml", with_them))
-    assert present["ci_low"] > 0, present
-    ablated = paired_difference(finals("staged.yaml", without), finals("baseline.yaml", without))
-    assert ablated["ci_low"] <= 0 <= ablated["ci_high"], ablated
+    present = above_zero(
+        finals("staged.yaml", AMPLE_PAIRS, with_them), finals("baseline.yaml", AMPLE_PAIRS, with_them)
+    )
+    assert present["ok"], present
+    ablated = equivalent(
+        finals("staged.yaml", ABLATED_PAIRS, without),
+        finals("baseline.yaml", ABLATED_PAIRS, without),
+        margin=ABLATION_MARGIN,
+    )
+    assert ablated["ok"], ablated

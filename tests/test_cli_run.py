@@ -42,10 +42,16 @@ EXTRAS = {
     "reached",
     "staff_hours",
     "busy_hours",
+    "duty_hours",
+    "morale_mean",
+    "final_paid_share_by_segment",
     "contacts",
     "promises",
     "tickets",
     "hostile",
+    "complaints",
+    "ladder",
+    "service",
 }
 FILES = {"daily.csv", "daily.parquet", "summary.json", "scenario.yaml", "paid_share.png", *VIEW_FILES}
 
@@ -86,6 +92,11 @@ def test_json_keys(summary: dict[str, Any]) -> None:
     assert set(summary["days_to"]) == {"50", "80", "90"}
     for entry in summary["days_to"].values():
         assert set(entry) == {"mean", "reached"}
+    assert set(summary["final_paid_share_by_segment"]) == {"ordinary", "undecided", "hard"}
+    for entry in summary["final_paid_share_by_segment"].values():
+        assert set(entry) == {"mean", "ci_low", "ci_high"}
+    assert set(summary["morale_mean"]) == {"mean", "ci_low", "ci_high"}
+    assert isinstance(summary["contacts"]["right_party_rate"], float)
 
 
 def test_json_values(summary: dict[str, Any]) -> None:
@@ -115,9 +126,13 @@ def _is_number(value: Any) -> bool:
 
 
 def test_json_activity_figures(summary: dict[str, Any]) -> None:
-    """Contacts, promises, tickets and hostile encounters: means per replication, strict JSON."""
-    contacts = summary["contacts"]
+    """Contacts, promises, tickets, hostile encounters, the crew's utilisation: means per run, strict JSON."""
+    contacts = dict(summary["contacts"])
     assert isinstance(contacts, dict) and "call" in contacts
+    rate = contacts.pop("right_party_rate")  # reached fee calls per fee call attempt
+    assert 0 < rate < 1 and rate == pytest.approx(
+        summary["reached"]["mean"] / summary["calls"]["mean"], rel=0.2
+    )
     for by_outcome in contacts.values():
         assert isinstance(by_outcome, dict) and by_outcome
         assert all(isinstance(o, str) and _is_number(n) for o, n in by_outcome.items())
@@ -130,10 +145,15 @@ def test_json_activity_figures(summary: dict[str, Any]) -> None:
     assert all(_is_number(v) for v in promises.values())
     assert promises["kept"] + promises["broken"] <= promises["made"] + 1e-9
     tickets = summary["tickets"]
-    assert set(tickets) == {"opened", "fixed", "escalated", "withdrawn", "mean_wait_hours"}
-    assert all(_is_number(tickets[k]) for k in ("opened", "fixed", "escalated", "withdrawn"))
+    counts = ("opened", "fixed", "escalated", "withdrawn", "maintenance_opened")
+    assert set(tickets) == {*counts, "mean_wait_hours", "maintenance_mean_wait_hours"}
+    assert all(_is_number(tickets[k]) for k in counts)
     assert tickets["mean_wait_hours"] is None or _is_number(tickets["mean_wait_hours"])
+    assert tickets["maintenance_opened"] > 0  # 6 a day by default
+    assert _is_number(tickets["maintenance_mean_wait_hours"])
     assert _is_number(summary["hostile"])
+    assert set(summary["service"]) == {"utilisation"}
+    assert 0 < summary["service"]["utilisation"] <= 1
     assert set(summary["staff_hours"]) == {"mean", "ci_low", "ci_high"}
 
 

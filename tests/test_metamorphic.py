@@ -28,16 +28,19 @@ def test_longer_horizon_extends_the_same_run() -> None:
 
 
 @pytest.mark.parametrize("scenario", ["baseline.yaml", "playbook.yaml"])
-def test_more_collectors_never_lower_collection_beyond_noise(scenario: str) -> None:
-    # On common random numbers, 2 collectors instead of 1 must not lower the
-    # mean final paid share: the paired difference's 95% interval must reach
-    # above 0 (it may contain 0 when the team is not the bottleneck).
-    finals = {}
+def test_a_second_collector_collects_more(scenario: str) -> None:
+    # Collectors spend most of their time on other duties (docs/model.md section 13), so the
+    # campaign's pace depends on the team: on common random numbers, 2 collectors instead of 1
+    # raise the paid share on day 60 (paired 95% interval above 0; 10 pairs, seed 12).  A pilot
+    # on seed 0 gave +3.8 (baseline) and +4.8 points (playbook) with spreads of the pairs of 1.8
+    # and 2.4: 10 pairs have 80% power down to gains of 1.6 and 2.1 points ((2.80 sd)^2 / n).
+    day = 60
+    shares = {}
     for collectors in (1, 2):
         s = sim.load_scenario(SCENARIOS / scenario, {**SMALL, "team.collectors": collectors})
-        finals[collectors] = sim.replicate(s, 10, seed=12).kpi("final_paid_share")
-    difference = paired_difference(finals[2], finals[1])
-    assert difference["ci_high"] > 0, difference
+        shares[collectors] = sim.replicate(s, 10, seed=12).curve("paid_share")[:, day].tolist()
+    difference = paired_difference(shares[2], shares[1])
+    assert difference["ci_low"] > 0, difference
 
 
 @pytest.mark.parametrize("scenario", ["baseline.yaml", "staged.yaml", "playbook.yaml"])

@@ -243,12 +243,15 @@ def test_story_of_an_owner_who_did_not_pay(baseline_run: LoggedRun) -> None:
 def test_pick_tells_a_matching_owner(kind: str) -> None:
     """On this run every one of these picks finds an owner (a pick without one: see the next test).
 
-    Which owners match depends on the run: 75 days of 200 households on seed 0
+    Which owners match depends on the run: 80 days of 200 households on seed 0
     hold each kind (the 60 days used before no longer hold a hard owner who paid
     after a team visit since idle collectors share alarms; such owners are as
-    frequent as before, 4 a run over 40 seeds).
+    frequent as before, 4 a run over 40 seeds).  75 days held one until the
+    service crew's draws got streams of their own; over seeds 0-39 such owners
+    are as frequent as before (4.95 and 4.9 a run at 75 days), seed 0 has one
+    fewer (1 before, 0 now).
     """
-    horizon = 75
+    horizon = 80
     out = _ok("story", str(PLAYBOOK), *SMALL[:-1], f"horizon_days={horizon}", "--pick", kind)
     run = logged_run(load_scenario(PLAYBOOK, _overrides(horizon)), 0)
     unit = re.search(r"^Unit (\S+) ", out, flags=re.MULTILINE)

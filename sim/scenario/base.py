@@ -10,6 +10,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Hour = Annotated[float, Field(ge=0.0, le=24.0)]
+TimeOfDay = Annotated[float, Field(ge=0.0, lt=24.0)]  # a moment of the day, in hours after midnight
 Count = Annotated[int, Field(ge=0)]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

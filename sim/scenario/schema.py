@@ -27,21 +27,27 @@ from sim.scenario.base import (
     ScheduleName,
     SegmentName,
     Strict,
+    TimeOfDay,
     Weekday,
     Window,
     _merge_over,
 )
 from sim.scenario.tactics import (
     Annoyance,
+    ArrearsNotice,
     Atmosphere,
     Conduct,
     Debrief,
     Discovery,
     FollowUp,
     Goodwill,
+    Lawsuit,
+    LawyerLetter,
     Morale,
     Notices,
+    OverContact,
     Publicity,
+    PulseSteps,
     Sentiment,
     Service,
     Social,
@@ -116,7 +122,7 @@ class Segment(Strict):
 def _default_segments() -> dict[str, Segment]:
     return {
         "ordinary": Segment(
-            share=0.6, p=0.02, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.07, legacy=0.05)
+            share=0.6, p=0.02, q=0.04, promise_keep=0.7, grievance=Grievance(fixable=0.10, legacy=0.10)
         ),
         "undecided": Segment(
             share=0.3,
@@ -125,7 +131,7 @@ def _default_segments() -> dict[str, Segment]:
             threshold=Threshold(mean=0.4, sd=0.15),
             response="threshold",
             promise_keep=0.5,
-            grievance=Grievance(fixable=0.12, legacy=0.08),
+            grievance=Grievance(fixable=0.15, legacy=0.15),
         ),
         "hard": Segment(
             share=0.1, p=0.0003, q=0.0, promise_keep=0.2, grievance=Grievance(fixable=0.30, legacy=0.35)
@@ -181,6 +187,11 @@ class Channels(Strict):
 
     online_share: Probability = 0.7
     service_centre: Channel = Channel()
+    pay_now_on_call: Literal["online", "own_channel"] = Field(
+        "online",
+        description="how an owner who says 'pay now' on a call pays: online at once, or through their "
+        "own channel (online, or at the service centre's next opening)",
+    )
 
 
 class Owners(Strict):
@@ -191,7 +202,9 @@ class Owners(Strict):
     channels: Channels = Channels()
     phone_share: Probability = Field(0.9, description="share of owners with a valid phone number")
     out_of_touch_factor: Probability = Field(
-        0.03, description="hazard factor of an owner with no valid phone until someone reaches them (T7)"
+        1.0,
+        description="residual hazard factor of an owner with no valid phone until someone reaches them (T7);"
+        " 1: none beyond the calls, messages and reminders that cannot reach them",
     )
     mood_sd: NonNegative = Field(0.15, description="sd of the log of the personal mood level")
 
@@ -245,21 +258,94 @@ class MoodTable(Strict):
     hour: tuple[NonNegative, ...] = Field(min_length=24, max_length=24)
 
 
+class SeedAdjustments(Strict):
+    """Factors of the seed preset's best and worst hours (V1), applied before normalising to mean 1."""
+
+    fri_sat_afternoon: Positive = Field(
+        1.25, description="mood factor of Friday and Saturday 15:00-17:00 (hours 15 and 16)"
+    )
+    sunday_evening: Positive = Field(0.6, description="mood factor of Sunday 18:00-24:00 (hours 18 to 23)")
+
+
 class Mood(Strict):
     """Weekly mood cycle (V1): a preset, optionally replaced per schedule type."""
 
     enabled: bool = True
     profile: Literal["evidence", "seed"] = "evidence"
+    seed_adjustments: SeedAdjustments = Field(
+        SeedAdjustments(), description="used by the seed preset only, not by explicit tables"
+    )
     five_day: MoodTable | None = None
     other: MoodTable | None = None
     holiday_as: Weekday = "sun"
 
 
+def _hours(night: float, *spans: tuple[int, int, float]) -> tuple[float, ...]:
+    """Return 24 hourly values: `night` everywhere, then each (start, end, value) span laid over it."""
+    values = [night] * 24
+    for start, end, value in spans:
+        values[start:end] = [value] * (end - start)
+    return tuple(values)
+
+
+class PresenceDay(Strict):
+    """Relative chance of reaching an owner in each hour of the day (24 values, any scale)."""
+
+    weekday: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Monday to Friday")
+    weekend: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Saturday, Sunday")
+
+
+class WakingHours(Strict):
+    """The hours of the day over which `availability.mean_reach` is the mean reach."""
+
+    start: Annotated[int, Field(ge=0, le=23)] = 8
+    end: Annotated[int, Field(ge=1, le=24)] = 22
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WakingHours:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
 class Availability(Strict):
-    """Chance that a call at a given hour is answered by the owner (V1, T7)."""
+    """Chance that a call at a given hour reaches the owner (V1, T7): a shape per schedule, scaled.
+
+    The shapes are relative; the table of both schedules is scaled so that its
+    mean over the waking hours of the week is `mean_reach`, then clipped to
+    [0, 1].  An owner's chance of being at home is the same shape (see
+    `team.home_share`).
+    """
 
     enabled: bool = True
-    mean_reach: Probability = Field(0.25, description="mean right-party contact rate per call")
+    mean_reach: Probability = Field(
+        0.36, description="mean chance that a call reaches the owner, over the waking hours of the week"
+    )
+    waking_hours: WakingHours = WakingHours()
+    five_day: PresenceDay = Field(
+        PresenceDay(
+            weekday=_hours(0.05, (8, 18, 0.55), (12, 14, 0.9), (18, 22, 1.6)),
+            weekend=_hours(0.05, (9, 22, 1.4)),
+        ),
+        description="five-day workers: at work in office hours, reachable at lunch, evenings and weekends",
+    )
+    other: PresenceDay = Field(
+        PresenceDay(
+            weekday=_hours(0.05, (8, 22, 1.0), (12, 14, 0.9)),
+            weekend=_hours(0.05, (8, 22, 1.0), (12, 14, 0.9)),
+        ),
+        description="other schedules (retired, shift workers, self-employed): reachable through the day",
+    )
+
+
+class OtherDuties(Strict):
+    """Collectors' non-fee work (they are housekeepers): a stream of tasks taken before any fee work."""
+
+    enabled: bool = True
+    share: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.7, description="mean share of each collector's working time taken by other duties"
+    )
+    minutes: Minutes = Field(Minutes(mean=20.0, cv=1.0), description="duration of one task")
 
 
 class Team(Strict):
@@ -279,6 +365,7 @@ class Team(Strict):
     ring_minutes: Minutes = Minutes(mean=0.75, cv=0.3)
     delivery_minutes: Minutes = Minutes(mean=2.0)
     morale: Morale = Morale()
+    other_duties: OtherDuties = OtherDuties()
     home_share: Probability = Field(
         0.6, description="at-home chance = this x the owner's relative presence at that hour (at most 1)"
     )
@@ -290,8 +377,13 @@ class Team(Strict):
 class StageTrigger(Strict):
     """When the next billing stage starts: a paid share of the previous one, or a day."""
 
-    paid_share: Probability = 0.6
-    max_days: NonNegative = 21.0
+    paid_share: Probability = Field(
+        0.5, description="V4: the next stage opens once most of this one has paid"
+    )
+    max_days: NonNegative = Field(42.0, description="the next stage opens at the latest this many days on")
+    check_hour: TimeOfDay = Field(
+        8.0, description="time of day of the daily check of the stage's paid share (hours after midnight)"
+    )
 
 
 class Billing(Strict):
@@ -348,6 +440,10 @@ class Calls(Strict):
         False, description="T10: key owners (leaders, vocal owners) contacted at once, first, never given up"
     )
     give_up_after: Count = Field(5, description="answered fee contacts before calls stop (0: never give up)")
+    greeting_goodwill: bool = Field(
+        True,
+        description="V1: a greeting call that reaches the owner adds the goodwill pulse of strategy.goodwill",
+    )
 
     @field_validator("order")
     @classmethod
@@ -488,6 +584,9 @@ class Strategy(Strict):
     atmosphere: Atmosphere = Atmosphere()
     publicity: Publicity = Publicity()
     debrief: Debrief = Debrief()
+    arrears_notice: ArrearsNotice = ArrearsNotice()
+    lawyer_letter: LawyerLetter = LawyerLetter()
+    lawsuit: Lawsuit = Lawsuit()
 
 
 class Scenario(Strict):
@@ -509,6 +608,8 @@ class Scenario(Strict):
     social: Social = Social()
     sentiment: Sentiment = Sentiment()
     annoyance: Annoyance = Annoyance()
+    over_contact: OverContact = OverContact()
+    pulses: PulseSteps = PulseSteps()
     strategy: Strategy = Strategy()
 
     @model_validator(mode="after")

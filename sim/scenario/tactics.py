@@ -10,16 +10,24 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Minutes, NonNegative, Positive, Probability, Strict, Window
+from sim.scenario.base import Count, Minutes, NonNegative, Positive, Probability, Strict, TimeOfDay, Window
 
 ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Pulse(Strict):
-    """A decaying effect: `size` at a touch for one mean life (half_life_days / ln 2), then gone."""
+    """A decaying effect: `size` at a touch, decaying with `half_life_days` (a staircase: `PulseSteps`)."""
 
     size: NonNegative
     half_life_days: Positive = 3.0
+
+
+class PulseSteps(Strict):
+    """How every pulse decays: a staircase of `steps` steps close to the exponential decay (model.md §10)."""
+
+    steps: Annotated[int, Field(ge=1, le=1000)] = Field(
+        7, description="steps of a pulse's staircase (1: one step of one mean life, as before)"
+    )
 
 
 class Notices(Strict):
@@ -47,7 +55,13 @@ class Visits(Strict):
     after_stalls: Annotated[int, Field(ge=1)] = 1
     minutes: Minutes = Minutes(mean=15.0)
     travel_minutes: NonNegative = 5.0
-    retry_days: NonNegative = 7.0
+    not_home_minutes: Positive = Field(
+        1.0, description="collector's minutes at the door when nobody is at home (after the travel)"
+    )
+    retry_days: NonNegative = Field(
+        7.0, description="days from a visit that found nobody at home to the next try (home and team visits)"
+    )
+    max_per_owner: Count = Field(4, description="home visits tried per owner (not-at-home ones included)")
 
 
 class TeamVisits(Strict):
@@ -59,6 +73,12 @@ class TeamVisits(Strict):
         2, description="refusals plus stalls before a team visit (stallers and hard owners only)"
     )
     minutes: Minutes = Minutes(mean=30.0)
+    min_days: NonNegative = Field(
+        1.0,
+        description="a team visit comes calls.retry_days.<outcome> days after the refusal or stall "
+        "that earned it, but at least this many",
+    )
+    max_per_owner: Count = Field(2, description="team visits tried per owner (not-at-home ones included)")
 
 
 class Discovery(Strict):
@@ -68,6 +88,7 @@ class Discovery(Strict):
     minutes: Minutes = Minutes(mean=30.0)
     success: Probability = 0.35
     max_attempts: Annotated[int, Field(ge=1)] = 3
+    retry_days: NonNegative = Field(7.0, description="days from an effort that found nothing to the next")
     workplace_found: Probability = Field(0.5, description="chance the effort also finds the workplace")
 
 
@@ -80,12 +101,51 @@ class WorkplaceVisits(Strict):
     after_unanswered_calls: Annotated[int, Field(ge=1)] = 5
 
 
+class ArrearsNotice(Strict):
+    """A notice of arrears posted on the unpaid owner's door (the ladder's second step)."""
+
+    enabled: bool = False
+    after_days: NonNegative = Field(60.0, description="days after the bill")
+    staff_minutes: NonNegative = 5.0
+    pressure: Pulse = Pulse(size=0.6, half_life_days=7.0)
+
+
+class LawyerLetter(Strict):
+    """A lawyer's letter to the unpaid owner (the ladder's fourth step)."""
+
+    enabled: bool = False
+    after_days: NonNegative = Field(120.0, description="days after the bill")
+    cost_cny: NonNegative = Field(800.0, description="law firm's fee per letter")
+    pressure: Pulse = Pulse(size=1.5, half_life_days=14.0)
+
+
+class Lawsuit(Strict):
+    """Suing the unpaid owner (the ladder's last step): costly, slow, mostly successful."""
+
+    enabled: bool = False
+    after_days: NonNegative = Field(
+        60.0, description="days after the lawyer's letter (after the bill without letters)"
+    )
+    max_cases: Count = Field(0, description="most cases filed in the campaign (0: no limit)")
+    cost_cny: NonNegative = Field(2000.0, description="court and lawyer's fees per case")
+    staff_hours: NonNegative = Field(6.0, description="staff hours per case (files, hearings)")
+    settle_probability: Probability = Field(0.5, description="chance the owner pays before judgment")
+    settle_days: Positive = Field(30.0, description="mean days from filing to a settlement")
+    days_to_judgment: Positive = 90.0
+    win_probability: Probability = 0.9
+    pay_after_judgment: Probability = Field(0.7, description="chance a judged owner pays (or is enforced)")
+    enforce_days: Positive = Field(30.0, description="mean days from judgment to payment")
+
+
 class Goodwill(Strict):
     """Goodwill touches (V3): holiday messages and birthday calls."""
 
     enabled: bool = False
     holidays: bool = True
     birthdays: bool = True
+    hour: TimeOfDay = Field(
+        10.0, description="time of day of the holiday messages and birthday calls (hours after midnight)"
+    )
     staff_minutes: NonNegative = 1.0
     effect: Pulse = Pulse(size=0.3, half_life_days=14.0)
 
@@ -184,6 +244,9 @@ class Sentiment(Strict):
         10.0, description="discount per unit share of unpaid vocal owners among the billed households"
     )
     cap: Probability = 0.5
+    step: Probability = Field(
+        0.005, description="the discount is re-applied once it has moved by at least this (or fallen to 0)"
+    )
 
 
 class Publicity(Strict):
@@ -191,22 +254,30 @@ class Publicity(Strict):
 
     enabled: bool = False
     notice_every_days: Positive = 7.0
+    notice_hour: TimeOfDay = Field(9.0, description="time of day the notice boards are updated")
     guidance: bool = True
     guidance_factor: Probability = Field(0.4, description="share of the negative talk left with guidance")
 
 
 class Morale(Strict):
-    """Collector skill and morale (T1)."""
+    """Collector skill and morale (T1): rebuffs pull morale toward a floor, payments and time toward 1."""
 
     enabled: bool = True
     skill_sd: NonNegative = 0.2
-    hostile_loss: Probability = 0.1
-    refusal_loss: Probability = 0.03
-    payment_gain: Probability = 0.02
-    recovery_per_day: NonNegative = 0.05
+    hostile_loss: Probability = Field(
+        0.1, description="share of the distance to the floor a hostile answer takes"
+    )
+    refusal_loss: Probability = Field(0.03, description="share of the distance to the floor a refusal takes")
+    payment_gain: Probability = Field(
+        0.02, description="share of the distance to 1 a payment on the spot gives"
+    )
+    recovery_per_day: NonNegative = Field(0.7, description="rate per day at which morale recovers toward 1")
     support: bool = Field(False, description="T1: colleagues help a rebuffed collector recover")
-    support_recovery_per_day: NonNegative = 0.3
-    floor: Probability = 0.2
+    support_recovery_per_day: NonNegative = 1.2
+    calm_loss_factor: Probability = Field(
+        0.5, description="P1: factor on morale losses when collectors listen calmly before answering"
+    )
+    floor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.3, description="the lowest morale can fall")
 
 
 class Debrief(Strict):
@@ -217,6 +288,24 @@ class Debrief(Strict):
     morale_restore: Probability = 0.5
     skill_gain: NonNegative = 0.01
     skill_cap: Positive = 1.5
+
+
+class OverContact(Strict):
+    """Owners chased too often complain (residents' committee, 12345 hotline): bounded persistence."""
+
+    enabled: bool = True
+    window_days: Positive = Field(30.0, description="the owner's memory of being chased, in days")
+    tolerance: Count = Field(
+        4, description="answered fee contacts in the window an owner takes without complaint"
+    )
+    complaint_probability: Probability = Field(
+        0.1, description="chance of a complaint at each answered fee contact beyond the tolerance"
+    )
+    cooling_off_days: NonNegative = Field(30.0, description="days without fee contacts after a complaint")
+    complaint_hours: NonNegative = Field(2.0, description="a manager's hours to answer one complaint")
+    annoyance: Pulse = Field(
+        Pulse(size=1.0, half_life_days=30.0), description="annoyance of the complaining owner"
+    )
 
 
 class Annoyance(Strict):

@@ -42,7 +42,9 @@ KPI_COLUMNS: tuple[str, ...] = (
     "tickets_withdrawn",
     "ticket_mean_wait_hours",
     "final_morale",
+    "morale_mean",
     "hostile",
+    "complaints",
 )
 """Columns of the per-replication table (``replications.parquet``), after `variant` and `rep`."""
 
@@ -72,7 +74,9 @@ def replication_row(kpis: Mapping[str, Any], staff_cost_per_hour: float) -> dict
         **{f"tickets_{k}": float(tickets[k]) for k in ("opened", "fixed", "escalated", "withdrawn")},
         "ticket_mean_wait_hours": _number(tickets["mean_wait_hours"]),
         "final_morale": float(kpis["final_morale"]),
+        "morale_mean": float(kpis["morale_mean"]),
         "hostile": float(kpis["hostile"]),
+        "complaints": float(kpis["complaints"]),
     }
     return {name: row[name] for name in KPI_COLUMNS}
 

@@ -145,8 +145,9 @@ KEY_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
     ("tickets fixed", "tickets_fixed", lambda v: f"{v:,.1f}"),
     ("tickets escalated", "tickets_escalated", lambda v: f"{v:,.1f}"),
     ("mean wait for the service crew (h)", "ticket_mean_wait_hours", lambda v: f"{v:,.1f}"),
-    ("team morale at the end (1 = fresh)", "final_morale", lambda v: f"{v:.3f}"),
+    ("team morale over the campaign (mean of the days; 1 = fresh)", "morale_mean", lambda v: f"{v:.3f}"),
     ("hostile encounters", "hostile", lambda v: f"{v:,.1f}"),
+    ("owners who complained about being chased", "complaints", lambda v: f"{v:,.1f}"),
 )
 """Rows of the key-figures table: label, column of replications.parquet, number format."""
 
