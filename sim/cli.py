@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from sim.destination import Destination, RunIdentity
     from sim.results import Replications, RunResult
 
 __all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
@@ -40,6 +42,15 @@ SetOption = Annotated[
         "--set",
         metavar="KEY.PATH=VALUE",
         help="Override a scenario value (YAML syntax), e.g. --set team.collectors=6. Repeatable.",
+    ),
+]
+
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace the default folder's earlier results even if another run wrote them"
+        " (without it, such a run goes to <folder>-2, -3...).",
     ),
 ]
 
@@ -183,25 +194,34 @@ def run(
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
+    force: ForceOption = False,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
-    from sim.output import default_folder, ensure_folder, to_json_text, write_results
+    from sim.destination import RunIdentity, run_name
+    from sim.output import to_json_text, write_results
+    from sim.scenario import scenario_to_yaml
 
     target = _precision_target(precision, outcome, reps, max_reps)
-    with fail_cleanly():
-        scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
-        folder = ensure_folder(out if out is not None else default_folder(scenario.name))
-    views: dict[str, Any] = {}
-    variants = {scenario.name: scenario}
-    if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
-    else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
-    results, wall = runs[scenario.name], walls[scenario.name]
-    summary = _run_summary(results, wall, folder)
-    with _fail_cleanly_in_views():
-        written = write_results(folder, scenario, results, summary)
-        written += _write_views(folder, views, None, report)
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        with fail_cleanly():
+            scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
+            tally.destination = destination = _destination(out, run_name(scenario.name, set_ or []), force)
+        runs, walls, views = _replicate({scenario.name: scenario}, reps, seed, target, workers, tally)
+        results = runs[scenario.name]
+        yaml = scenario_to_yaml(scenario)
+        folder = _chosen_folder(
+            destination, RunIdentity("summary.json", "scenario.yaml", yaml, seed, len(results))
+        )
+        summary = _run_summary(results, walls[scenario.name], folder)
+
+        def write(staging: Path) -> list[Path]:
+            return [
+                *write_results(staging, scenario, results, summary),
+                *_write_views(staging, views, None, report),
+            ]
+
+        written = _commit(destination, folder, write)
     if as_json:
         typer.echo(to_json_text(summary))
     else:
@@ -357,37 +377,119 @@ def compare(
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
+    force: ForceOption = False,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     from sim.compare import daily_table, variant_names
-    from sim.output import compare_folder, ensure_folder, to_json_text, write_comparison
+    from sim.destination import RunIdentity, compare_name
+    from sim.output import to_json_text, write_comparison
+    from sim.views.folder import scenarios_yaml
 
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
     target = _precision_target(precision, outcome, reps, max_reps)
-    with fail_cleanly():
-        overrides = parse_overrides(set_ or [])
-        scenarios = [load_scenario(path, overrides) for path in scenario_files]
-        names = variant_names(scenario_files, [s.name for s in scenarios])
-        folder = ensure_folder(out if out is not None else compare_folder(names))
-    variants, views = dict(zip(names, scenarios, strict=True)), {}
-    if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
-    else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
-    comparison = _comparison(runs, walls, seed, folder)
-    with _fail_cleanly_in_views():
-        written = write_comparison(folder, comparison, daily_table(runs))
-        written += _write_views(folder, views, variants, report)
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        with fail_cleanly():
+            overrides = parse_overrides(set_ or [])
+            scenarios = [load_scenario(path, overrides) for path in scenario_files]
+            names = variant_names(scenario_files, [s.name for s in scenarios])
+            same_file = len({path.resolve() for path in scenario_files}) == 1
+            tally.destination = destination = _destination(
+                out, compare_name(names, same_file, set_ or []), force
+            )
+        variants = dict(zip(names, scenarios, strict=True))
+        runs, walls, views = _replicate(variants, reps, seed, target, workers, tally)
+        done = len(next(iter(runs.values())))
+        folder = _chosen_folder(
+            destination, RunIdentity("compare.json", "scenarios.yaml", scenarios_yaml(variants), seed, done)
+        )
+        comparison = _comparison(runs, walls, seed, folder)
+
+        def write(staging: Path) -> list[Path]:
+            written = write_comparison(staging, comparison, daily_table(runs))
+            return [*written, *_write_views(staging, views, variants, report)]
+
+        written = _commit(destination, folder, write)
     if as_json:
         typer.echo(to_json_text(comparison))
     else:
         _print_comparison(comparison, [p.name for p in written])
 
 
+@dataclass
+class _Tally:
+    """How many replications have finished, of how many (at most, when running to a precision)."""
+
+    done: int = 0
+    total: int = 0
+    destination: Destination | None = None
+    """Where the results were to go, once known."""
+
+
+def _destination(out: Path | None, default_name: str, force: bool) -> Destination:
+    """Return where results go (``--out``, else ``results/<default_name>``); exit 2 if they cannot."""
+    from sim.destination import Destination
+    from sim.output import COMPARE_FILES, RESULT_FILES
+    from sim.views.folder import COMPARE_VIEW_FILES
+
+    known = frozenset({*RESULT_FILES, *COMPARE_FILES, *COMPARE_VIEW_FILES, "report.html"})
+    base = out if out is not None else Path("results") / default_name
+    destination = Destination(base, explicit=out is not None, force=force, known_files=known)
+    destination.check()
+    return destination
+
+
+def _chosen_folder(destination: Destination, identity: RunIdentity) -> Path:
+    """Return the folder the results go to; say so on stderr when it is not the one asked for."""
+    with fail_cleanly():
+        folder, note = destination.choose(identity)
+    if note:
+        error(note)
+    return folder
+
+
+def _commit(destination: Destination, folder: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Write the results into `folder` through a staging folder; exit 2 on a bad folder or view."""
+    with _fail_cleanly_in_views():
+        return destination.commit(folder, write)
+
+
+@contextmanager
+def _interrupt_reported(tally: _Tally) -> Iterator[None]:
+    """Turn Ctrl-C (or SIGTERM) into one line on stderr and exit code 130; nothing is written then."""
+    from sim.experiments.command import EXIT_INTERRUPTED
+    from sim.experiments.command import _sigterm_interrupts as sigterm_interrupts  # shared with sweep
+
+    try:
+        with sigterm_interrupts():
+            yield
+    except KeyboardInterrupt:
+        base = None if tally.destination is None else tally.destination.base
+        kept = f"; {base} is as it was" if base is not None and base.exists() else ""
+        error(
+            f"interrupted: {tally.done} of {tally.total or '?'} replications had finished;"
+            f" nothing was written{kept}. Run the same command again to start over"
+            " (with fewer --reps to finish sooner)."
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _replicate(
+    variants: dict[str, Scenario], reps: int, seed: int, target: Any, workers: int, tally: _Tally
+) -> tuple[dict[str, Replications], dict[str, float], dict[str, Any]]:
+    """Replicate every variant `reps` times, or to the precision `target`; return runs, walls, views."""
+    views: dict[str, Any] = {}
+    if target is None:
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers, tally)
+    else:
+        runs, walls = _replicate_to_precision(variants, seed, target, views, workers, tally)
+    return runs, walls, views
+
+
 def _replicate_to_precision(
-    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any], workers: int
+    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any], workers: int, tally: _Tally
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant in batches until the precision target holds; keep the view tables too."""
     from sim.precision import Job, replicate_variants_until
@@ -396,21 +498,24 @@ def _replicate_to_precision(
     logged = LoggedRuns()
     with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
+        tally.total = target.max_reps * len(variants)
+
+        def advance(done: int) -> None:
+            tally.done = done
+            bar.update(task, completed=done)
 
         def run_many(jobs: list[Job]) -> Iterator[RunResult]:
             yield from logged.results(backend, (LoggedJob(*job) for job in jobs))  # type: ignore[arg-type]
 
         started = time.perf_counter()
-        runs = replicate_variants_until(
-            variants, seed, target, lambda done: bar.update(task, completed=done), run_many=run_many
-        )
+        runs = replicate_variants_until(variants, seed, target, advance, run_many=run_many)
         wall = time.perf_counter() - started
     views.update(logged.tables())
     return runs, {name: wall / len(variants) for name in variants}
 
 
 def _replicate_variants_with_progress(
-    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any], workers: int
+    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any], workers: int, tally: _Tally
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant on the same master seed under one progress bar; return runs and wall times.
 
@@ -429,11 +534,13 @@ def _replicate_variants_with_progress(
     ]
     logged, results = LoggedRuns(), {name: [] for name in variants}
     walls: dict[str, float] = {}
+    tally.total = len(jobs)
     with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications", total=len(jobs))
         last_end = time.perf_counter()
         for done, (job, result) in enumerate(zip(jobs, logged.results(backend, jobs), strict=True), start=1):
             bar.update(task, description=f"{job.name}: replications", completed=done)
+            tally.done = done
             results[job.name].append(result)
             if len(results[job.name]) == reps:
                 now = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -242,9 +243,10 @@ def test_human_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fragments = ["baseline", "final paid share", "95% CI", "days to 50%", "/2)", "calls", "staff hours"]
     for fragment in [*fragments, "promises made / kept / broken", "tickets opened / fixed", "hostile"]:
         assert fragment in text, f"{fragment!r} not in:\n{result.stdout}"
-    assert "results/baseline" in text
+    folder = "results/baseline-community.households=200-community.buildings=4-horizon_days=30"
+    assert folder in re.sub(r"[\s│]", "", result.stdout)  # the scenario's name and the --set overrides
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    assert {p.name for p in (tmp_path / "results" / "baseline").iterdir()} == FILES
+    assert {p.name for p in (tmp_path / folder).iterdir()} == FILES
 
 
 # -- bad input ----------------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ def test_a_dead_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.Monk
     assert isinstance(result.exception, SystemExit), result.exception
     assert "A worker process died" in result.stderr and "--workers 2" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
-    assert not any((tmp_path / "results" / "baseline").iterdir())
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- atomic writes ------------------------------------------------------------------------------------

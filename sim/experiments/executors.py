@@ -93,6 +93,7 @@ class PoolBackend(Backend):
         # Workers hold the read end; only this process holds the write end, which the system
         # closes when this process ends in any way, so orphaned workers exit at once.
         self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
+        _start_fork_server(self._context)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
@@ -238,6 +239,24 @@ def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.task", "sim.api", "sim.views.logged"])
     return context
+
+
+def _start_fork_server(context: Any) -> None:
+    """Start the fork server now, deaf to Ctrl-C, so that Ctrl-C while it imports prints no traceback.
+
+    A process started with Ctrl-C ignored keeps ignoring it; the parent reports the interrupt.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _init_worker(lifeline: Connection) -> None:
