@@ -259,9 +259,9 @@ def _days_to(entry: dict[str, Any], reps: int) -> str:
     return f"{entry['mean']:.1f} days (reached {entry['reached']}/{reps})"
 
 
-def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1) -> str:
+def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1, per: str = " per replication") -> str:
     """Format a per-replication mean with its CI, e.g. '920 per replication (95% CI 866–974)'."""
-    text = f"{figure['mean']:,.{digits}f}{unit} per replication"
+    text = f"{figure['mean']:,.{digits}f}{unit}{per}"
     if figure["ci_low"] is None or figure["ci_high"] - figure["ci_low"] < 1e-9:
         return text
     return f"{text} (95% CI {figure['ci_low']:,.{digits}f}–{figure['ci_high']:,.{digits}f}{unit})"
@@ -284,14 +284,17 @@ def _summary_sections(
         ("final paid share (money)", _share_with_ci(summary["final_money_share"])),
         *((f"days to {k}% of households paid", _days_to(v, reps)) for k, v in summary["days_to"].items()),
     ]
+    time_share = summary["collector_time"]
     effort = [
         ("calls", _per_rep(summary["calls"])),
-        ("reached (right-party contacts)", _per_rep(summary["reached"])),
-        ("reached per call", _rate(summary["contacts"].get("right_party_rate"))),
-        ("staff hours", _per_rep(summary["staff_hours"], " h")),
-        ("collectors on fee work", _per_rep(summary["busy_hours"], " h")),
-        ("collectors on other duties", _per_rep(summary["duty_hours"], " h")),
-        ("team morale over the campaign (1 = fresh)", _per_rep(summary["morale_mean"], digits=3)),
+        ("calls that reached the owner", _per_rep(summary["reached"])),
+        ("share of calls that reached the owner", _rate(summary["contacts"].get("right_party_rate"))),
+        ("staff hours paid", _per_rep(summary["staff_hours"], " h")),
+        ("collectors' shift hours", f"{time_share['shift_hours']:,.1f} h per replication"),
+        ("time on fee work", _share_of_shifts(time_share["fee_work_share"], summary["busy_hours"])),
+        ("time on other duties", _share_of_shifts(time_share["other_duties_share"], summary["duty_hours"])),
+        ("service crew busy", _crew_busy(summary["service"]["utilisation"])),
+        ("team morale, mean over the campaign", _per_rep(summary["morale_mean"], digits=2, per="")),
         ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
     ]
     promises, tickets = summary["promises"], summary["tickets"]
@@ -314,6 +317,16 @@ def _summary_sections(
     return [setup, outcome, effort, activity, run_info]
 
 
+def _share_of_shifts(share: dict[str, Any], hours: dict[str, Any]) -> str:
+    """Format a share of the collectors' shift hours with its hours, e.g. '6.5% of shift hours (585.0 h)'."""
+    return f"{_percent(share['mean'])} of shift hours ({hours['mean']:,.1f} h per replication)"
+
+
+def _crew_busy(utilisation: float | None) -> str:
+    """Format the service crew's utilisation, e.g. '42.0% of crew shift hours on tickets'."""
+    return "n/a" if utilisation is None else f"{_percent(utilisation)} of crew shift hours on tickets"
+
+
 def _rate(value: float | None) -> str:
     """Format a rate as a percentage ('n/a' when there is none)."""
     return "n/a" if value is None else f"{value:.1%}"
@@ -324,12 +337,26 @@ def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:
     return " / ".join(f"{figures[name]:,.1f}" for name in names)
 
 
+_RUN_FOOTNOTE = (
+    "per replication: the mean over the replications, with its 95% confidence interval (CI)."
+    " Reached the owner: the owner answered (not unanswered, not a wrong number). Shift hours:"
+    " the hours the collectors are scheduled to work; fee work and other duties are shares of them."
+    " Morale: 1 = fresh, lower after refusals and hostile encounters (docs/model.md §22)."
+)
+
+
 def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]) -> Table:
     """Build the readable summary of a run as a two-column table (values shown verbatim, no markup)."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"feesim run: {scenario.name}", show_header=False, title_justify="left")
+    table = Table(
+        title=f"feesim run: {scenario.name}",
+        show_header=False,
+        title_justify="left",
+        caption=_RUN_FOOTNOTE,
+        caption_justify="left",
+    )
     table.add_column("figure", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for section in _summary_sections(scenario, summary, files):
@@ -383,6 +410,7 @@ def compare(
     from sim.compare import daily_table, variant_names
     from sim.destination import RunIdentity, compare_name
     from sim.output import to_json_text, write_comparison
+    from sim.views.compare_table import print_comparison
     from sim.views.folder import scenarios_yaml
 
     if len(scenario_files) < 2:
@@ -415,7 +443,7 @@ def compare(
     if as_json:
         typer.echo(to_json_text(comparison))
     else:
-        _print_comparison(comparison, [p.name for p in written])
+        print_comparison(Console(), comparison, [p.name for p in written])
 
 
 @dataclass
@@ -585,116 +613,6 @@ def _comparison(
         "wall_seconds": round(sum(walls.values()), 3),
         "output": str(folder),
     }
-
-
-def _print_comparison(comparison: dict[str, Any], files: list[str]) -> None:
-    """Print the variants table, the paired-differences table and where the files went."""
-    from rich.text import Text
-
-    console = Console()
-    console.print(_variants_table(comparison))
-    console.print()
-    console.print(_paired_table(comparison))
-    console.print(Text(f"written to {comparison['output']}: {', '.join(files)}"), soft_wrap=True)
-
-
-def _variants_table(comparison: dict[str, Any]) -> Table:
-    """Build one row per variant: final paid share, days to the targets, staff hours, calls."""
-    from rich import box
-    from rich.table import Table
-
-    reps = comparison["reps"]
-    noun = "replication" if reps == 1 else "replications"
-    table = Table(
-        title=f"feesim compare: {reps} {noun} per variant, seed {comparison['seed']}",
-        title_justify="left",
-        caption=(
-            "paid: final share of households paid, ± half-width of its 95% CI;"
-            " to N%: mean days until N% paid (replications that reached it / all)"
-        ),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("variant", style="bold", overflow="fold")
-    table.add_column("paid ± 95% CI", justify="right", no_wrap=True)
-    first = next(iter(comparison["variants"].values()))
-    for target in first["days_to"]:
-        table.add_column(f"to {target}%", justify="right", no_wrap=True)
-    table.add_column("staff h", justify="right", no_wrap=True)
-    table.add_column("calls", justify="right", no_wrap=True)
-    for name, summary in comparison["variants"].items():
-        table.add_row(*(_plain(cell) for cell in _variant_row(name, summary)))
-    return table
-
-
-def _variant_row(name: str, summary: dict[str, Any]) -> list[str]:
-    """Return the cells of one variant's row."""
-    reps, final = summary["reps"], summary["final_paid_share"]
-    share = _percent(final["mean"])
-    if final["ci_low"] is not None:
-        share += f" ± {100 * (final['ci_high'] - final['ci_low']) / 2:.1f}"
-    days = [_days_cell(entry, reps) for entry in summary["days_to"].values()]
-    return [
-        name,
-        share,
-        *days,
-        f"{summary['staff_hours']['mean']:,.0f}",
-        f"{summary['calls']['mean']:,.0f}",
-    ]
-
-
-def _days_cell(entry: dict[str, Any], reps: int) -> str:
-    """Format days to a target with the reached count, e.g. '24.9 (3/4)' or '– (0/4)'."""
-    days = "–" if entry["mean"] is None else f"{entry['mean']:.1f}"
-    return f"{days} ({entry['reached']}/{reps})"
-
-
-def _paired_table(comparison: dict[str, Any]) -> Table:
-    """Build one row per variant after the first: paired differences with their 95% CIs."""
-    from rich import box
-    from rich.table import Table
-
-    baseline = comparison["baseline"]
-    table = Table(
-        title=f"paired differences, variant − {baseline} (mean over replications, 95% CI)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("variant", style="bold", overflow="fold")
-    table.add_column("final paid share")
-    table.add_column("days to 80%")
-    table.add_column("staff hours")
-    for name, paired in comparison["paired"].items():
-        cells = [
-            name,
-            _difference(paired["final_paid_share"], 100, " pp"),
-            _difference(paired["days_to_80"], 1, " days"),
-            _difference(paired["staff_hours"], 1, " h"),
-        ]
-        table.add_row(*(_plain(cell) for cell in cells))
-    return table
-
-
-def _difference(entry: dict[str, Any], scale: float, unit: str) -> str:
-    """Format a paired difference, e.g. '+3.2 pp (+1.0 to +5.4)' or 'n/a (0 pairs)'."""
-    pairs = entry.get("pairs")
-    counted = "" if pairs is None else f"{pairs} pair{'' if pairs == 1 else 's'}"
-    if entry["mean"] is None:
-        return f"n/a ({counted or 'no data'})"
-    text = f"{scale * entry['mean']:+,.1f}{unit}"
-    if entry["ci_low"] is None:
-        return f"{text} (no CI, {counted or 'too few replications'})"
-    ci = f"{scale * entry['ci_low']:+,.1f} to {scale * entry['ci_high']:+,.1f}"
-    return f"{text} ({ci}{', ' + counted if counted else ''})"
-
-
-def _plain(cell: str) -> Any:
-    """Wrap a cell as plain text so names and values are shown verbatim (no markup)."""
-    from rich.text import Text
-
-    return Text(cell)
 
 
 @app.command()

@@ -45,6 +45,7 @@ EXTRAS = {
     "busy_hours",
     "duty_hours",
     "morale_mean",
+    "collector_time",
     "final_paid_share_by_segment",
     "contacts",
     "promises",
@@ -156,6 +157,18 @@ def test_json_activity_figures(summary: dict[str, Any]) -> None:
     assert set(summary["service"]) == {"utilisation"}
     assert 0 < summary["service"]["utilisation"] <= 1
     assert set(summary["staff_hours"]) == {"mean", "ci_low", "ci_high"}
+
+
+def test_json_collector_time(summary: dict[str, Any]) -> None:
+    """Fee work and other duties as shares of the collectors' shift hours (what a manager reads)."""
+    time = summary["collector_time"]
+    assert set(time) == {"shift_hours", "fee_work_share", "other_duties_share"}
+    assert 0 < time["shift_hours"] <= summary["staff_hours"]["mean"] + 1e-9
+    for share, hours in (("fee_work_share", "busy_hours"), ("other_duties_share", "duty_hours")):
+        assert set(time[share]) == {"mean", "ci_low", "ci_high"}
+        assert 0 < time[share]["mean"] < 1
+        assert time[share]["mean"] * time["shift_hours"] == pytest.approx(summary[hours]["mean"])
+    assert time["fee_work_share"]["mean"] + time["other_duties_share"]["mean"] <= 1
 
 
 # -- the files ----------------------------------------------------------------------------------------

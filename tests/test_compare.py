@@ -73,7 +73,7 @@ def test_contract_keys(comparison: dict[str, Any]) -> None:
 def test_paired_entries(comparison: dict[str, Any]) -> None:
     paired = comparison["paired"]
     assert set(paired) == {"staged"}
-    assert set(paired["staged"]) == METRICS
+    assert set(paired["staged"]) == METRICS | {"days_to_80_censored"}
     for metric in ("final_paid_share", "staff_hours"):
         assert set(paired["staged"][metric]) == {"mean", "ci_low", "ci_high"}
     days = paired["staged"]["days_to_80"]
