@@ -45,8 +45,10 @@ def print_comparison(console: Console, comparison: dict[str, Any], files: Sequen
         baseline = comparison["baseline"]
         console.print()
         console.print(Text(f"paired differences, variant − {baseline} (mean over replications, 95% CI)"))
-        console.print()
-        console.print(paired_table(comparison))
+        for name, paired in comparison["paired"].items():
+            console.print()
+            console.print(Text(name, style="bold"))
+            console.print(paired_table(baseline, paired))
         console.print()
         console.print(Text(_paired_footnote(baseline)))
     console.print()
@@ -141,22 +143,17 @@ def _plural(count: int, noun: str) -> str:
 # -- the paired differences -------------------------------------------------------------------------
 
 
-def paired_table(comparison: dict[str, Any]) -> Table:
-    """Build the paired differences to the baseline: one figure a row, a block per variant."""
+def paired_table(baseline: str, paired: dict[str, Any]) -> Table:
+    """Build one variant's paired differences to the baseline, one figure a row."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    baseline = comparison["baseline"]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("variant", style="bold", overflow="fold")
     table.add_column("figure", overflow="fold")
     table.add_column(f"difference from {baseline}", overflow="fold")
-    for name, paired in comparison["paired"].items():
-        rows = _paired_rows(name, baseline, paired)
-        for k, (figure, text) in enumerate(rows):
-            table.add_row(Text(name if k == 0 else ""), Text(figure), Text(text))
-        table.add_section()
+    for figure, text in _paired_rows(paired):
+        table.add_row(Text(figure), Text(text))
     return table
 
 
@@ -169,7 +166,7 @@ def _paired_footnote(baseline: str) -> str:
     )
 
 
-def _paired_rows(name: str, baseline: str, paired: dict[str, Any]) -> list[tuple[str, str]]:
+def _paired_rows(paired: dict[str, Any]) -> list[tuple[str, str]]:
     """Return (figure, difference) rows of one variant against the baseline."""
     censored = paired.get("days_to_80_censored")
     rows = [("final paid share", _signed(paired["final_paid_share"], 100, " points"))]
@@ -177,10 +174,8 @@ def _paired_rows(name: str, baseline: str, paired: dict[str, Any]) -> list[tuple
         rows.append(("days to 80% paid", _signed(paired["days_to_80"], 1, " days")))
     else:
         rows.append(("days to 80% paid", _days_difference(censored)))
-        if censored["bound"] != "exact":
-            rows.append(
-                (f"reached 80% by day {censored['horizon_days']}", _reached(name, baseline, censored))
-            )
+        if censored["bound"] != "exact" and any(censored["reached"].values()):
+            rows.append((f"reached 80% by day {censored['horizon_days']}", _reached(censored)))
     rows.append(("staff hours", _signed(paired["staff_hours"], 1, " h")))
     return rows
 
@@ -240,11 +235,11 @@ def _days_bound(days: float, bound: str) -> str:
     return f"at least {days:.1f} days later" if days > 0 else f"at most {-days:.1f} days sooner"
 
 
-def _reached(name: str, baseline: str, censored: dict[str, Any]) -> str:
+def _reached(censored: dict[str, Any]) -> str:
     """Say how many replications of each side reached 80%, and the difference of the shares."""
     reps, reached, share = censored["reps"], censored["reached"], censored["reached_share"]
-    text = f"{name} {reached['variant']} of {reps}, {baseline} {reached['baseline']} of {reps}"
+    text = f"{reached['variant']} of {reps} against {reached['baseline']} of {reps}"
     difference = f"{100 * share['mean']:+.0f} points"
     if share["ci_low"] is not None and share["ci_high"] - share["ci_low"] > 1e-9:
-        difference += f" (95% CI {100 * share['ci_low']:+.0f} to {100 * share['ci_high']:+.0f})"
-    return f"{text}: {difference}"
+        difference += f", 95% CI {100 * share['ci_low']:+.0f} to {100 * share['ci_high']:+.0f}"
+    return f"{text} ({difference})"
