@@ -102,6 +102,13 @@ class Destination:
 
     def check(self) -> None:
         """Raise an OSError naming the folder if results cannot go there (before any replication runs)."""
+        here = Path.cwd()
+        if Path(os.path.abspath(self.base)) in (here, *here.parents):
+            raise OSError(
+                errno.EINVAL,
+                "cannot write results into the current folder or a folder above it; give --out a new folder",
+                str(self.base),
+            )
         if self.base.exists() and not self.base.is_dir():
             raise NotADirectoryError(
                 errno.ENOTDIR, "cannot write results there: it exists and is not a folder", str(self.base)
@@ -223,7 +230,11 @@ def _swap_in(staging: Path, folder: Path) -> None:
         os.rename(staging, folder)
         return
     aside = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".old"))
-    os.rename(folder, aside / "results")
+    try:
+        os.rename(folder, aside / "results")
+    except BaseException:
+        aside.rmdir()
+        raise
     try:
         os.rename(staging, folder)
     except BaseException:

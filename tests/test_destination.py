@@ -101,6 +101,18 @@ def test_a_folder_with_other_files_is_never_replaced(tmp_path: Path, monkeypatch
     _no_leftovers(tmp_path)
 
 
+@pytest.mark.parametrize("out", [".", ".."])
+def test_never_into_the_current_folder_or_above(
+    out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    code, stdout, stderr = _feesim("run", str(BASELINE), *TINY, "--out", out)
+    assert code == 2 and stdout == ""
+    assert "current folder or a folder above it" in stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["here"] and list(Path().iterdir()) == []
+
+
 def test_a_failed_write_leaves_no_staging_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A crash while writing: the earlier folder is as it was and no half-written folder is left."""
     monkeypatch.chdir(tmp_path)
