@@ -182,7 +182,8 @@ def run(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="Output folder (default: results/<scenario name>).",
+            help="Output folder; its earlier results are replaced (default: a folder under results/"
+            " named after the scenario and the --set overrides, never replacing another run's).",
             show_default=False,
         ),
     ] = None,
@@ -392,7 +393,8 @@ def compare(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="Output folder (default: results/compare-<first>-vs-<second>...).",
+            help="Output folder; its earlier results are replaced (default: a folder under results/"
+            " named compare-A-vs-B and the --set overrides, never replacing another run's).",
             show_default=False,
         ),
     ] = None,
