@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     from sim.destination import Destination, RunIdentity
     from sim.results import Replications, RunResult
 
-__all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
 EXIT_USAGE = 2
 """Exit code for bad input from the user (same as Typer/Click usage errors)."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)."""
 
 app = typer.Typer(
     name="feesim",
@@ -198,13 +200,13 @@ def run(
     force: ForceOption = False,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
-    from sim.destination import RunIdentity, run_name
-    from sim.output import to_json_text, write_results
-    from sim.scenario import scenario_to_yaml
-
-    target = _precision_target(precision, outcome, reps, max_reps)
     tally = _Tally()
     with _interrupt_reported(tally):
+        from sim.destination import RunIdentity, run_name
+        from sim.output import to_json_text, write_results
+        from sim.scenario import scenario_to_yaml
+
+        target = _precision_target(precision, outcome, reps, max_reps)
         with fail_cleanly():
             scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
             tally.destination = destination = _destination(out, run_name(scenario.name, set_ or []), force)
@@ -409,27 +411,22 @@ def compare(
     force: ForceOption = False,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
-    from sim.compare import daily_table, variant_names
-    from sim.destination import RunIdentity, compare_name
-    from sim.output import to_json_text, write_comparison
-    from sim.views.compare_table import print_comparison
-    from sim.views.folder import scenarios_yaml
-
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
-    target = _precision_target(precision, outcome, reps, max_reps)
     tally = _Tally()
     with _interrupt_reported(tally):
+        from sim.compare import daily_table
+        from sim.destination import RunIdentity, compare_name
+        from sim.output import to_json_text, write_comparison
+        from sim.views.compare_table import print_comparison
+        from sim.views.folder import scenarios_yaml
+
+        target = _precision_target(precision, outcome, reps, max_reps)
         with fail_cleanly():
-            overrides = parse_overrides(set_ or [])
-            scenarios = [load_scenario(path, overrides) for path in scenario_files]
-            names = variant_names(scenario_files, [s.name for s in scenarios])
-            same_file = len({path.resolve() for path in scenario_files}) == 1
-            tally.destination = destination = _destination(
-                out, compare_name(names, same_file, set_ or []), force
-            )
-        variants = dict(zip(names, scenarios, strict=True))
+            variants, same_file = _load_variants(scenario_files, set_ or [])
+            name = compare_name(list(variants), same_file, set_ or [])
+            tally.destination = destination = _destination(out, name, force)
         runs, walls, views = _replicate(variants, reps, seed, target, workers, tally)
         done = len(next(iter(runs.values())))
         folder = _chosen_folder(
@@ -446,6 +443,17 @@ def compare(
         typer.echo(to_json_text(comparison))
     else:
         print_comparison(Console(), comparison, [p.name for p in written])
+
+
+def _load_variants(files: list[Path], overrides: list[str]) -> tuple[dict[str, Scenario], bool]:
+    """Load every scenario file with the overrides; return them by variant name, and whether one file."""
+    from sim.compare import variant_names
+
+    parsed = parse_overrides(overrides)
+    scenarios = [load_scenario(path, parsed) for path in files]
+    names = variant_names(files, [s.name for s in scenarios])
+    same_file = len({path.resolve() for path in files}) == 1
+    return dict(zip(names, scenarios, strict=True)), same_file
 
 
 @dataclass
@@ -489,21 +497,42 @@ def _commit(destination: Destination, folder: Path, write: Callable[[Path], list
 @contextmanager
 def _interrupt_reported(tally: _Tally) -> Iterator[None]:
     """Turn Ctrl-C (or SIGTERM) into one line on stderr and exit code 130; nothing is written then."""
-    from sim.experiments.command import EXIT_INTERRUPTED
-    from sim.experiments.command import _sigterm_interrupts as sigterm_interrupts  # shared with sweep
-
     try:
-        with sigterm_interrupts():
+        with _sigterm_as_ctrl_c():
             yield
     except KeyboardInterrupt:
         base = None if tally.destination is None else tally.destination.base
         kept = f"; {base} is as it was" if base is not None and base.exists() else ""
+        done = (
+            f"{tally.done} of {tally.total} replications had finished"
+            if tally.total
+            else "before any replication"
+        )
         error(
-            f"interrupted: {tally.done} of {tally.total or '?'} replications had finished;"
-            f" nothing was written{kept}. Run the same command again to start over"
-            " (with fewer --reps to finish sooner)."
+            f"interrupted: {done}; nothing was written{kept}."
+            " Run the same command again to start over (with fewer --reps to finish sooner)."
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C for the block, so that it cleans up the same way."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _replicate(

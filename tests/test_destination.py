@@ -139,19 +139,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _interrupt_when_running(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Start ``python -m sim ARGS``, send it Ctrl-C once it is well into its replications, wait for it."""
+def _interrupt_when_running(
+    args: list[str], cwd: Path, cpu_seconds: float = 4, then: float = 0, group: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Start ``python -m sim ARGS``, send it Ctrl-C `then` seconds after it used `cpu_seconds`, wait for it.
+
+    With `group`, Ctrl-C goes to its whole process group (its worker processes too), as a terminal sends it.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "sim", *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=group,
     )
     deadline = time.monotonic() + 120
-    while _cpu_seconds(process.pid) < 4 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)  # past the imports and the first replications
-    process.send_signal(signal.SIGINT)
+    while _cpu_seconds(process.pid) < cpu_seconds and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(then)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
@@ -180,3 +190,15 @@ def test_ctrl_c_says_so_and_leaves_nothing_behind(command: str, tmp_path: Path) 
         assert ("out is as it was" in result.stderr) == bool(out)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no results/ and nothing hidden
         assert _snapshot(tmp_path / "out") == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+@pytest.mark.parametrize("then", [0.0, 1.0, 4.0])
+def test_ctrl_c_with_worker_processes(then: float, tmp_path: Path) -> None:
+    """Ctrl-C from a terminal reaches the workers too, while the pool starts or runs: no traceback."""
+    args = ["compare", str(BASELINE), str(STAGED), *small_community(60), "--reps", "500", "--workers", "2"]
+    result = _interrupt_when_running(args, tmp_path, cpu_seconds=1.2, then=then, group=True)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.startswith("interrupted: ") and "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -113,7 +113,8 @@ class PoolBackend(Backend):
         pool through this future and restarts the pool.
         """
         try:
-            return self._pool.submit(self.task, spec)
+            with _ctrl_c_after():
+                return self._pool.submit(self.task, spec)
         except BrokenProcessPool as exc:
             future: cf.Future[Any] = cf.Future()
             future.set_exception(exc)
@@ -239,6 +240,25 @@ def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.task", "sim.api", "sim.views.logged"])
     return context
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends: a pool starting a worker is not left with it half-started.
+
+    Else the worker, forked after the pool was stopped, fails to start and prints a traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and previous is not signal.SIG_IGN:
+        raise KeyboardInterrupt
 
 
 def _start_fork_server(context: Any) -> None:
