@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,12 +19,15 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from sim.destination import Destination, RunIdentity
     from sim.results import Replications, RunResult
 
-__all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
 EXIT_USAGE = 2
 """Exit code for bad input from the user (same as Typer/Click usage errors)."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)."""
 
 app = typer.Typer(
     name="feesim",
@@ -40,6 +44,15 @@ SetOption = Annotated[
         "--set",
         metavar="KEY.PATH=VALUE",
         help="Override a scenario value (YAML syntax), e.g. --set team.collectors=6. Repeatable.",
+    ),
+]
+
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace the default folder's earlier results even if another run wrote them"
+        " (without it, such a run goes to <folder>-2, -3...).",
     ),
 ]
 
@@ -171,7 +184,8 @@ def run(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="Output folder (default: results/<scenario name>).",
+            help="Output folder; its earlier results are replaced (default: a folder under results/"
+            " named after the scenario and the --set overrides, never replacing another run's).",
             show_default=False,
         ),
     ] = None,
@@ -183,25 +197,34 @@ def run(
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
+    force: ForceOption = False,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
-    from sim.output import default_folder, ensure_folder, to_json_text, write_results
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        from sim.destination import RunIdentity, run_name
+        from sim.output import to_json_text, write_results
+        from sim.scenario import scenario_to_yaml
 
-    target = _precision_target(precision, outcome, reps, max_reps)
-    with fail_cleanly():
-        scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
-        folder = ensure_folder(out if out is not None else default_folder(scenario.name))
-    views: dict[str, Any] = {}
-    variants = {scenario.name: scenario}
-    if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
-    else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
-    results, wall = runs[scenario.name], walls[scenario.name]
-    summary = _run_summary(results, wall, folder)
-    with _fail_cleanly_in_views():
-        written = write_results(folder, scenario, results, summary)
-        written += _write_views(folder, views, None, report)
+        target = _precision_target(precision, outcome, reps, max_reps)
+        with fail_cleanly():
+            scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
+            tally.destination = destination = _destination(out, run_name(scenario.name, set_ or []), force)
+        runs, walls, views = _replicate({scenario.name: scenario}, reps, seed, target, workers, tally)
+        results = runs[scenario.name]
+        yaml = scenario_to_yaml(scenario)
+        folder = _chosen_folder(
+            destination, RunIdentity("summary.json", "scenario.yaml", yaml, seed, len(results))
+        )
+        summary = _run_summary(results, walls[scenario.name], folder)
+
+        def write(staging: Path) -> list[Path]:
+            return [
+                *write_results(staging, scenario, results, summary),
+                *_write_views(staging, views, None, report),
+            ]
+
+        written = _commit(destination, folder, write)
     if as_json:
         typer.echo(to_json_text(summary))
     else:
@@ -239,9 +262,9 @@ def _days_to(entry: dict[str, Any], reps: int) -> str:
     return f"{entry['mean']:.1f} days (reached {entry['reached']}/{reps})"
 
 
-def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1) -> str:
+def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1, per: str = " per replication") -> str:
     """Format a per-replication mean with its CI, e.g. '920 per replication (95% CI 866–974)'."""
-    text = f"{figure['mean']:,.{digits}f}{unit} per replication"
+    text = f"{figure['mean']:,.{digits}f}{unit}{per}"
     if figure["ci_low"] is None or figure["ci_high"] - figure["ci_low"] < 1e-9:
         return text
     return f"{text} (95% CI {figure['ci_low']:,.{digits}f}–{figure['ci_high']:,.{digits}f}{unit})"
@@ -264,14 +287,17 @@ def _summary_sections(
         ("final paid share (money)", _share_with_ci(summary["final_money_share"])),
         *((f"days to {k}% of households paid", _days_to(v, reps)) for k, v in summary["days_to"].items()),
     ]
+    time_share = summary["collector_time"]
     effort = [
         ("calls", _per_rep(summary["calls"])),
-        ("reached (right-party contacts)", _per_rep(summary["reached"])),
-        ("reached per call", _rate(summary["contacts"].get("right_party_rate"))),
-        ("staff hours", _per_rep(summary["staff_hours"], " h")),
-        ("collectors on fee work", _per_rep(summary["busy_hours"], " h")),
-        ("collectors on other duties", _per_rep(summary["duty_hours"], " h")),
-        ("team morale over the campaign (1 = fresh)", _per_rep(summary["morale_mean"], digits=3)),
+        ("calls that reached the owner", _per_rep(summary["reached"])),
+        ("share of calls that reached the owner", _rate(summary["contacts"].get("right_party_rate"))),
+        ("staff hours paid", _per_rep(summary["staff_hours"], " h")),
+        ("collectors' shift hours", f"{time_share['shift_hours']:,.1f} h per replication"),
+        ("time on fee work", _share_of_shifts(time_share["fee_work_share"], summary["busy_hours"])),
+        ("time on other duties", _share_of_shifts(time_share["other_duties_share"], summary["duty_hours"])),
+        ("service crew busy", _crew_busy(summary["service"]["utilisation"])),
+        ("team morale, mean over the campaign", _per_rep(summary["morale_mean"], digits=2, per="")),
         ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
     ]
     promises, tickets = summary["promises"], summary["tickets"]
@@ -294,6 +320,16 @@ def _summary_sections(
     return [setup, outcome, effort, activity, run_info]
 
 
+def _share_of_shifts(share: dict[str, Any], hours: dict[str, Any]) -> str:
+    """Format a share of the collectors' shift hours with its hours, e.g. '6.5% of shift hours (585.0 h)'."""
+    return f"{_percent(share['mean'])} of shift hours ({hours['mean']:,.1f} h per replication)"
+
+
+def _crew_busy(utilisation: float | None) -> str:
+    """Format the service crew's utilisation, e.g. '42.0% of crew shift hours on tickets'."""
+    return "n/a" if utilisation is None else f"{_percent(utilisation)} of crew shift hours on tickets"
+
+
 def _rate(value: float | None) -> str:
     """Format a rate as a percentage ('n/a' when there is none)."""
     return "n/a" if value is None else f"{value:.1%}"
@@ -304,12 +340,26 @@ def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:
     return " / ".join(f"{figures[name]:,.1f}" for name in names)
 
 
+_RUN_FOOTNOTE = (
+    "per replication: the mean over the replications, with its 95% confidence interval (CI)."
+    " Reached the owner: the owner answered (not unanswered, not a wrong number). Shift hours:"
+    " the hours the collectors are scheduled to work; fee work and other duties are shares of them."
+    " Morale: 1 = fresh, lower after refusals and hostile encounters (docs/model.md §22)."
+)
+
+
 def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]) -> Table:
     """Build the readable summary of a run as a two-column table (values shown verbatim, no markup)."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"feesim run: {scenario.name}", show_header=False, title_justify="left")
+    table = Table(
+        title=f"feesim run: {scenario.name}",
+        show_header=False,
+        title_justify="left",
+        caption=_RUN_FOOTNOTE,
+        caption_justify="left",
+    )
     table.add_column("figure", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for section in _summary_sections(scenario, summary, files):
@@ -345,7 +395,8 @@ def compare(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="Output folder (default: results/compare-<first>-vs-<second>...).",
+            help="Output folder; its earlier results are replaced (default: a folder under results/"
+            " named compare-A-vs-B and the --set overrides, never replacing another run's).",
             show_default=False,
         ),
     ] = None,
@@ -357,37 +408,147 @@ def compare(
     outcome: OutcomeOption = "final_paid_share",
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
+    force: ForceOption = False,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
-    from sim.compare import daily_table, variant_names
-    from sim.output import compare_folder, ensure_folder, to_json_text, write_comparison
-
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
-    target = _precision_target(precision, outcome, reps, max_reps)
-    with fail_cleanly():
-        overrides = parse_overrides(set_ or [])
-        scenarios = [load_scenario(path, overrides) for path in scenario_files]
-        names = variant_names(scenario_files, [s.name for s in scenarios])
-        folder = ensure_folder(out if out is not None else compare_folder(names))
-    variants, views = dict(zip(names, scenarios, strict=True)), {}
-    if target is None:
-        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers)
-    else:
-        runs, walls = _replicate_to_precision(variants, seed, target, views, workers)
-    comparison = _comparison(runs, walls, seed, folder)
-    with _fail_cleanly_in_views():
-        written = write_comparison(folder, comparison, daily_table(runs))
-        written += _write_views(folder, views, variants, report)
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        from sim.compare import daily_table
+        from sim.destination import RunIdentity, compare_name
+        from sim.output import to_json_text, write_comparison
+        from sim.views.compare_table import print_comparison
+        from sim.views.folder import scenarios_yaml
+
+        target = _precision_target(precision, outcome, reps, max_reps)
+        with fail_cleanly():
+            variants, same_file = _load_variants(scenario_files, set_ or [])
+            name = compare_name(list(variants), same_file, set_ or [])
+            tally.destination = destination = _destination(out, name, force)
+        runs, walls, views = _replicate(variants, reps, seed, target, workers, tally)
+        done = len(next(iter(runs.values())))
+        folder = _chosen_folder(
+            destination, RunIdentity("compare.json", "scenarios.yaml", scenarios_yaml(variants), seed, done)
+        )
+        comparison = _comparison(runs, walls, seed, folder)
+
+        def write(staging: Path) -> list[Path]:
+            written = write_comparison(staging, comparison, daily_table(runs))
+            return [*written, *_write_views(staging, views, variants, report)]
+
+        written = _commit(destination, folder, write)
     if as_json:
         typer.echo(to_json_text(comparison))
     else:
-        _print_comparison(comparison, [p.name for p in written])
+        print_comparison(Console(), comparison, [p.name for p in written])
+
+
+def _load_variants(files: list[Path], overrides: list[str]) -> tuple[dict[str, Scenario], bool]:
+    """Load every scenario file with the overrides; return them by variant name, and whether one file."""
+    from sim.compare import variant_names
+
+    parsed = parse_overrides(overrides)
+    scenarios = [load_scenario(path, parsed) for path in files]
+    names = variant_names(files, [s.name for s in scenarios])
+    same_file = len({path.resolve() for path in files}) == 1
+    return dict(zip(names, scenarios, strict=True)), same_file
+
+
+@dataclass
+class _Tally:
+    """How many replications have finished, of how many (at most, when running to a precision)."""
+
+    done: int = 0
+    total: int = 0
+    destination: Destination | None = None
+    """Where the results were to go, once known."""
+
+
+def _destination(out: Path | None, default_name: str, force: bool) -> Destination:
+    """Return where results go (``--out``, else ``results/<default_name>``); exit 2 if they cannot."""
+    from sim.destination import Destination
+    from sim.output import COMPARE_FILES, RESULT_FILES
+    from sim.views.folder import COMPARE_VIEW_FILES
+
+    known = frozenset({*RESULT_FILES, *COMPARE_FILES, *COMPARE_VIEW_FILES, "report.html"})
+    base = out if out is not None else Path("results") / default_name
+    destination = Destination(base, explicit=out is not None, force=force, known_files=known)
+    destination.check()
+    return destination
+
+
+def _chosen_folder(destination: Destination, identity: RunIdentity) -> Path:
+    """Return the folder the results go to; say so on stderr when it is not the one asked for."""
+    with fail_cleanly():
+        folder, note = destination.choose(identity)
+    if note:
+        error(note)
+    return folder
+
+
+def _commit(destination: Destination, folder: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Write the results into `folder` through a staging folder; exit 2 on a bad folder or view."""
+    with _fail_cleanly_in_views():
+        return destination.commit(folder, write)
+
+
+@contextmanager
+def _interrupt_reported(tally: _Tally) -> Iterator[None]:
+    """Turn Ctrl-C (or SIGTERM) into one line on stderr and exit code 130; nothing is written then."""
+    try:
+        with _sigterm_as_ctrl_c():
+            yield
+    except KeyboardInterrupt:
+        base = None if tally.destination is None else tally.destination.base
+        kept = f"; {base} is as it was" if base is not None and base.exists() else ""
+        done = (
+            f"{tally.done} of {tally.total} replications had finished"
+            if tally.total
+            else "before any replication"
+        )
+        error(
+            f"interrupted: {done}; nothing was written{kept}."
+            " Run the same command again to start over (with fewer --reps to finish sooner)."
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C for the block, so that it cleans up the same way."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _replicate(
+    variants: dict[str, Scenario], reps: int, seed: int, target: Any, workers: int, tally: _Tally
+) -> tuple[dict[str, Replications], dict[str, float], dict[str, Any]]:
+    """Replicate every variant `reps` times, or to the precision `target`; return runs, walls, views."""
+    views: dict[str, Any] = {}
+    if target is None:
+        runs, walls = _replicate_variants_with_progress(variants, reps, seed, views, workers, tally)
+    else:
+        runs, walls = _replicate_to_precision(variants, seed, target, views, workers, tally)
+    return runs, walls, views
 
 
 def _replicate_to_precision(
-    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any], workers: int
+    variants: dict[str, Scenario], seed: int, target: Any, views: dict[str, Any], workers: int, tally: _Tally
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant in batches until the precision target holds; keep the view tables too."""
     from sim.precision import Job, replicate_variants_until
@@ -396,21 +557,24 @@ def _replicate_to_precision(
     logged = LoggedRuns()
     with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
+        tally.total = target.max_reps * len(variants)
+
+        def advance(done: int) -> None:
+            tally.done = done
+            bar.update(task, completed=done)
 
         def run_many(jobs: list[Job]) -> Iterator[RunResult]:
             yield from logged.results(backend, (LoggedJob(*job) for job in jobs))  # type: ignore[arg-type]
 
         started = time.perf_counter()
-        runs = replicate_variants_until(
-            variants, seed, target, lambda done: bar.update(task, completed=done), run_many=run_many
-        )
+        runs = replicate_variants_until(variants, seed, target, advance, run_many=run_many)
         wall = time.perf_counter() - started
     views.update(logged.tables())
     return runs, {name: wall / len(variants) for name in variants}
 
 
 def _replicate_variants_with_progress(
-    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any], workers: int
+    variants: dict[str, Scenario], reps: int, seed: int, views: dict[str, Any], workers: int, tally: _Tally
 ) -> tuple[dict[str, Replications], dict[str, float]]:
     """Replicate every variant on the same master seed under one progress bar; return runs and wall times.
 
@@ -429,11 +593,13 @@ def _replicate_variants_with_progress(
     ]
     logged, results = LoggedRuns(), {name: [] for name in variants}
     walls: dict[str, float] = {}
+    tally.total = len(jobs)
     with _progress_bar() as bar, _worker_pool(workers) as backend:
         task = bar.add_task("replications", total=len(jobs))
         last_end = time.perf_counter()
         for done, (job, result) in enumerate(zip(jobs, logged.results(backend, jobs), strict=True), start=1):
             bar.update(task, description=f"{job.name}: replications", completed=done)
+            tally.done = done
             results[job.name].append(result)
             if len(results[job.name]) == reps:
                 now = time.perf_counter()
@@ -478,116 +644,6 @@ def _comparison(
         "wall_seconds": round(sum(walls.values()), 3),
         "output": str(folder),
     }
-
-
-def _print_comparison(comparison: dict[str, Any], files: list[str]) -> None:
-    """Print the variants table, the paired-differences table and where the files went."""
-    from rich.text import Text
-
-    console = Console()
-    console.print(_variants_table(comparison))
-    console.print()
-    console.print(_paired_table(comparison))
-    console.print(Text(f"written to {comparison['output']}: {', '.join(files)}"), soft_wrap=True)
-
-
-def _variants_table(comparison: dict[str, Any]) -> Table:
-    """Build one row per variant: final paid share, days to the targets, staff hours, calls."""
-    from rich import box
-    from rich.table import Table
-
-    reps = comparison["reps"]
-    noun = "replication" if reps == 1 else "replications"
-    table = Table(
-        title=f"feesim compare: {reps} {noun} per variant, seed {comparison['seed']}",
-        title_justify="left",
-        caption=(
-            "paid: final share of households paid, ± half-width of its 95% CI;"
-            " to N%: mean days until N% paid (replications that reached it / all)"
-        ),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("variant", style="bold", overflow="fold")
-    table.add_column("paid ± 95% CI", justify="right", no_wrap=True)
-    first = next(iter(comparison["variants"].values()))
-    for target in first["days_to"]:
-        table.add_column(f"to {target}%", justify="right", no_wrap=True)
-    table.add_column("staff h", justify="right", no_wrap=True)
-    table.add_column("calls", justify="right", no_wrap=True)
-    for name, summary in comparison["variants"].items():
-        table.add_row(*(_plain(cell) for cell in _variant_row(name, summary)))
-    return table
-
-
-def _variant_row(name: str, summary: dict[str, Any]) -> list[str]:
-    """Return the cells of one variant's row."""
-    reps, final = summary["reps"], summary["final_paid_share"]
-    share = _percent(final["mean"])
-    if final["ci_low"] is not None:
-        share += f" ± {100 * (final['ci_high'] - final['ci_low']) / 2:.1f}"
-    days = [_days_cell(entry, reps) for entry in summary["days_to"].values()]
-    return [
-        name,
-        share,
-        *days,
-        f"{summary['staff_hours']['mean']:,.0f}",
-        f"{summary['calls']['mean']:,.0f}",
-    ]
-
-
-def _days_cell(entry: dict[str, Any], reps: int) -> str:
-    """Format days to a target with the reached count, e.g. '24.9 (3/4)' or '– (0/4)'."""
-    days = "–" if entry["mean"] is None else f"{entry['mean']:.1f}"
-    return f"{days} ({entry['reached']}/{reps})"
-
-
-def _paired_table(comparison: dict[str, Any]) -> Table:
-    """Build one row per variant after the first: paired differences with their 95% CIs."""
-    from rich import box
-    from rich.table import Table
-
-    baseline = comparison["baseline"]
-    table = Table(
-        title=f"paired differences, variant − {baseline} (mean over replications, 95% CI)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("variant", style="bold", overflow="fold")
-    table.add_column("final paid share")
-    table.add_column("days to 80%")
-    table.add_column("staff hours")
-    for name, paired in comparison["paired"].items():
-        cells = [
-            name,
-            _difference(paired["final_paid_share"], 100, " pp"),
-            _difference(paired["days_to_80"], 1, " days"),
-            _difference(paired["staff_hours"], 1, " h"),
-        ]
-        table.add_row(*(_plain(cell) for cell in cells))
-    return table
-
-
-def _difference(entry: dict[str, Any], scale: float, unit: str) -> str:
-    """Format a paired difference, e.g. '+3.2 pp (+1.0 to +5.4)' or 'n/a (0 pairs)'."""
-    pairs = entry.get("pairs")
-    counted = "" if pairs is None else f"{pairs} pair{'' if pairs == 1 else 's'}"
-    if entry["mean"] is None:
-        return f"n/a ({counted or 'no data'})"
-    text = f"{scale * entry['mean']:+,.1f}{unit}"
-    if entry["ci_low"] is None:
-        return f"{text} (no CI, {counted or 'too few replications'})"
-    ci = f"{scale * entry['ci_low']:+,.1f} to {scale * entry['ci_high']:+,.1f}"
-    return f"{text} ({ci}{', ' + counted if counted else ''})"
-
-
-def _plain(cell: str) -> Any:
-    """Wrap a cell as plain text so names and values are shown verbatim (no markup)."""
-    from rich.text import Text
-
-    return Text(cell)
 
 
 @app.command()

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from sim.results import Replications
 
 __all__ = [
+    "CENSORED_TARGET",
     "DEFAULT_NAME",
     "PAIRED_METRICS",
     "by_variant",
+    "censored_days_to",
     "daily_table",
     "paired_against",
     "paired_difference",
@@ -39,6 +41,16 @@ DEFAULT_NAME = "scenario"
 
 PAIRED_METRICS: tuple[str, ...] = ("final_paid_share", "days_to_80", "staff_hours")
 """The metrics compared replication by replication, in order."""
+
+CENSORED_TARGET = 80
+"""The paid share (in %) whose days are also compared with censoring (``days_to_80_censored``)."""
+
+_BOUNDS: dict[frozenset[tuple[bool, bool]], str] = {
+    frozenset(): "exact",
+    frozenset({(False, True)}): "upper",
+    frozenset({(True, False)}): "lower",
+}
+"""What the restricted difference is, by the kinds of censored pairs (variant censored, baseline censored)."""
 
 _MAY_BE_MISSING: frozenset[str] = frozenset({"days_to_80"})
 """Metrics that some replications do not have (target not reached); their entry also counts the pairs."""
@@ -118,7 +130,66 @@ def paired_against(variant: Replications, baseline: Replications) -> dict[str, d
         if metric not in _MAY_BE_MISSING:
             del entry["pairs"]
         out[metric] = entry
+    out[f"days_to_{CENSORED_TARGET}_censored"] = censored_days_to(variant, baseline, CENSORED_TARGET)
     return out
+
+
+def censored_days_to(variant: Replications, baseline: Replications, target: int) -> dict[str, Any]:
+    """Compare the days to `target`% paid when some replications never get there within the horizon.
+
+    A replication that has not reached the target by the horizon H (the shorter of the two) is
+    censored: its day is only known to be later than H.  Counting it as H gives the paired
+    difference of the days restricted to the horizon (``restricted_mean``), which is
+
+    - ``exact`` when no replication is censored (it equals the plain paired difference);
+    - an ``upper`` bound of the true mean difference when only baseline replications are censored
+      (the variant reached it at least that many days sooner);
+    - a ``lower`` bound when only variant replications are censored (at least that many days later);
+    - ``none`` otherwise (censored on both sides: the difference up to the horizon, no bound).
+
+    ``reached`` counts the replications of each side that reached the target by day H, and
+    ``reached_share`` is the paired difference of the share that did (variant - baseline).
+    """
+    horizon = min(_horizon(variant), _horizon(baseline))
+    ours, theirs = _days_by(variant, target, horizon), _days_by(baseline, target, horizon)
+    censored = {(a is None, b is None) for a, b in zip(ours, theirs, strict=True)} - {(False, False)}
+    bound = _BOUNDS.get(frozenset(censored), "none")
+    restricted = paired_difference(_capped(ours, horizon), _capped(theirs, horizon))
+    share = paired_difference(_reached(ours), _reached(theirs))
+    return {
+        "horizon_days": horizon,
+        "reps": len(ours),
+        "reached": {"variant": sum(_reached(ours)), "baseline": sum(_reached(theirs))},
+        "restricted_mean": {k: restricted[k] for k in ("mean", "ci_low", "ci_high")},
+        "bound": bound,
+        "reached_share": {k: _within_one(share[k]) for k in ("mean", "ci_low", "ci_high")},
+    }
+
+
+def _within_one(value: float | None) -> float | None:
+    """Clip a difference of two shares to [-1, 1] (a Student-t bound may pass it)."""
+    return None if value is None else min(1.0, max(-1.0, value))
+
+
+def _horizon(runs: Replications) -> int:
+    """Return the last day of the runs' daily curves."""
+    return int(runs.curve("paid_share").shape[1]) - 1
+
+
+def _days_by(runs: Replications, target: int, horizon: int) -> list[float | None]:
+    """Return each replication's day of reaching `target`%, None if not by `horizon`."""
+    days = [None if d is None else float(d) for d in runs.kpi(f"days_to_{target}")]
+    return [d if d is not None and d <= horizon else None for d in days]
+
+
+def _capped(days: list[float | None], horizon: int) -> list[float]:
+    """Return the days with a censored replication counted as the horizon."""
+    return [float(horizon) if d is None else d for d in days]
+
+
+def _reached(days: list[float | None]) -> list[int]:
+    """Return 1 for each replication that reached the target, else 0."""
+    return [int(d is not None) for d in days]
 
 
 def daily_table(runs: Mapping[str, Replications]) -> pd.DataFrame:

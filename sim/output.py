@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_FILES",
     "RESULT_FILES",
-    "compare_folder",
     "default_folder",
     "ensure_folder",
     "save_figure_atomic",
@@ -52,10 +51,6 @@ RESULT_FILES: tuple[str, ...] = (
 
 COMPARE_FILES: tuple[str, ...] = ("compare.json", "daily.parquet", "daily.csv", "paid_share.png")
 """The files `write_comparison` writes, in order."""
-
-_MAX_FOLDER_NAME = 120
-"""Longest default folder name (file systems allow 255 bytes; keep well below)."""
-
 
 # -- atomic writes ------------------------------------------------------------------------------------
 
@@ -157,12 +152,6 @@ def default_folder(scenario_name: str) -> Path:
     """Return ``results/<scenario name>``, the name made safe as one folder name."""
     safe = re.sub(r"[^\w.-]+", "_", scenario_name).lstrip(".") or "scenario"
     return Path("results") / safe
-
-
-def compare_folder(variant_names: list[str]) -> Path:
-    """Return ``results/compare-<first>-vs-<second>...``, made safe and at most 120 characters long."""
-    folder = default_folder("compare-" + "-vs-".join(variant_names))
-    return folder.with_name(folder.name[:_MAX_FOLDER_NAME])
 
 
 def ensure_folder(path: str | os.PathLike[str]) -> Path:

@@ -120,7 +120,17 @@ class Replications(Sequence[RunResult]):
         for name in ("calls", "reached", "staff_hours", "busy_hours", "duty_hours", "morale_mean"):
             value, lo, hi = mean_ci(self.kpi(name))
             out[name] = {"mean": value, "ci_low": lo, "ci_high": hi}
+        out["collector_time"] = self.collector_time()
         out.update(self.activity())
+        return out
+
+    def collector_time(self) -> dict[str, Any]:
+        """Return the collectors' shift hours and the shares of them spent on fee work and other duties."""
+        shift = np.array(self.kpi("collector_hours"), dtype=float)
+        out: dict[str, Any] = {"shift_hours": float(shift.mean())}
+        for share, hours in (("fee_work_share", "busy_hours"), ("other_duties_share", "duty_hours")):
+            ratios = np.array(self.kpi(hours), dtype=float) / np.maximum(shift, 1e-12)
+            out[share] = dict(zip(("mean", "ci_low", "ci_high"), mean_ci(ratios), strict=True))
         return out
 
     def activity(self) -> dict[str, Any]:

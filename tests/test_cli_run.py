@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ EXTRAS = {
     "busy_hours",
     "duty_hours",
     "morale_mean",
+    "collector_time",
     "final_paid_share_by_segment",
     "contacts",
     "promises",
@@ -157,6 +159,18 @@ def test_json_activity_figures(summary: dict[str, Any]) -> None:
     assert set(summary["staff_hours"]) == {"mean", "ci_low", "ci_high"}
 
 
+def test_json_collector_time(summary: dict[str, Any]) -> None:
+    """Fee work and other duties as shares of the collectors' shift hours (what a manager reads)."""
+    time = summary["collector_time"]
+    assert set(time) == {"shift_hours", "fee_work_share", "other_duties_share"}
+    assert 0 < time["shift_hours"] <= summary["staff_hours"]["mean"] + 1e-9
+    for share, hours in (("fee_work_share", "busy_hours"), ("other_duties_share", "duty_hours")):
+        assert set(time[share]) == {"mean", "ci_low", "ci_high"}
+        assert 0 < time[share]["mean"] < 1
+        assert time[share]["mean"] * time["shift_hours"] == pytest.approx(summary[hours]["mean"])
+    assert time["fee_work_share"]["mean"] + time["other_duties_share"]["mean"] <= 1
+
+
 # -- the files ----------------------------------------------------------------------------------------
 
 
@@ -242,9 +256,10 @@ def test_human_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fragments = ["baseline", "final paid share", "95% CI", "days to 50%", "/2)", "calls", "staff hours"]
     for fragment in [*fragments, "promises made / kept / broken", "tickets opened / fixed", "hostile"]:
         assert fragment in text, f"{fragment!r} not in:\n{result.stdout}"
-    assert "results/baseline" in text
+    folder = "results/baseline-community.households=200-community.buildings=4-horizon_days=30"
+    assert folder in re.sub(r"[\s│]", "", result.stdout)  # the scenario's name and the --set overrides
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    assert {p.name for p in (tmp_path / "results" / "baseline").iterdir()} == FILES
+    assert {p.name for p in (tmp_path / folder).iterdir()} == FILES
 
 
 # -- bad input ----------------------------------------------------------------------------------------
@@ -314,7 +329,7 @@ def test_a_dead_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.Monk
     assert isinstance(result.exception, SystemExit), result.exception
     assert "A worker process died" in result.stderr and "--workers 2" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
-    assert not any((tmp_path / "results" / "baseline").iterdir())
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- atomic writes ------------------------------------------------------------------------------------

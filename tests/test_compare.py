@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.compare import paired_difference, variant_names
-from sim.output import COMPARE_FILES, compare_folder
+from sim.destination import compare_name
+from sim.output import COMPARE_FILES
 from sim.views.folder import COMPARE_VIEW_FILES
 from tests.commands import no_json_constants, run_feesim, small_community
 from tests.paths import SCENARIOS
@@ -72,7 +73,7 @@ def test_contract_keys(comparison: dict[str, Any]) -> None:
 def test_paired_entries(comparison: dict[str, Any]) -> None:
     paired = comparison["paired"]
     assert set(paired) == {"staged"}
-    assert set(paired["staged"]) == METRICS
+    assert set(paired["staged"]) == METRICS | {"days_to_80_censored"}
     for metric in ("final_paid_share", "staff_hours"):
         assert set(paired["staged"][metric]) == {"mean", "ci_low", "ci_high"}
     days = paired["staged"]["days_to_80"]
@@ -156,10 +157,13 @@ def test_variant_names(paths: list[str], names: list[str], expected: list[str]) 
     assert variant_names(paths, names) == expected
 
 
-def test_compare_folder() -> None:
-    assert compare_folder(["baseline", "staged"]) == Path("results") / "compare-baseline-vs-staged"
-    assert compare_folder(["a b", "c/d"]) == Path("results") / "compare-a_b-vs-c_d"
-    assert len(compare_folder(["x" * 200, "y"]).name) <= 120
+def test_compare_name() -> None:
+    assert compare_name(["baseline", "staged"], False) == "compare-baseline-vs-staged"
+    assert compare_name(["a b", "c/d"], False) == "compare-a_b-vs-c_d"
+    assert compare_name(["baseline", "baseline (copy)"], False) == "compare-baseline-vs-baseline_copy"
+    assert compare_name(["baseline", "baseline[2]"], True) == "compare-baseline-vs-itself"
+    assert compare_name(["a", "b"], False, ["team.collectors=6"]) == "compare-a-vs-b-team.collectors=6"
+    assert len(compare_name(["x" * 200, "y"], False)) <= 120
 
 
 # -- common random numbers ----------------------------------------------------------------------------
@@ -182,7 +186,8 @@ def test_scenario_against_itself_differs_by_exactly_zero(
     assert days["mean"] in (None, 0.0) and days["ci_low"] in (None, 0.0) and days["ci_high"] in (None, 0.0)
     first, second = ({k: v for k, v in s.items() if k != "wall_seconds"} for s in value["variants"].values())
     assert first == second
-    assert (tmp_path / "results" / "compare-baseline-vs-baseline_2_").is_dir()
+    overrides = "community.households=200-community.buildings=4-horizon_days=40"
+    assert (tmp_path / "results" / f"compare-baseline-vs-itself-{overrides}").is_dir()
 
 
 # -- the files ----------------------------------------------------------------------------------------
@@ -274,9 +279,10 @@ def test_human_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert re.search(r"\([0-2]/2\)", result.stdout)  # reached counts out of 2 replications
     for fragment in ["baseline", "staged", "paired differences", "final paid share", "days to 80%"]:
         assert fragment in result.stdout, f"{fragment!r} not in:\n{result.stdout}"
-    assert "compare-baseline-vs-staged" in result.stdout
+    folder = "compare-baseline-vs-staged-community.households=200-community.buildings=4-horizon_days=40"
+    assert folder in "".join(result.stdout.split())
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    assert {p.name for p in (tmp_path / "results" / "compare-baseline-vs-staged").iterdir()} == {
+    assert {p.name for p in (tmp_path / "results" / folder).iterdir()} == {
         *COMPARE_FILES,
         *COMPARE_VIEW_FILES,
     }

@@ -93,6 +93,7 @@ class PoolBackend(Backend):
         # Workers hold the read end; only this process holds the write end, which the system
         # closes when this process ends in any way, so orphaned workers exit at once.
         self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
+        _start_fork_server(self._context)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
@@ -112,7 +113,8 @@ class PoolBackend(Backend):
         pool through this future and restarts the pool.
         """
         try:
-            return self._pool.submit(self.task, spec)
+            with _ctrl_c_after():
+                return self._pool.submit(self.task, spec)
         except BrokenProcessPool as exc:
             future: cf.Future[Any] = cf.Future()
             future.set_exception(exc)
@@ -238,6 +240,43 @@ def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.task", "sim.api", "sim.views.logged"])
     return context
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends: a pool starting a worker is not left with it half-started.
+
+    Else the worker, forked after the pool was stopped, fails to start and prints a traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and previous is not signal.SIG_IGN:
+        raise KeyboardInterrupt
+
+
+def _start_fork_server(context: Any) -> None:
+    """Start the fork server now, deaf to Ctrl-C, so that Ctrl-C while it imports prints no traceback.
+
+    A process started with Ctrl-C ignored keeps ignoring it; the parent reports the interrupt.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _init_worker(lifeline: Connection) -> None:
