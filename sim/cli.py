@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from sim.console import EXIT_USAGE, error, fail_cleanly
+from sim.console import stderr as _stderr
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
 if TYPE_CHECKING:
@@ -22,17 +24,12 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
-EXIT_USAGE = 2
-"""Exit code for bad input from the user (same as Typer/Click usage errors)."""
-
 app = typer.Typer(
     name="feesim",
     help="Simulate property-fee collection campaigns described by scenario YAML files.",
     no_args_is_help=True,
     add_completion=False,
 )
-
-_stderr = Console(stderr=True)
 
 SetOption = Annotated[
     list[str] | None,
@@ -46,38 +43,6 @@ SetOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html, the self-contained report of the results.")
 ]
-
-
-def error(message: str) -> None:
-    """Print an error message to stderr, verbatim (no markup, no wrapping)."""
-    _stderr.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def fail_cleanly() -> Iterator[None]:
-    """Turn expected user errors into a message on stderr and exit code 2, without a traceback.
-
-    Use it as ``with fail_cleanly(): ...`` inside a command, or as a decorator
-    ``@fail_cleanly()`` under ``@app.command()``.  It handles ``ScenarioError``
-    (bad scenario or override) and ``OSError`` (a path given by the user that cannot
-    be read or written).  Usage errors are left to Typer, which already exits with 2.
-    """
-    try:
-        yield
-    except ScenarioError as exc:
-        error(exc.message)
-        raise typer.Exit(EXIT_USAGE) from None
-    except OSError as exc:
-        error(_describe_os_error(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-def _describe_os_error(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    if exc.filename is None:
-        return f"error: {reason}"
-    target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
-    return f"{target}: {reason}"
 
 
 @app.callback()
@@ -447,8 +412,8 @@ def _worker_pool(workers: int) -> Iterator[Any]:
     """Run logged replications here (1) or on `workers` processes; a worker's death is a clean error."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.experiments.executors import local_backend
     from sim.views.logged import run_logged
+    from sim.workers import local_backend
 
     try:
         with local_backend(workers, run_logged) as backend:

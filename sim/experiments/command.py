@@ -40,7 +40,7 @@ def sweep_command(
     """Run the sweep of `experiment_file` for the command line; exit with the documented codes."""
     import typer
 
-    from sim.cli import error, fail_cleanly
+    from sim.console import error, fail_cleanly
     from sim.output import default_folder, ensure_folder
 
     with fail_cleanly():
