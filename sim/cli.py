@@ -599,6 +599,19 @@ def _print_analysis(analysis: dict[str, Any], folder: Path) -> None:
     console.print(f"written to {folder}: {files}")
 
 
+SweepPrecisionOption = Annotated[
+    float | None,
+    typer.Option(
+        "--precision",
+        metavar="HALF_WIDTH",
+        help="Add replications in batches (--reps at a time, else the experiment's own batch) until"
+        " the 95% CI half-width of the experiment's precision outcome (else its first outcome)"
+        " is at most this, at every point.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def sweep(
     experiment_file: Annotated[
@@ -618,7 +631,32 @@ def sweep(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep in --out.")] = False,
     part_runs: Annotated[int, typer.Option("--part-runs", min=1, help="Runs per streamed part file.")] = 50,
-    precision: PrecisionOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY.PATH=VALUE",
+            help="Override a value of the base scenario (YAML syntax), after the experiment's own"
+            " overrides, e.g. --set community.households=300. Repeatable.",
+        ),
+    ] = None,
+    reps: Annotated[
+        int | None,
+        typer.Option(
+            "--reps", min=1, help="Replications per point, instead of the experiment's.", show_default=False
+        ),
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Size of the design's sample, instead of the experiment's: design.points of a grid"
+            " (samples of its uncertainties) or of an lhs design, design.n of a sobol or morris design.",
+            show_default=False,
+        ),
+    ] = None,
+    precision: SweepPrecisionOption = None,
     max_reps: Annotated[
         int | None, typer.Option("--max-reps", min=2, help="Most replications per point with --precision.")
     ] = None,
@@ -635,6 +673,9 @@ def sweep(
         part_runs=part_runs,
         precision=precision,
         max_reps=max_reps,
+        settings=set_,
+        reps=reps,
+        samples=samples,
     )
 
 
