@@ -563,8 +563,9 @@ def analyze(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as one JSON object.")] = False,
 ) -> None:
-    """Analyse a sweep: point means and CIs, sensitivity indices, the best lever settings; write figures."""
+    """Analyse a sweep: answer its question (per added collector, best settings, sensitivity); plot it."""
     from sim.experiments.analyze import analyze as analyze_sweep
+    from sim.experiments.findings import print_analysis
     from sim.output import to_json_text
 
     with fail_cleanly():
@@ -572,31 +573,7 @@ def analyze(
     if as_json:
         typer.echo(to_json_text(analysis))
     else:
-        _print_analysis(analysis, results_dir)
-
-
-def _print_analysis(analysis: dict[str, Any], folder: Path) -> None:
-    """Print the best lever settings and the leading sensitivity indices of an analysis."""
-    console = Console()
-    for outcome, best in (analysis.get("best_levers") or {}).items():
-        if best is None:
-            continue
-        d = best["paired_difference"]
-        ci = "n/a" if d["ci_low"] is None else f"{d['ci_low']:+.4g} to {d['ci_high']:+.4g}"
-        setting = ", ".join(f"{k}={v}" for k, v in best["best"].items() if k != "point")
-        console.print(
-            f"{outcome} ({best['direction']}): best {setting} = {best['best_mean']:.4g}; "
-            f"vs runner-up {d['mean']:+.4g} (95% CI {ci})",
-            markup=False,
-        )
-    for outcome, indices in (analysis.get("sensitivity") or {}).get("0", {}).items():
-        if indices:
-            key = "ST" if "ST" in next(iter(indices.values())) else "mu_star"
-            ranked = sorted(indices.items(), key=lambda item: -item[1][key])
-            text = ", ".join(f"{name} {values[key]:.3f}" for name, values in ranked)
-            console.print(f"{outcome}: {key} {text}", markup=False)
-    files = ", ".join(["analysis.json", "points_summary.csv", *analysis["figures"]])
-    console.print(f"written to {folder}: {files}")
+        print_analysis(analysis, results_dir, Console())
 
 
 SweepPrecisionOption = Annotated[
