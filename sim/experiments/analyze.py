@@ -41,6 +41,9 @@ from sim.experiments.outcomes import lower_is_better
 from sim.output import to_json_text, write_csv_atomic, write_text_atomic
 from sim.results import mean_ci
 
+BOOTSTRAP_SEED = 1
+"""Seed of SALib's bootstrap of the Sobol confidence intervals (not 0: SALib ignores a seed of 0)."""
+
 
 def load_sweep(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Return the results table, the points table and the design description of a sweep folder."""
@@ -104,7 +107,8 @@ def _indices(design: dict[str, Any], problem: dict[str, Any], members: pd.DataFr
         if design["type"] == "sobol":
             from SALib.analyze import sobol
 
-            found = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=0)
+            # SALib seeds its bootstrap only for a truthy seed (seed=0 drew from the global state)
+            found = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=BOOTSTRAP_SEED)
             keys = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             from SALib.analyze import morris
@@ -169,7 +173,7 @@ def analyze(folder: Path) -> dict[str, Any]:
         analysis["sensitivity"] = sensitivity(results, points, design)
         if design["type"] == "sobol":
             analysis["warnings"] += sobol_warnings(analysis["sensitivity"], design)
-        figures += _sensitivity_figures(folder, analysis["sensitivity"], design["type"], setup)
+        figures += _sensitivity_figures(folder, analysis, design["type"], setup)
     if levers and design["type"] == "grid" and not sampled:
         analysis["best_levers"] = best_levers(results, points, levers)
         lever = numeric_lever(points, levers)
@@ -259,15 +263,21 @@ def sobol_warnings(found: Mapping[str, Any], design: Mapping[str, Any]) -> list[
     return out
 
 
-def _sensitivity_figures(folder: Path, found: dict[str, Any], kind: str, setup: dict[str, Any]) -> list[str]:
+def _sensitivity_figures(
+    folder: Path, analysis: dict[str, Any], kind: str, setup: dict[str, Any]
+) -> list[str]:
     from sim.views.sensitivity import save_sensitivity_figure
 
+    cautions = {
+        w["outcome"]: f"sample too small to trust (n = {w['n']}): about n = {w['suggested_n']} would do"
+        for w in analysis["warnings"]
+    }
     written = []
-    for outcome, indices in found.get("0", {}).items():
+    for outcome, indices in analysis["sensitivity"].get("0", {}).items():
         if indices is None:
             continue
         name = f"sensitivity_{outcome}.png"
-        save_sensitivity_figure(folder / name, indices, outcome, kind, setup)
+        save_sensitivity_figure(folder / name, indices, outcome, kind, setup, cautions.get(outcome))
         written.append(name)
     return written
 

@@ -23,6 +23,7 @@ from rich.text import Text
 from sim.experiments.readable import (
     column_label,
     difference_text,
+    interval_text,
     lever_label,
     lever_unit,
     outcome_label,
@@ -195,12 +196,19 @@ def _print_best(console: Console, best_levers: dict[str, Any]) -> None:
         if best is None:
             continue
         d = best["paired_difference"]
-        lead = difference_text(outcome, d["mean"])
-        interval = "" if d["ci_low"] is None else f" (95% interval {_difference_interval(outcome, d)})"
+        label = f"{outcome_label(outcome)} ({best['direction']})"
+        if d["mean"] == 0 and d["ci_low"] in (None, 0) and d["ci_high"] in (None, 0):
+            _say(console, f"{label}: the best settings tie at {value_text(outcome, best['best_mean'])}.")
+            continue
+        interval = (
+            ""
+            if d["ci_low"] is None
+            else f" (95% interval {interval_text(outcome, d['ci_low'], d['ci_high'])})"
+        )
         _say(
             console,
-            f"{outcome_label(outcome)} ({best['direction']}): best {_setting(best['best'])}:"
-            f" {value_text(outcome, best['best_mean'])}, {lead}{interval} against the runner-up"
+            f"{label}: best {_setting(best['best'])}: {value_text(outcome, best['best_mean'])},"
+            f" {difference_text(outcome, d['mean'])}{interval} against the runner-up"
             f" {_setting(best['runner_up'])} ({value_text(outcome, best['runner_up_mean'])}).",
         )
 
@@ -208,10 +216,6 @@ def _print_best(console: Console, best_levers: dict[str, Any]) -> None:
 def _setting(point: dict[str, Any]) -> str:
     """Return a point's lever values as 'collectors = 4, billing = staged'."""
     return ", ".join(f"{lever_label(k)} = {setting_text(v)}" for k, v in point.items() if k != "point")
-
-
-def _difference_interval(outcome: str, d: dict[str, Any]) -> str:
-    return f"{difference_text(outcome, d['ci_low'])} to {difference_text(outcome, d['ci_high'])}"
 
 
 # -- sensitivity -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ __all__ = [
     "Kind",
     "column_label",
     "difference_text",
+    "interval_text",
     "kind_of",
     "lever_label",
     "lever_unit",
@@ -128,16 +129,23 @@ def column_label(name: str) -> str:
     return outcome_label(name) if kind in ("share", "count", "index") else unit_label(name)
 
 
-def difference_text(name: str, difference: float | None, signed: bool = True) -> str:
+def difference_text(name: str, difference: float | None, signed: bool = True, unit: bool = True) -> str:
     """Return a difference of outcome `name`: '+3.7 points' for shares, '+52,300 CNY', '-1.5 days'."""
     if difference is None or math.isnan(difference):
         return "n/a"
     kind = kind_of(name)
-    if kind == "share":
-        return f"{_number(100 * difference, signed)} points"
     if kind == "index":
         return f"{difference:+.3f}" if signed else f"{difference:.3f}"
-    return f"{_number(difference, signed)} {UNITS[kind]}".rstrip()
+    number = _number(100 * difference if kind == "share" else difference, signed)
+    suffix = "points" if kind == "share" else UNITS[kind]
+    return f"{number} {suffix}".rstrip() if unit else number
+
+
+def interval_text(name: str, low: float | None, high: float | None) -> str:
+    """Return an interval of differences with one unit: '-1.7 to +2.5 points'."""
+    if low is None or high is None:
+        return "n/a"
+    return f"{difference_text(name, low, unit=False)} to {difference_text(name, high)}"
 
 
 def _number(value: float, signed: bool) -> str:

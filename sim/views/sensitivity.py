@@ -40,14 +40,24 @@ __all__ = [
     "share_limits",
 ]
 
+MARKERS = ("o", "s", "^", "D")
+"""Markers of the lines of a lever figure; the next one is used once the colours have all been used."""
 MIN_SHARE_SPAN = 20.0
 """The shortest y axis of a share, in percentage points."""
 
 
 def save_sensitivity_figure(
-    path: Path, indices: dict[str, dict[str, float]], outcome: str, kind: str, setup: dict[str, Any]
+    path: Path,
+    indices: dict[str, dict[str, float]],
+    outcome: str,
+    kind: str,
+    setup: dict[str, Any],
+    caution: str | None = None,
 ) -> None:
-    """Draw the Sobol (S1, ST) or Morris (mu*) indices of each factor with their 95% confidence."""
+    """Draw the Sobol (S1, ST) or Morris (mu*) indices of each factor with their 95% confidence.
+
+    `caution`, if given, is printed under the title (a sample too small for its indices).
+    """
     names = list(indices)
     figure = new_figure(8.0, 2.4 + 0.45 * len(names))
     axes = figure.add_subplot()
@@ -71,9 +81,11 @@ def save_sensitivity_figure(
     axes.set_yticks(list(rows), names)
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
-    axes.set_title(
+    figure.suptitle(
         f"Sensitivity of {outcome_label(outcome)} ({kind})\n{setup_text(setup)}", fontsize="medium"
     )
+    if caution:
+        axes.set_title(caution, fontsize="small", color=OKABE_ITO["vermillion"])
     axes.axvline(0.0, color="black", linewidth=0.8)
     style_axes(axes)
     figure.legend(loc="outside lower center", ncols=len(bars), fontsize="small")
@@ -84,14 +96,15 @@ def save_lever_figure(
     path: Path, rows: pd.DataFrame, levers: list[str], outcome: str, setup: dict[str, Any]
 ) -> None:
     """Draw an outcome's mean and 95% interval at each lever setting (first lever on the x axis)."""
-    figure = new_figure(8.0, 4.8)
-    axes = figure.add_subplot()
     first, others = levers[0], levers[1:]
+    groups = list(rows.groupby(others, sort=True)) if others else [((), rows)]
+    figure = new_figure(8.0, 4.8 + (0.25 * math.ceil(len(groups) / 2) if others else 0.0))
+    axes = figure.add_subplot()
     scale = 100.0 if kind_of(outcome) == "share" else 1.0
     numeric = _is_numeric(rows[first])
-    groups = rows.groupby(others, sort=True) if others else [((), rows)]
     for k, (key, group) in enumerate(groups):
         colour, style = VARIANT_STYLES[k % len(VARIANT_STYLES)]
+        marker = MARKERS[(k // len(VARIANT_STYLES)) % len(MARKERS)]
         group = group.sort_values(first)
         x = group[first].astype(float) if numeric else [setting_text(v) for v in group[first]]
         low = (group["mean"] - group["ci_low"]).fillna(0.0) * scale
@@ -99,19 +112,19 @@ def save_lever_figure(
         label = ", ".join(
             f"{lever_label(n)} = {setting_text(v)}" for n, v in zip(others, _as_tuple(key), strict=True)
         )
-        axes.errorbar(x, group["mean"] * scale, yerr=[low, high], color=colour, linestyle=style, marker="o",
-                      capsize=3, label=label or None)  # fmt: skip
+        axes.errorbar(x, group["mean"] * scale, yerr=[low, high], color=colour, linestyle=style,
+                      marker=marker, capsize=3, label=label or None)  # fmt: skip
     if numeric:
         axes.set_xticks(sorted(rows[first].astype(float).unique()))
         axes.xaxis.set_major_formatter(lambda value, _pos: setting_text(value))
     _y_limits(axes, outcome, rows, scale)
     axes.set_xlabel(f"{lever_label(first)} ({first})")
     axes.set_ylabel(unit_label(outcome))
-    axes.set_title(f"{outcome_label(outcome).capitalize()}, by {lever_label(first)}\n"
-                   f"{setup_text(setup)}; mean and 95% interval", fontsize="medium")  # fmt: skip
+    figure.suptitle(f"{outcome_label(outcome).capitalize()}, by {lever_label(first)}\n"
+                    f"{setup_text(setup)}; mean and 95% interval", fontsize="medium")  # fmt: skip
     style_axes(axes)
     if others:
-        figure.legend(loc="outside right upper", fontsize="small", title="\n".join(map(lever_label, others)))
+        figure.legend(loc="outside lower center", ncols=2, fontsize="small")
     save_figure_atomic(path, figure)
 
 
