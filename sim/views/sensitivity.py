@@ -31,12 +31,15 @@ from sim.views.curves import OKABE_ITO, VARIANT_STYLES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "MIN_SHARE_SPAN",
+    "lever_figure",
     "save_lever_figure",
     "save_marginal_figure",
     "save_sensitivity_figure",
+    "sensitivity_figure",
     "share_limits",
 ]
 
@@ -54,6 +57,17 @@ def save_sensitivity_figure(
     setup: dict[str, Any],
     caution: str | None = None,
 ) -> None:
+    """Write `sensitivity_figure` to `path`."""
+    save_figure_atomic(path, sensitivity_figure(indices, outcome, kind, setup, caution))
+
+
+def sensitivity_figure(
+    indices: dict[str, dict[str, float]],
+    outcome: str,
+    kind: str,
+    setup: dict[str, Any],
+    caution: str | None = None,
+) -> Figure:
     """Draw the Sobol (S1, ST) or Morris (mu*) indices of each factor with their 95% confidence.
 
     `caution`, if given, is printed under the title (a sample too small for its indices).
@@ -89,12 +103,17 @@ def save_sensitivity_figure(
     axes.axvline(0.0, color="black", linewidth=0.8)
     style_axes(axes)
     figure.legend(loc="outside lower center", ncols=len(bars), fontsize="small")
-    save_figure_atomic(path, figure)
+    return figure
 
 
 def save_lever_figure(
     path: Path, rows: pd.DataFrame, levers: list[str], outcome: str, setup: dict[str, Any]
 ) -> None:
+    """Write `lever_figure` to `path`."""
+    save_figure_atomic(path, lever_figure(rows, levers, outcome, setup))
+
+
+def lever_figure(rows: pd.DataFrame, levers: list[str], outcome: str, setup: dict[str, Any]) -> Figure:
     """Draw an outcome's mean and 95% interval at each lever setting (first lever on the x axis)."""
     first, others = levers[0], levers[1:]
     groups = list(rows.groupby(others, sort=True)) if others else [((), rows)]
@@ -125,7 +144,7 @@ def save_lever_figure(
     style_axes(axes)
     if others:
         figure.legend(loc="outside lower center", ncols=2, fontsize="small")
-    save_figure_atomic(path, figure)
+    return figure
 
 
 def save_marginal_figure(path: Path, marginal: dict[str, Any], setup: dict[str, Any]) -> None:
