@@ -262,3 +262,19 @@ def test_sobol_analysis_of_a_small_noisy_sample_warns(tmp_path: Path) -> None:
     assert analysis["warnings"], analysis["sensitivity"]
     warning = analysis["warnings"][0]
     assert warning["suggested_n"] > 8 and warning["suggested_n"] & (warning["suggested_n"] - 1) == 0
+
+
+def test_lever_figure_keeps_the_experiments_order_of_named_settings() -> None:
+    rows = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "strategy.billing.mode": ["staged", "bulk", "ladder"],
+            "mean": [0.7, 0.6, 0.65],
+            "ci_low": [0.68, 0.58, 0.6],
+            "ci_high": [0.72, 0.62, 0.7],
+        }
+    )
+    figure = lever_figure(rows, ["strategy.billing.mode"], "final_paid_share", {"replications": 3})
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["staged", "bulk", "ladder"]
+    assert list(axes.lines[0].get_xdata()) == [0, 1, 2]

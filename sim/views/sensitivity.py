@@ -121,11 +121,18 @@ def lever_figure(rows: pd.DataFrame, levers: list[str], outcome: str, setup: dic
     axes = figure.add_subplot()
     scale = 100.0 if kind_of(outcome) == "share" else 1.0
     numeric = _is_numeric(rows[first])
+    categories = list(dict.fromkeys(rows.sort_values("point")[first]))  # the experiment's order
     for k, (key, group) in enumerate(groups):
         colour, style = VARIANT_STYLES[k % len(VARIANT_STYLES)]
         marker = MARKERS[(k // len(VARIANT_STYLES)) % len(MARKERS)]
-        group = group.sort_values(first)
-        x = group[first].astype(float) if numeric else [setting_text(v) for v in group[first]]
+        if numeric:
+            group = group.sort_values(first)
+            x = group[first].astype(float).tolist()
+        else:  # categories side by side, each group's markers nudged apart, no line between categories
+            group = group.sort_values("point")
+            nudge = (k - (len(groups) - 1) / 2) * min(0.08, 0.6 / len(groups))
+            x = [categories.index(v) + nudge for v in group[first]]
+            style = "none"
         low = (group["mean"] - group["ci_low"]).fillna(0.0) * scale
         high = (group["ci_high"] - group["mean"]).fillna(0.0) * scale
         label = ", ".join(
@@ -136,6 +143,9 @@ def lever_figure(rows: pd.DataFrame, levers: list[str], outcome: str, setup: dic
     if numeric:
         axes.set_xticks(sorted(rows[first].astype(float).unique()))
         axes.xaxis.set_major_formatter(lambda value, _pos: setting_text(value))
+    else:
+        axes.set_xticks(range(len(categories)), [setting_text(v) for v in categories])
+        axes.set_xlim(-0.5, len(categories) - 0.5)
     _y_limits(axes, outcome, rows, scale)
     axes.set_xlabel(f"{lever_label(first)} ({first})")
     axes.set_ylabel(unit_label(outcome))
