@@ -147,7 +147,10 @@ def test_a_sweep_without_money_says_what_to_record(tmp_path: Path) -> None:
     assert "stops_paying_after" not in analysis["marginal"]
     out = io.StringIO()
     print_analysis(analysis, folder, Console(file=out, width=80))
-    assert "record money_collected and staff_hours" in " ".join(out.getvalue().split())
+    said = " ".join(out.getvalue().split())
+    assert "record money_collected and staff_hours" in said
+    assert "What one more collector changes, within the 90-day horizon" in said
+    assert "1 → 2 +0.06" in said  # households paid, in points per added collector
 
 
 # -- numbers for people ----------------------------------------------------------------------------------
@@ -163,6 +166,7 @@ def test_a_sweep_without_money_says_what_to_record(tmp_path: Path) -> None:
         ("days_to_80", -1.54, "-1.5 days"),
         ("staff_hours", 729.0, "+729 h"),
         ("calls", 0.5, "+0.50"),
+        ("calls", 92.04, "+92"),
     ],
 )
 def test_differences_read_in_plain_units(outcome: str, value: float, expected: str) -> None:

@@ -24,6 +24,7 @@ from sim.experiments.readable import (
     column_label,
     difference_text,
     interval_text,
+    kind_of,
     lever_label,
     lever_unit,
     outcome_label,
@@ -77,11 +78,12 @@ def _print_marginal(console: Console, marginal: dict[str, Any], setup: dict[str,
         _say(console, "")
         _say(console, _answer(marginal, setup))
     else:
-        _say(console, "")
+        console.print()
+        console.print(_changes_table(marginal, setup))
         _say(
             console,
-            "To weigh what one more unit brings in against its staff cost, record money_collected"
-            " and staff_hours among the experiment's outcomes.",
+            f"To weigh what one more {lever_unit(marginal['lever'])} brings in against its staff cost,"
+            " record money_collected and staff_hours among the experiment's outcomes.",
         )
     console.print()
     console.print(_levels_table(marginal, lever))
@@ -130,6 +132,37 @@ def _steps_table(marginal: dict[str, Any], setup: dict[str, Any]) -> Table:
         ]
         table.add_row(*(Text(cell) for cell in cells))
     return table
+
+
+def _changes_table(marginal: dict[str, Any], setup: dict[str, Any]) -> Table:
+    """Build one row per step up the lever: each outcome's mean change per added unit."""
+    from rich import box
+
+    unit = lever_unit(marginal["lever"])
+    horizon = f"within the {setup['horizon_days']}-day horizon" if setup.get("horizon_days") else "by the end"
+    outcomes = list(marginal["steps"][0]["per_unit"])[:LEVEL_COLUMNS] if marginal["steps"] else []
+    table = Table(
+        title=f"What one more {unit} changes, {horizon} (mean over the replications, same seeds)",
+        title_justify="left",
+        caption="points: percentage points (a change of a share).",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column(lever_label(marginal["lever"]), no_wrap=True)
+    for name in outcomes:
+        table.add_column(_change_label(name), justify="right")
+    for step in marginal["steps"]:
+        changes = (difference_text(n, step["per_unit"][n]["mean"], unit=False) for n in outcomes)
+        table.add_row(
+            Text(f"{setting_text(step['from'])} → {setting_text(step['to'])}"), *(Text(c) for c in changes)
+        )
+    return table
+
+
+def _change_label(name: str) -> str:
+    """Return a column name for changes of an outcome: shares in points, others in their unit."""
+    return f"{outcome_label(name)} (points)" if kind_of(name) == "share" else column_label(name)
 
 
 def _answer(marginal: dict[str, Any], setup: dict[str, Any]) -> str:

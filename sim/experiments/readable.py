@@ -136,7 +136,9 @@ def difference_text(name: str, difference: float | None, signed: bool = True, un
     kind = kind_of(name)
     if kind == "index":
         return f"{difference:+.3f}" if signed else f"{difference:.3f}"
-    number = _number(100 * difference if kind == "share" else difference, signed)
+    value = 100 * difference if kind == "share" else difference
+    whole = kind in ("count", "hours", "money") and abs(value) >= 10
+    number = f"{value:{'+' if signed else ''},.0f}" if whole else _number(value, signed)
     suffix = "points" if kind == "share" else UNITS[kind]
     return f"{number} {suffix}".rstrip() if unit else number
 
