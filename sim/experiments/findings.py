@@ -94,7 +94,7 @@ def _steps_table(marginal: dict[str, Any], setup: dict[str, Any]) -> Table:
     from rich import box
 
     unit = lever_unit(marginal["lever"])
-    horizon = f"within the {setup['horizon_days']}-day horizon" if setup.get("horizon_days") else "by the end"
+    horizon = _within(setup)
     table = Table(
         title=f"What one more {unit} brings in, {horizon}",
         title_justify="left",
@@ -122,9 +122,7 @@ def _steps_table(marginal: dict[str, Any], setup: dict[str, Any]) -> Table:
         net = step["net_gain"]
         cells = [
             f"{setting_text(step['from'])} → {setting_text(step['to'])}",
-            "n/a"
-            if paid is None
-            else difference_text("final_paid_share", paid["mean"]).removesuffix(" points"),
+            "n/a" if paid is None else difference_text("final_paid_share", paid["mean"], unit=False),
             _cny(step["extra_money"]["mean"]),
             _cny(step["extra_staff_cost"]["mean"], signed=False),
             _cny_interval(net),
@@ -139,7 +137,7 @@ def _changes_table(marginal: dict[str, Any], setup: dict[str, Any]) -> Table:
     from rich import box
 
     unit = lever_unit(marginal["lever"])
-    horizon = f"within the {setup['horizon_days']}-day horizon" if setup.get("horizon_days") else "by the end"
+    horizon = _within(setup)
     outcomes = list(marginal["steps"][0]["per_unit"])[:LEVEL_COLUMNS] if marginal["steps"] else []
     table = Table(
         title=f"What one more {unit} changes, {horizon} (mean over the replications, same seeds)",
@@ -170,7 +168,7 @@ def _answer(marginal: dict[str, Any], setup: dict[str, Any]) -> str:
     steps, stop = marginal["steps"], marginal["stops_paying_after"]
     lever = lever_label(marginal["lever"])
     unit = lever_unit(marginal["lever"])
-    horizon = f"within the {setup['horizon_days']}-day horizon" if setup.get("horizon_days") else "by the end"
+    horizon = _within(setup)
     if stop is None:
         last = steps[-1]
         return (
@@ -283,6 +281,12 @@ def _sobol_warning(warning: dict[str, Any]) -> str:
         f" ({warning['suggested_points']:,} points per replication): feesim sweep EXPERIMENT --samples"
         f" {warning['suggested_n']}."
     )
+
+
+def _within(setup: dict[str, Any]) -> str:
+    """Return when the outcomes are counted: 'within the 120-day horizon' (or 'by the end')."""
+    days = setup.get("horizon_days")
+    return f"within the {days}-day horizon" if days else "by the end"
 
 
 # -- numbers ---------------------------------------------------------------------------------------
