@@ -43,7 +43,7 @@ def replicate(
         raise ValueError(f"reps must be at least 1, got {reps}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    from sim.experiments.executors import local_backend, outputs_in_order
+    from sim.workers import local_backend, outputs_in_order
 
     jobs = [(scenario, child, log_events) for child in replication_seeds(seed, reps)]
     results: list[RunResult] = []

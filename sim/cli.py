@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from sim.console import EXIT_USAGE, error, fail_cleanly
+from sim.console import stderr as _stderr
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
 if TYPE_CHECKING:
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "app", "error", "fail_cleanly", "main"]
 
-EXIT_USAGE = 2
-"""Exit code for bad input from the user (same as Typer/Click usage errors)."""
 EXIT_INTERRUPTED = 130
 """Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)."""
 
@@ -35,8 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-_stderr = Console(stderr=True)
 
 SetOption = Annotated[
     list[str] | None,
@@ -59,38 +57,6 @@ ForceOption = Annotated[
 ReportOption = Annotated[
     bool, typer.Option("--report", help="Also write report.html, the self-contained report of the results.")
 ]
-
-
-def error(message: str) -> None:
-    """Print an error message to stderr, verbatim (no markup, no wrapping)."""
-    _stderr.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def fail_cleanly() -> Iterator[None]:
-    """Turn expected user errors into a message on stderr and exit code 2, without a traceback.
-
-    Use it as ``with fail_cleanly(): ...`` inside a command, or as a decorator
-    ``@fail_cleanly()`` under ``@app.command()``.  It handles ``ScenarioError``
-    (bad scenario or override) and ``OSError`` (a path given by the user that cannot
-    be read or written).  Usage errors are left to Typer, which already exits with 2.
-    """
-    try:
-        yield
-    except ScenarioError as exc:
-        error(exc.message)
-        raise typer.Exit(EXIT_USAGE) from None
-    except OSError as exc:
-        error(_describe_os_error(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-def _describe_os_error(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    if exc.filename is None:
-        return f"error: {reason}"
-    target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
-    return f"{target}: {reason}"
 
 
 @app.callback()
@@ -613,8 +579,8 @@ def _worker_pool(workers: int) -> Iterator[Any]:
     """Run logged replications here (1) or on `workers` processes; a worker's death is a clean error."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.experiments.executors import local_backend
     from sim.views.logged import run_logged
+    from sim.workers import local_backend
 
     try:
         with local_backend(workers, run_logged) as backend:
@@ -654,8 +620,9 @@ def analyze(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as one JSON object.")] = False,
 ) -> None:
-    """Analyse a sweep: point means and CIs, sensitivity indices, the best lever settings; write figures."""
+    """Analyse a sweep: answer its question (per added collector, best settings, sensitivity); plot it."""
     from sim.experiments.analyze import analyze as analyze_sweep
+    from sim.experiments.findings import print_analysis
     from sim.output import to_json_text
 
     with fail_cleanly():
@@ -663,31 +630,20 @@ def analyze(
     if as_json:
         typer.echo(to_json_text(analysis))
     else:
-        _print_analysis(analysis, results_dir)
+        print_analysis(analysis, results_dir, Console())
 
 
-def _print_analysis(analysis: dict[str, Any], folder: Path) -> None:
-    """Print the best lever settings and the leading sensitivity indices of an analysis."""
-    console = Console()
-    for outcome, best in (analysis.get("best_levers") or {}).items():
-        if best is None:
-            continue
-        d = best["paired_difference"]
-        ci = "n/a" if d["ci_low"] is None else f"{d['ci_low']:+.4g} to {d['ci_high']:+.4g}"
-        setting = ", ".join(f"{k}={v}" for k, v in best["best"].items() if k != "point")
-        console.print(
-            f"{outcome} ({best['direction']}): best {setting} = {best['best_mean']:.4g}; "
-            f"vs runner-up {d['mean']:+.4g} (95% CI {ci})",
-            markup=False,
-        )
-    for outcome, indices in (analysis.get("sensitivity") or {}).get("0", {}).items():
-        if indices:
-            key = "ST" if "ST" in next(iter(indices.values())) else "mu_star"
-            ranked = sorted(indices.items(), key=lambda item: -item[1][key])
-            text = ", ".join(f"{name} {values[key]:.3f}" for name, values in ranked)
-            console.print(f"{outcome}: {key} {text}", markup=False)
-    files = ", ".join(["analysis.json", "points_summary.csv", *analysis["figures"]])
-    console.print(f"written to {folder}: {files}")
+SweepPrecisionOption = Annotated[
+    float | None,
+    typer.Option(
+        "--precision",
+        metavar="HALF_WIDTH",
+        help="Add replications in batches (--reps at a time, else the experiment's own batch) until"
+        " the 95% CI half-width of the experiment's precision outcome (else its first outcome)"
+        " is at most this, at every point.",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -709,7 +665,32 @@ def sweep(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep in --out.")] = False,
     part_runs: Annotated[int, typer.Option("--part-runs", min=1, help="Runs per streamed part file.")] = 50,
-    precision: PrecisionOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY.PATH=VALUE",
+            help="Override a value of the base scenario (YAML syntax), after the experiment's own"
+            " overrides, e.g. --set community.households=300. Repeatable.",
+        ),
+    ] = None,
+    reps: Annotated[
+        int | None,
+        typer.Option(
+            "--reps", min=1, help="Replications per point, instead of the experiment's.", show_default=False
+        ),
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Size of the design's sample, instead of the experiment's: design.points of a grid"
+            " (samples of its uncertainties) or of an lhs design, design.n of a sobol or morris design.",
+            show_default=False,
+        ),
+    ] = None,
+    precision: SweepPrecisionOption = None,
     max_reps: Annotated[
         int | None, typer.Option("--max-reps", min=2, help="Most replications per point with --precision.")
     ] = None,
@@ -726,6 +707,9 @@ def sweep(
         part_runs=part_runs,
         precision=precision,
         max_reps=max_reps,
+        settings=set_,
+        reps=reps,
+        samples=samples,
     )
 
 

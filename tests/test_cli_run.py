@@ -314,15 +314,15 @@ def test_a_dead_worker_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.Monk
     import concurrent.futures as cf
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.experiments import executors
+    from sim import workers
 
-    class DyingPool(executors.Backend):
+    class DyingPool(workers.Backend):
         def submit(self, spec: object) -> cf.Future[Any]:
             future: cf.Future[Any] = cf.Future()
             future.set_exception(BrokenProcessPool("a process in the pool was terminated abruptly"))
             return future
 
-    monkeypatch.setattr(executors, "PoolBackend", lambda workers, task: DyingPool())
+    monkeypatch.setattr(workers, "PoolBackend", lambda count, task: DyingPool())
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["run", str(BASELINE), *SMALL, "--reps", "2", "--workers", "2"])
     assert result.exit_code == 1

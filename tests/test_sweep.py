@@ -467,7 +467,7 @@ def test_a_pool_broken_before_any_future_says_so_reports_it_through_the_run() ->
         def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
             pass
 
-    backend = PoolBackend(1)
+    backend = PoolBackend(1, _sleep_then_return)
     backend._pool.shutdown(wait=True)
     backend._pool = RefusingPool()  # type: ignore[assignment]
     try:

@@ -9,6 +9,7 @@ SIGTERM: finished runs are saved, ``--resume`` finishes the rest).
 from __future__ import annotations
 
 import dataclasses
+import math
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from sim.experiments.load import ResolvedExperiment, load_experiment
+from sim.experiments.load import Adjustments, ResolvedExperiment, load_experiment
 from sim.experiments.runner import SweepInterrupted, SweepReport, run_sweep
 from sim.experiments.schema import Precision
 
@@ -36,15 +37,32 @@ def sweep_command(
     part_runs: int,
     precision: float | None = None,
     max_reps: int | None = None,
+    settings: list[str] | None = None,
+    reps: int | None = None,
+    samples: int | None = None,
 ) -> None:
-    """Run the sweep of `experiment_file` for the command line; exit with the documented codes."""
+    """Run the sweep of `experiment_file` for the command line; exit with the documented codes.
+
+    `settings` (``--set``) apply to the base scenario after the experiment's overrides;
+    `reps` replaces the experiment's replications (with `precision`: the batch);
+    `samples` replaces the design's sample count (`sim.experiments.load.SAMPLED_DESIGN_KEY`).
+    """
     import typer
 
-    from sim.cli import error, fail_cleanly
+    from sim.console import EXIT_USAGE, error, fail_cleanly
     from sim.output import default_folder, ensure_folder
+    from sim.scenario import parse_overrides
 
+    if precision is not None and not (math.isfinite(precision) and precision > 0):
+        error(f"--precision is a 95% CI half-width and must be a positive number, got {precision}.")
+        raise typer.Exit(EXIT_USAGE)
+    if precision is not None and reps is not None and reps < 2:
+        error(f"--precision adds replications --reps at a time: give --reps of at least 2, got {reps}.")
+        raise typer.Exit(EXIT_USAGE)
     with fail_cleanly():
-        resolved = with_precision(load_experiment(experiment_file), precision, max_reps)
+        fixed_reps = reps if precision is None else None
+        adjustments = Adjustments(parse_overrides(settings or []), fixed_reps, samples)
+        resolved = with_precision(load_experiment(experiment_file, adjustments), precision, max_reps, reps)
         folder = ensure_folder(out if out is not None else default_folder(resolved.name))
     if scheduler and workers is not None:
         error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")
@@ -74,12 +92,12 @@ def sweep_command(
 
 
 def with_precision(
-    resolved: ResolvedExperiment, half_width: float | None, max_reps: int | None
+    resolved: ResolvedExperiment, half_width: float | None, max_reps: int | None, batch: int | None = None
 ) -> ResolvedExperiment:
     """Apply ``--precision`` / ``--max-reps`` to an experiment: replications in batches to a CI half-width.
 
     The outcome is the experiment's precision outcome, else its first outcome; the batch
-    is its precision batch, else its replications (at least 2).
+    is `batch` (``--reps``), else its precision batch, else its replications (at least 2).
     """
     if half_width is None:
         return resolved
@@ -88,7 +106,7 @@ def with_precision(
     data = {
         "outcome": old.outcome if old else experiment.outcomes[0],
         "half_width": half_width,
-        "batch": old.batch if old else max(2, experiment.replications or 5),
+        "batch": batch or (old.batch if old else max(2, experiment.replications or 5)),
         "max_reps": max_reps or (old.max_reps if old else 100),
     }
     data["max_reps"] = max(data["max_reps"], data["batch"])

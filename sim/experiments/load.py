@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,26 @@ from sim.experiments.schema import Continuous, Experiment, RangeLever
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
 
-__all__ = ["ResolvedExperiment", "load_experiment", "verbatim"]
+__all__ = ["Adjustments", "ResolvedExperiment", "base_candidates", "load_experiment", "verbatim"]
+
+PROJECT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+"""The project's own scenarios folder, where a copied experiment's base is looked up last."""
+SAMPLED_DESIGN_KEY = {"grid": "points", "lhs": "points", "sobol": "n", "morris": "n"}
+"""The design key that `--samples` sets, by design type."""
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """What the command line changes in an experiment (``feesim sweep --set/--reps/--samples``).
+
+    `settings` apply to the base scenario after the experiment's own overrides;
+    `replications` replaces the experiment's replications (and its precision target);
+    `samples` replaces the design's sample count (`SAMPLED_DESIGN_KEY`).
+    """
+
+    settings: ParsedOverrides = field(default_factory=ParsedOverrides)
+    replications: int | None = None
+    samples: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,9 +71,15 @@ def verbatim(overrides: Mapping[str, Any]) -> ParsedOverrides:
     return result
 
 
-def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:
-    """Load and check an experiment file; raise ScenarioError naming the file and key paths."""
+def load_experiment(
+    path: str | os.PathLike[str], adjustments: Adjustments | None = None
+) -> ResolvedExperiment:
+    """Load and check an experiment file and the command line's `adjustments`.
+
+    Raise ScenarioError naming the file (or the option) and the key paths.
+    """
     source = str(path)
+    adjustments = adjustments or Adjustments()
     raw = _read_mapping(Path(path), source)
     raw.setdefault("name", Path(path).stem)
     try:
@@ -62,9 +87,11 @@ def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:
     except ValidationError as exc:
         error = from_validation_error(exc, source, raw, Experiment)
         raise _experiment_error(source, error.problems) from None
+    experiment = _adjusted(experiment, adjustments, source)
     _raise_if(source, _design_problems(experiment))
-    base_path = Path(path).parent / experiment.base
+    base_path = find_base(Path(path), experiment.base, source)
     scenario = _base_scenario(experiment, base_path, source)
+    scenario, experiment = _with_settings(experiment, base_path, scenario, adjustments.settings, source)
     _raise_if(
         source, [*_factor_problems(experiment, scenario, source), *_outcome_problems(experiment, scenario)]
     )
@@ -93,6 +120,123 @@ def _raise_if(source: str, problems: list[Problem]) -> None:
     """Raise the experiment error if there is any problem."""
     if problems:
         raise _experiment_error(source, problems)
+
+
+# -- the command line: --reps, --samples, --set ----------------------------------------------------------
+
+
+def _adjusted(experiment: Experiment, adjustments: Adjustments, source: str) -> Experiment:
+    """Return `experiment` with the command line's replications and design sample count."""
+    update: dict[str, Any] = {}
+    if adjustments.replications is not None:
+        update.update(replications=adjustments.replications, precision=None)
+    if adjustments.samples is not None:
+        key = _samples_key(experiment, adjustments.samples, source)
+        update["design"] = experiment.design.model_copy(update={key: adjustments.samples})
+    return experiment.model_copy(update=update) if update else experiment
+
+
+def _samples_key(experiment: Experiment, samples: int, source: str) -> str:
+    """Return the design key `--samples` sets; raise ScenarioError if this design samples nothing."""
+    kind = experiment.design.type
+    label = f"--samples {samples}"
+    if not _sampled_keys(experiment):
+        raise ScenarioError(
+            label,
+            f"the {kind} design of {source} samples nothing (it has no uncertainties"
+            f"{'' if kind == 'grid' else ' or range levers'}): every point is a lever setting."
+            " Shrink the sweep with --reps, or with --set (community.households, horizon_days)",
+        )
+    if kind == "sobol" and samples & (samples - 1):
+        lower = 1 << (samples.bit_length() - 1)
+        raise ScenarioError(
+            label,
+            f"a sobol design needs a power of 2 base samples (design.n of {source}):"
+            f" try {lower} or {2 * lower}",
+        )
+    return SAMPLED_DESIGN_KEY[kind]
+
+
+def _with_settings(
+    experiment: Experiment, base_path: Path, scenario: dict[str, Any], settings: ParsedOverrides, source: str
+) -> tuple[dict[str, Any], Experiment]:
+    """Apply ``--set`` after the experiment's overrides; return the scenario and the experiment with both."""
+    if not settings:
+        return scenario, experiment
+    _raise_if(source, _settings_on_factors(experiment, settings))
+    scenario_from_dict(scenario, source, settings)  # raises naming the --set that is wrong
+    kept = {k: v for k, v in experiment.overrides.items() if k not in settings}
+    overrides = {**kept, **settings}
+    return merged_scenario_dict(base_path, verbatim(overrides)), experiment.model_copy(
+        update={"overrides": overrides}
+    )
+
+
+def _settings_on_factors(experiment: Experiment, settings: ParsedOverrides) -> list[Problem]:
+    """Return a problem per ``--set`` that a lever or an uncertainty would overwrite at every point."""
+    problems = []
+    for key in settings:
+        for section in ("levers", "uncertainties"):
+            for factor in getattr(experiment, section):
+                if key == factor or key.startswith(factor + ".") or factor.startswith(key + "."):
+                    text = settings.texts.get(key, key)
+                    message = (
+                        f"clashes with {section}.{factor}, which sets {factor} at every point:"
+                        " change the factor in the experiment file instead"
+                    )
+                    problems.append(Problem(f"--set {text}", message))
+    return problems
+
+
+# -- the base scenario's file ---------------------------------------------------------------------------
+
+
+def base_candidates(experiment_path: Path, base: str) -> list[Path]:
+    """Return where the base scenario is looked for, in order.
+
+    First next to the experiment file; then, for a relative base, in the
+    ``scenarios`` folder of the current folder and of this project, under the part of
+    `base` after its last ``scenarios`` folder (or its whole path without ``..``):
+    a copied ``experiments/team_size.yaml`` still finds ``../scenarios/baseline.yaml``.
+    """
+    given = Path(base)
+    candidates = [experiment_path.parent / given]
+    if not given.is_absolute():
+        parts = given.parts
+        tail = parts[len(parts) - parts[::-1].index("scenarios") :] if "scenarios" in parts else parts
+        inside = Path(*[part for part in tail if part not in ("..", ".")])
+        for folder in (Path("scenarios"), PROJECT_SCENARIOS):
+            candidates.append(folder / inside)
+    unique: list[Path] = []
+    for candidate in candidates:
+        if all(os.path.abspath(candidate) != os.path.abspath(seen) for seen in unique):
+            unique.append(candidate)
+    return unique
+
+
+def find_base(experiment_path: Path, base: str, source: str) -> Path:
+    """Return the base scenario file of an experiment; raise ScenarioError saying where it looked."""
+    candidates = base_candidates(experiment_path, base)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    state = "is not a file" if candidates[0].exists() else "does not exist"
+    looked = "; ".join(
+        f"{_where(n, c)} {c} ({'not a file' if c.exists() else 'not found'})"
+        for n, c in enumerate(candidates)
+    )
+    message = f"names a scenario file that {state}: {base}. Looked for it {looked}"
+    hint = "give the base's path relative to the experiment file, or an absolute path"
+    raise _experiment_error(source, [Problem("base", message, hint=hint)])
+
+
+def _where(index: int, candidate: Path) -> str:
+    """Say which place a candidate base path is (next to the experiment, or a scenarios folder)."""
+    if index == 0:
+        return "next to the experiment file:"
+    if not candidate.is_absolute():
+        return "in the current folder's scenarios:"
+    return "in the project's scenarios:"
 
 
 # -- checks beyond the schema ---------------------------------------------------------------------------
@@ -200,9 +344,6 @@ def _outcome_problems(experiment: Experiment, scenario: Mapping[str, Any]) -> li
 
 def _base_scenario(experiment: Experiment, base_path: Path, source: str) -> dict[str, Any]:
     """Return the base scenario merged and overridden; raise if the base or an override is bad."""
-    if not base_path.is_file():
-        state = "is not a file" if base_path.exists() else "does not exist"
-        _raise_if(source, [Problem("base", f"names a scenario file that {state}: {base_path}")])
     label = f"{base_path} (base of {source})"
     try:
         scenario_from_dict(merged_scenario_dict(base_path), label)

@@ -22,9 +22,9 @@ from sim.rng import Streams, replication_seeds
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.experiments.executors import Backend
     from sim.results import Replications, RunResult
     from sim.scenario.schema import Scenario
+    from sim.workers import Backend
 
 __all__ = [
     "LoggedJob",
@@ -148,7 +148,7 @@ class LoggedRuns:
 
     def results(self, backend: Backend, jobs: Iterable[LoggedJob]) -> Iterator[RunResult]:
         """Run `jobs` with `run_logged` on `backend`; keep each reduced log; yield the results, in order."""
-        from sim.experiments.executors import outputs_in_order
+        from sim.workers import outputs_in_order
 
         jobs = list(jobs)
         for job, (result, reduced) in zip(jobs, outputs_in_order(backend, jobs), strict=True):
@@ -164,8 +164,8 @@ def replicate_logged(
     scenario: Scenario, reps: int, seed: int = 0, progress: Callable[[int], None] | None = None
 ) -> tuple[Replications, ViewTables]:
     """Run `reps` replications like `sim.api.replicate`; also return the view tables of their event logs."""
-    from sim.experiments.executors import InlineBackend
     from sim.results import Replications
+    from sim.workers import InlineBackend
 
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")

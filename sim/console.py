@@ -1,0 +1,56 @@
+"""What every command shares: errors on stderr and the exit code of bad input.
+
+One floor below the command line (`sim.cli`) and the commands that live with their
+subpackage (`sim.experiments.command`), so that both can import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from sim.scenario.errors import ScenarioError
+
+__all__ = ["EXIT_USAGE", "error", "fail_cleanly", "stderr"]
+
+EXIT_USAGE = 2
+"""Exit code for bad input from the user (same as Typer/Click usage errors)."""
+
+stderr = Console(stderr=True)
+"""The console of progress bars and error messages."""
+
+
+def error(message: str) -> None:
+    """Print an error message to stderr, verbatim (no markup, no wrapping)."""
+    stderr.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def fail_cleanly() -> Iterator[None]:
+    """Turn expected user errors into a message on stderr and exit code 2, without a traceback.
+
+    Use it as ``with fail_cleanly(): ...`` inside a command, or as a decorator
+    ``@fail_cleanly()`` under ``@app.command()``.  It handles ``ScenarioError``
+    (bad scenario or override) and ``OSError`` (a path given by the user that cannot
+    be read or written).  Usage errors are left to Typer, which already exits with 2.
+    """
+    try:
+        yield
+    except ScenarioError as exc:
+        error(exc.message)
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:
+        error(_describe_os_error(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """Return an OSError as ``path: reason`` (``source -> target: reason`` for a rename)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"error: {reason}"
+    target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+    return f"{target}: {reason}"
