@@ -302,7 +302,7 @@ class PresenceDay(Strict):
 
 
 class WakingHours(Strict):
-    """The hours of the day over which `availability.mean_reach` is the mean reach."""
+    """Owners' waking hours: `availability.mean_reach` is the mean over them; promises fall due in them."""
 
     start: Annotated[int, Field(ge=0, le=23)] = 8
     end: Annotated[int, Field(ge=1, le=24)] = 22
