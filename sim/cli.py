@@ -201,7 +201,9 @@ def run(
     summary = _run_summary(results, wall, folder)
     with _fail_cleanly_in_views():
         written = write_results(folder, scenario, results, summary)
-        written += _write_views(folder, views, None, report)
+        written += _write_views(
+            folder, views, None, report, _invocation("run", [scenario_file], set_, folder)
+        )
     if as_json:
         typer.echo(to_json_text(summary))
     else:
@@ -379,7 +381,8 @@ def compare(
     comparison = _comparison(runs, walls, seed, folder)
     with _fail_cleanly_in_views():
         written = write_comparison(folder, comparison, daily_table(runs))
-        written += _write_views(folder, views, variants, report)
+        invocation = _invocation("compare", scenario_files, set_, folder)
+        written += _write_views(folder, views, variants, report, invocation)
     if as_json:
         typer.echo(to_json_text(comparison))
     else:
@@ -690,14 +693,31 @@ def _fail_cleanly_in_views() -> Iterator[None]:
 
 
 def _write_views(
-    folder: Path, views: dict[str, Any], scenarios: dict[str, Scenario] | None, report: bool
+    folder: Path,
+    views: dict[str, Any],
+    scenarios: dict[str, Scenario] | None,
+    report: bool,
+    invocation: Any = None,
 ) -> list[Path]:
     """Write the view tables (and the merged scenarios of a comparison); with `report`, the HTML report."""
     from sim.views.folder import write_view_data
     from sim.views.report import write_report
 
-    written = write_view_data(folder, views, scenarios)
+    written = write_view_data(folder, views, scenarios, invocation)
     return [*written, write_report(folder)] if report else written
+
+
+def _invocation(command: str, files: list[Path], sets: list[str] | None, folder: Path) -> Any:
+    """Return how ``run`` or ``compare`` was called (files as given, every --set), for the report."""
+    from sim.views.folder import Invocation
+
+    return Invocation(
+        command=command,
+        files=tuple(str(f) for f in files),
+        sets=tuple(sets or ()),
+        cwd=str(Path.cwd()),
+        out=str(folder.resolve()),
+    )
 
 
 @app.command()
