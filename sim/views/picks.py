@@ -215,5 +215,5 @@ def pick_owner(run: LoggedRun, kind: str) -> int:
         f"--pick {kind}: no owner in this run is {pick.description} (scenario {run.scenario.name},"
         f" seed {run.seed}, {run.scenario.horizon_days} days, {run.population.size} households). It can"
         " happen in this scenario: try another --seed, a longer horizon (--set horizon_days=365) or more"
-        f" households; or a scenario where it is common, e.g. {_elsewhere(run.scenario, kind)}."
+        f" households; or another scenario where it can happen, e.g. {_elsewhere(run.scenario, kind)}."
     )
