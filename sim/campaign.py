@@ -153,6 +153,9 @@ class Campaign:
         self.workplace_windows = windows(list(workplace.windows), workplace.enabled)
         centre = self.scenario.owners.channels.service_centre.windows
         self.service_centre = Timetable(self.calendar.intervals(centre, skip_holidays=True))
+        self.centre_spread = self.scenario.owners.channels.service_centre.arrival_spread_hours
+        # each owner's draw of when in an opening they come in: one value per owner, its own stream (§11)
+        self.centre_arrival = self.streams.generator("owner.centre_arrival").random(self.population.size)
         self._pay_now_online = self.scenario.owners.channels.pay_now_on_call == "online"  # read per decision
 
     def _init_behaviour(self) -> None:
@@ -408,9 +411,23 @@ class Campaign:
         elif self.traits.online[owner] or (cause == "call" and self._pay_now_online):
             self._pay(owner, t, "online")
         else:
-            opens = self.service_centre.next_open(t)
-            if opens < self.horizon:
-                self.env.call_later(opens - t, self._pay_at_centre, owner)
+            arrives = self.centre_arrival_time(owner, t)
+            if arrives < self.horizon:
+                self.env.call_later(arrives - t, self._pay_at_centre, owner)
+
+    def centre_arrival_time(self, owner: int, t: float) -> float:
+        """Return when an owner who decides at `t` comes to pay at the service centre (inf: never).
+
+        While the centre is open they come at once; an owner who decides while it is shut comes
+        in at a time of its next opening drawn from their own value of `owner.centre_arrival`.
+        """
+        opening = self.service_centre.current_or_next(t)
+        if opening is None:
+            return math.inf
+        start, end = opening
+        if start <= t:
+            return t
+        return start + self.centre_arrival[owner] * min(self.centre_spread, end - start)
 
     def _pay_at_centre(self, event: Timer) -> None:
         self._pay(event.value, self.env.now, "service_centre")

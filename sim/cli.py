@@ -185,9 +185,10 @@ def run(
         summary = _run_summary(results, walls[scenario.name], folder)
 
         def write(staging: Path) -> list[Path]:
+            invocation = _invocation("run", [scenario_file], set_, folder)
             return [
                 *write_results(staging, scenario, results, summary),
-                *_write_views(staging, views, None, report),
+                *_write_views(staging, views, None, report, invocation),
             ]
 
         written = _commit(destination, folder, write)
@@ -402,7 +403,8 @@ def compare(
 
         def write(staging: Path) -> list[Path]:
             written = write_comparison(staging, comparison, daily_table(runs))
-            return [*written, *_write_views(staging, views, variants, report)]
+            invocation = _invocation("compare", scenario_files, set_, folder)
+            return [*written, *_write_views(staging, views, variants, report, invocation)]
 
         written = _commit(destination, folder, write)
     if as_json:
@@ -730,14 +732,31 @@ def _fail_cleanly_in_views() -> Iterator[None]:
 
 
 def _write_views(
-    folder: Path, views: dict[str, Any], scenarios: dict[str, Scenario] | None, report: bool
+    folder: Path,
+    views: dict[str, Any],
+    scenarios: dict[str, Scenario] | None,
+    report: bool,
+    invocation: Any = None,
 ) -> list[Path]:
     """Write the view tables (and the merged scenarios of a comparison); with `report`, the HTML report."""
     from sim.views.folder import write_view_data
     from sim.views.report import write_report
 
-    written = write_view_data(folder, views, scenarios)
+    written = write_view_data(folder, views, scenarios, invocation)
     return [*written, write_report(folder)] if report else written
+
+
+def _invocation(command: str, files: list[Path], sets: list[str] | None, folder: Path) -> Any:
+    """Return how ``run`` or ``compare`` was called (files as given, every --set), for the report."""
+    from sim.views.folder import Invocation
+
+    return Invocation(
+        command=command,
+        files=tuple(str(f) for f in files),
+        sets=tuple(sets or ()),
+        cwd=str(Path.cwd()),
+        out=str(folder.resolve()),
+    )
 
 
 @app.command()

@@ -1,7 +1,13 @@
 """Promises to pay (T5a, V2): a due time, a keep probability and the follow-up.
 
-A promise made at a contact is due after a delay drawn uniformly from
-`strategy.promises.delay_days`.  Its keep probability is
+A promise made at a contact is due after a delay D drawn uniformly from
+`strategy.promises.delay_days`, at a waking hour (`availability.waking_hours`):
+the promised day is the day t + D days falls on, and the fraction of that day
+is laid over the waking hours, so a later draw gives a later time and nobody
+promises to pay at 4 in the morning.  The reminder goes out
+`follow_up.remind_hours_before` the due time, or, if that is in the night,
+at the end of the waking hours before it (the evening before).
+Its keep probability is
 
     keep = min(1, promise_keep[segment] * exp(-decay * delay) * f_time)
 
@@ -34,6 +40,27 @@ if TYPE_CHECKING:
     from sim.campaign import Campaign
 
 
+def waking_due_time(t: float, delay_days: float, wake: float, sleep: float) -> float:
+    """Return the due time of a promise made at `t` for `delay_days` later, inside the waking hours.
+
+    The day is the one t + 24 x delay_days falls on; the fraction of that day maps onto
+    [wake, sleep).  A time not after `t` (a delay under a day) moves to the next day.
+    """
+    moment = t / HOURS_PER_DAY + delay_days
+    day = math.floor(moment)
+    due = day * HOURS_PER_DAY + wake + (moment - day) * (sleep - wake)
+    return due if due > t else due + HOURS_PER_DAY
+
+
+def waking_at_or_before(t: float, wake: float, sleep: float) -> float:
+    """Return `t` if it is in the waking hours [wake, sleep], else the last waking moment before it."""
+    day = math.floor(t / HOURS_PER_DAY)
+    hour = t - day * HOURS_PER_DAY
+    if hour < wake:
+        return (day - 1) * HOURS_PER_DAY + sleep
+    return min(t, day * HOURS_PER_DAY + sleep)
+
+
 class Promises:
     """Makes promises, reminds, and settles them when they fall due."""
 
@@ -47,6 +74,8 @@ class Promises:
         self.version = [0] * campaign.population.size
         self.made = self.kept = self.broken = 0
         self.grievance_block = campaign.scenario.service.grievance_block
+        waking = campaign.scenario.availability.waking_hours
+        self.wake, self.sleep = float(waking.start), float(waking.end)
 
     def keep_probability(self, segment: int, delay_days: float, embarrassed: bool = False) -> float:
         """Return the chance that a promise due in `delay_days` is kept (before any reminder)."""
@@ -66,7 +95,7 @@ class Promises:
         campaign.embarrassed[owner] = False
         self.keep[owner] = self.keep_probability(campaign.traits.segment[owner], delay, embarrassed)
         self.version[owner] += 1
-        due = t + delay * HOURS_PER_DAY
+        due = waking_due_time(t, delay, self.wake, self.sleep)
         self.made += 1
         for queue in (campaign.calls, campaign.followups):
             queue.drop(owner)
@@ -75,7 +104,7 @@ class Promises:
         if due >= campaign.horizon:
             return
         self._at(due - t, owner, self._fall_due)
-        remind_at = due - self.follow_up.remind_hours_before
+        remind_at = waking_at_or_before(due - self.follow_up.remind_hours_before, self.wake, self.sleep)
         if self.follow_up.remind and remind_at > t:
             self._at(remind_at - t, owner, self._remind)
 

@@ -270,10 +270,11 @@ def test_pick_tells_a_matching_owner(kind: str) -> None:
         assert "promise fell due: broken" in out and "promise fell due: kept" in out.split("broken", 1)[1]
 
 
-def test_a_pick_that_matches_nobody_exits_2() -> None:
+def test_a_pick_that_cannot_happen_in_the_scenario_exits_2() -> None:
     code, _out, err, exc = _invoke("story", str(BASELINE), *SMALL, "--pick", "hard-paid-after-team-visit")
     assert code == 2 and isinstance(exc, SystemExit)
-    assert "no owner in this run" in err and "Traceback" not in err
+    assert "cannot happen in scenario baseline" in err and "team visits are off" in err
+    assert "Traceback" not in err
 
 
 def test_collector_day(baseline_run: LoggedRun) -> None:
@@ -283,7 +284,7 @@ def test_collector_day(baseline_run: LoggedRun) -> None:
     day = min(busiest, key=lambda d: (-busiest[d], d))
     assert "Collector #1 on " in out and f"(day {day})" in out.splitlines()[0]
     today = [r for r in mine if day_of(r.time) == day]
-    assert len(out.strip().splitlines()) == 2 + len(today)
+    assert len(out.strip().splitlines()) == 4 + len(today)  # heading, blank, the day, blank, mood note
     fee = sum(r.kind in FEE_CONTACTS for r in today)
     assert f"{fee} fee contacts" in out
 

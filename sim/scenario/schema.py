@@ -175,10 +175,16 @@ class Schedules(Strict):
 
 
 class Channel(Strict):
-    """A payment channel that is open only inside its windows."""
+    """A payment channel that is open only inside its windows, and when owners come to it."""
 
     windows: tuple[Window, ...] = (
         Window(days=("mon", "tue", "wed", "thu", "fri", "sat"), start=8.5, end=17.5),
+    )
+    arrival_spread_hours: NonNegative = Field(
+        9.0,
+        description="an owner who decides while the centre is shut comes in at a time drawn uniformly over"
+        " the first this many hours of its next opening (at most the whole opening); 0: all at the opening"
+        " moment",
     )
 
 
@@ -296,7 +302,7 @@ class PresenceDay(Strict):
 
 
 class WakingHours(Strict):
-    """The hours of the day over which `availability.mean_reach` is the mean reach."""
+    """Owners' waking hours: `availability.mean_reach` is the mean over them; promises fall due in them."""
 
     start: Annotated[int, Field(ge=0, le=23)] = 8
     end: Annotated[int, Field(ge=1, le=24)] = 22

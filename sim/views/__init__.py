@@ -2,7 +2,7 @@
 
 The report's figures (`bands`, `heatmap`, `funnel`, `effort`, `tickets`) count the tables that
 ``run`` and ``compare`` save (`logged`, `folder`); `report` builds the page; ``feesim story`` is
-`tell` (`story`, `picks`, `collector_day` over `onerun`); ``feesim animate`` is `animate` (`states`).
+`tell` (`story`, `picks`, `collector_day`, `moods` over `onerun`); ``feesim animate`` is `animate` (`states`).
 """
 
 from sim.views.curves import OKABE_ITO, paid_share_figure

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,15 +30,25 @@ def _quantiles(daily: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray
     )
 
 
-def _draw_bands(axes: Axes, dailies: Mapping[str, pd.DataFrame], column: str) -> None:
-    """Draw every variant's mean curve of `column` with its 5–95% band."""
+def _draw_bands(axes: Axes, dailies: Mapping[str, pd.DataFrame], column: str) -> list[tuple[Any, Any]]:
+    """Draw every variant's mean curve of `column` with its 5–95% band; return (band, line) per variant."""
     from sim.views.curves import VARIANT_STYLES
 
-    for v, (name, daily) in enumerate(dailies.items()):
+    handles = []
+    for v, daily in enumerate(dailies.values()):
         colour, linestyle = VARIANT_STYLES[v % len(VARIANT_STYLES)]
         days, mean, low, high = _quantiles(daily, column)
-        axes.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0, label=f"{name}: 5–95%")
-        axes.plot(days, mean, color=colour, linestyle=linestyle, linewidth=2, label=f"{name}: mean")
+        band = axes.fill_between(days, low, high, color=colour, alpha=0.18, linewidth=0)
+        (line,) = axes.plot(days, mean, color=colour, linestyle=linestyle, linewidth=2)
+        handles.append((band, line))
+    return handles
+
+
+def _legend(figure: Figure, dailies: Mapping[str, pd.DataFrame], handles: list[tuple[Any, Any]]) -> None:
+    """Name each variant's curve and band once, under the panels (never over a curve)."""
+    from sim.views.canvas import legend_below
+
+    legend_below(figure, handles, [f"{name}: mean, shaded 5–95% of replications" for name in dailies])
 
 
 def _share_axes(axes: Axes, title: str, ylabel: str) -> None:
@@ -56,19 +66,19 @@ def _share_axes(axes: Axes, title: str, ylabel: str) -> None:
     for target in TARGETS:
         axes.axhline(target / 100, color="#999999", linewidth=0.8, linestyle=(0, (1, 3)), zorder=0)
     style_axes(axes)
-    axes.legend(fontsize=8, loc="lower right", framealpha=0.9)
 
 
 def collection_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw households paid and money paid by day, side by side."""
     from sim.views.canvas import new_figure
 
-    figure = new_figure(14, 4.8)
+    figure = new_figure(14, 5.2)
     households, money = figure.subplots(1, 2, sharex=True)
-    _draw_bands(households, dailies, "paid_share")
+    handles = _draw_bands(households, dailies, "paid_share")
     _share_axes(households, "Households paid", "households paid (% of all households)")
     _draw_bands(money, dailies, "money_share")
     _share_axes(money, "Money collected", "money collected (% of fees billed, CNY)")
+    _legend(figure, dailies, handles)
     reps = _reps(dailies)
     figure.suptitle(f"Collection curves: mean and 5–95% band of {reps} replications (dotted: 50/80/90%)")
     return figure
@@ -78,10 +88,11 @@ def segment_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw households paid by day in each owner segment (one panel per segment)."""
     from sim.views.canvas import new_figure
 
-    figure = new_figure(15, 4.6)
+    figure = new_figure(15, 5.0)
     for axes, segment in zip(figure.subplots(1, len(SEGMENTS), sharey=True), SEGMENTS, strict=True):
-        _draw_bands(axes, dailies, f"paid_share_{segment}")
+        handles = _draw_bands(axes, dailies, f"paid_share_{segment}")
         _share_axes(axes, f"{segment.capitalize()} owners", f"{segment} households paid (% of segment)")
+    _legend(figure, dailies, handles)
     figure.suptitle(
         f"Households paid by owner segment (mean and 5–95% band of {_reps(dailies)} replications)"
     )
@@ -92,9 +103,9 @@ def morale_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw the collectors' mean morale at the end of each day."""
     from sim.views.canvas import new_figure, style_axes
 
-    figure = new_figure(10, 4.2)
+    figure = new_figure(10, 4.7)
     axes = figure.subplots()
-    _draw_bands(axes, dailies, "morale")
+    handles = _draw_bands(axes, dailies, "morale")
     low = min(float(d["morale"].min()) for d in dailies.values())
     axes.set_ylim(max(0.0, min(low - 0.02, 0.9)), 1.01)
     axes.set_xlim(left=0)
@@ -102,7 +113,7 @@ def morale_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     axes.set_xlabel("day of campaign (days since start)")
     axes.set_ylabel("mean morale (1 = fresh, dimensionless)")
     style_axes(axes)
-    axes.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    _legend(figure, dailies, handles)
     return figure
 
 

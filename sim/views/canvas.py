@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["GRID_COLOUR", "new_figure", "png_bytes", "png_data_uri", "style_axes"]
+__all__ = [
+    "GRID_COLOUR",
+    "LABEL_BOX",
+    "legend_below",
+    "new_figure",
+    "png_bytes",
+    "png_data_uri",
+    "style_axes",
+]
 
 GRID_COLOUR = "#dddddd"
 """Colour of grid lines: light enough to stay behind the data, visible in print."""
@@ -42,3 +52,20 @@ def style_axes(axes: Axes) -> None:
     """Put a light grid behind the data."""
     axes.grid(True, color=GRID_COLOUR, linewidth=0.6)
     axes.set_axisbelow(True)
+
+
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+"""Background of a value label: black text stays readable over dark, hatched bars and error bars."""
+
+
+def legend_below(figure: Figure, handles: Sequence[Any], labels: Sequence[str]) -> None:
+    """Put one legend for the whole figure under its panels, outside every plotting area."""
+    figure.legend(
+        list(handles),
+        list(labels),
+        loc="outside lower center",
+        ncols=min(len(labels), 4),
+        fontsize=8,
+        frameon=False,
+        handlelength=3,
+    )

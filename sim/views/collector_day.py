@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from sim.calendar import HOURS_PER_DAY
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_of
-from sim.views.story import mood_word
 
 if TYPE_CHECKING:
     from sim.records import EventRecord
+    from sim.views.moods import OwnerMoods
     from sim.views.onerun import LoggedRun
 
 __all__ = ["busiest_day", "collector_day"]
@@ -40,9 +40,12 @@ def collector_day(run: LoggedRun, collector: int, day: int | None = None) -> lis
         day = busiest_day(mine)
     today = [r for r in mine if day_of(r.time) == day]
     date = clock(day * HOURS_PER_DAY, run.start).rsplit(" ", 3)[0]
-    return [_heading(run, collector, day, date, today), "", *(_line(run, r) for r in today)] + (
-        [] if today else ["(no contacts, bills or promises that day)"]
-    )
+    from sim.views.moods import OwnerMoods
+    from sim.views.story import MOOD_NOTE
+
+    moods = OwnerMoods(run)
+    lines = [_line(run, r, moods) for r in today] or ["(no contacts, bills or promises that day)"]
+    return [_heading(run, collector, day, date, today), "", *lines, "", MOOD_NOTE]
 
 
 def _heading(run: LoggedRun, collector: int, day: int, date: str, today: list[EventRecord]) -> str:
@@ -65,14 +68,14 @@ def _heading(run: LoggedRun, collector: int, day: int, date: str, today: list[Ev
     )
 
 
-def _line(run: LoggedRun, record: EventRecord) -> str:
+def _line(run: LoggedRun, record: EventRecord, moods: OwnerMoods) -> str:
     """Return one line of the day: time, what, whom, outcome."""
     at = clock(record.time, run.start).split()[4]  # HH:MM
     unit = run.population.unit_label(record.owner) if record.owner >= 0 else "-"
     segment = run.result.owners["segment"].iloc[record.owner] if record.owner >= 0 else ""
     whom = f"{unit} ({segment})"
     if record.kind in CONTACT_KINDS:
-        mood = f"mood {record.value:.2f} {mood_word(record.value)}"
+        mood = f"mood {record.value:.2f} {moods.word(record.owner, record.value)}"
         outcome = record.outcome.replace("_", " ")
         return f"{at}  {record.kind.replace('_', ' '):<16} {whom:<22} {mood:<19} -> {outcome}"
     if record.kind == "bill":

@@ -83,12 +83,15 @@ def _draw_curves(axes: Axes, summary: Mapping[str, Any]) -> None:
 
 
 def _decorate(axes: Axes, summary: Mapping[str, Any]) -> None:
-    """Add title, axis labels, limits, grid and legend."""
+    """Add title, axis labels in percent, limits, grid and legend."""
+    from matplotlib.ticker import PercentFormatter
+
     days, reps = summary["days"], summary["reps"]
     noun = "replication" if reps == 1 else "replications"
     axes.set_title(f"{summary['scenario']}: paid share by day ({reps} {noun}, seed {summary['seed']})")
-    axes.set_xlabel("day of campaign")
-    axes.set_ylabel("share of households paid")
+    axes.set_xlabel("day of campaign (days since start)")
+    axes.set_ylabel("households or money paid (% of all)")
+    axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_xlim(days[0], max(days[-1], days[0] + 1))
     axes.set_ylim(0, 1)
     axes.grid(True, color="#cccccc", linewidth=0.6)

@@ -94,7 +94,7 @@ def effort_figure(replications: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw staff hours, cost per 10,000 CNY collected and days to 50/80/90% per variant, with 95% CIs."""
     from sim.views.canvas import new_figure
 
-    figure = new_figure(15, 4.4)
+    figure = new_figure(15, 4.8)
     hours, cost, days = figure.subplots(1, 3, width_ratios=(1, 1, 1.6))
     _draw_bars(hours, replications, "staff_hours", "staff hours per campaign (h)", "Staff hours")
     _draw_bars(
@@ -105,6 +105,7 @@ def effort_figure(replications: Mapping[str, pd.DataFrame]) -> Figure:
         "Cost of collecting 10,000 CNY",
     )
     _draw_days(days, replications)
+    _variant_legend(figure, list(replications))
     reps = max(len(t) for t in replications.values())
     figure.suptitle(f"Effort and speed (mean over {reps} replications; error bars: 95% CI)")
     return figure
@@ -133,19 +134,44 @@ def _draw_bars(
             linewidth=0.5,
             hatch=HATCHES[v % len(HATCHES)],
         )
-        axes.bar_label(
-            bars,
-            labels=["n/a" if math.isnan(mean) else f"{mean:,.0f}"],
-            fontsize=8,
-            padding=2,
-            label_type="center",
+        texts = axes.bar_label(
+            bars, labels=["n/a" if math.isnan(mean) else f"{mean:,.0f}"], fontsize=8, padding=3
         )
+        _boxed(texts)
     axes.set_xticks(range(len(replications)), list(replications), rotation=15)
     axes.set_title(title)
     axes.set_xlabel("variant")
     axes.set_ylabel(label)
+    axes.margins(y=0.15)
     style_axes(axes)
-    axes.legend(fontsize=8, loc="lower right")
+
+
+def _boxed(texts: list[Any]) -> None:
+    """Give value labels a white background: readable over bars, hatching and error bars alike."""
+    from sim.views.canvas import LABEL_BOX
+
+    for text in texts:
+        text.set_bbox(LABEL_BOX)
+
+
+def _variant_legend(figure: Figure, names: list[str]) -> None:
+    """Name the variants' colours and hatches once, under the panels."""
+    from matplotlib.patches import Patch
+
+    from sim.views.canvas import legend_below
+    from sim.views.curves import VARIANT_STYLES
+    from sim.views.funnel import HATCHES
+
+    handles = [
+        Patch(
+            facecolor=VARIANT_STYLES[v % len(VARIANT_STYLES)][0],
+            edgecolor="black",
+            linewidth=0.5,
+            hatch=HATCHES[v % len(HATCHES)],
+        )
+        for v in range(len(names))
+    ]
+    legend_below(figure, handles, names)
 
 
 def _draw_days(axes: Axes, replications: Mapping[str, pd.DataFrame]) -> None:
@@ -175,11 +201,10 @@ def _draw_days(axes: Axes, replications: Mapping[str, pd.DataFrame]) -> None:
         labels = [
             f"{s[0]:.0f} d\n{s[3]}/{len(table)}" if s[3] else f"not\nreached\n0/{len(table)}" for s in stats
         ]
-        axes.bar_label(bars, labels=labels, fontsize=7, padding=2)
+        _boxed(axes.bar_label(bars, labels=labels, fontsize=7, padding=2))
     axes.set_xticks(x, [f"{t}% paid" for t in TARGETS])
     axes.set_title("Days until a share of households has paid (reached / replications)")
     axes.set_xlabel("target share of households")
     axes.set_ylabel("days since the start (d)")
     axes.margins(y=0.25)
     style_axes(axes)
-    axes.legend(fontsize=8, loc="upper left")

@@ -12,7 +12,9 @@ the scenario's name for ``run``):
 - ``tickets.parquet``: one row per fee ticket of every replication (opened, fixed, escalated...);
 - ``replications.parquet``: key figures of every replication, with staff cost and cost per
   10,000 CNY collected;
-- ``compare`` only: ``scenarios.yaml``, each variant's merged scenario as one YAML document.
+- ``compare`` only: ``scenarios.yaml``, each variant's merged scenario as one YAML document;
+- ``command.json``: how the folder was made (command, scenario files as given, every ``--set``,
+  the working folder and the output folder), for the report's title and its "Reproduce" line.
 """
 
 from __future__ import annotations
@@ -31,20 +33,66 @@ if TYPE_CHECKING:
 
     from sim.scenario.schema import Scenario
 
-__all__ = ["COMPARE_VIEW_FILES", "VIEW_FILES", "ResultsFolder", "load_results", "write_view_data"]
+__all__ = [
+    "COMMAND_FILE",
+    "COMPARE_VIEW_FILES",
+    "VIEW_FILES",
+    "Invocation",
+    "ResultsFolder",
+    "load_results",
+    "write_view_data",
+]
 
 TABLES: tuple[str, ...] = ("events", "activity", "funnel", "tickets", "replications")
-VIEW_FILES: tuple[str, ...] = tuple(f"{name}.parquet" for name in TABLES)
+TABLE_FILES: tuple[str, ...] = tuple(f"{name}.parquet" for name in TABLES)
+"""The view tables: a results folder without one of them cannot make a report."""
+COMMAND_FILE = "command.json"
+"""How the folder was made (an `Invocation`); folders written before it existed have none."""
+VIEW_FILES: tuple[str, ...] = (*TABLE_FILES, COMMAND_FILE)
 """The view files ``feesim run`` writes, in order."""
-COMPARE_VIEW_FILES: tuple[str, ...] = (*VIEW_FILES, "scenarios.yaml")
+COMPARE_VIEW_FILES: tuple[str, ...] = (*TABLE_FILES, "scenarios.yaml", COMMAND_FILE)
 """The view files ``feesim compare`` writes, in order."""
 VARIANT_HEADER = "# variant: "
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """The command that made a results folder: enough to print it again, runnable."""
+
+    command: str  # "run" or "compare"
+    files: tuple[str, ...]  # the scenario files as given on the command line
+    sets: tuple[str, ...]  # every --set KEY.PATH=VALUE, in order
+    cwd: str  # the working folder the command ran in (absolute)
+    out: str  # the output folder (absolute)
+
+    def to_json(self) -> str:
+        """Return the invocation as a JSON object."""
+        return json.dumps(
+            {"command": self.command, "files": list(self.files), "sets": list(self.sets),
+             "cwd": self.cwd, "out": self.out},
+            indent=2,
+        ) + "\n"  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> Invocation:
+        """Read an invocation written by `to_json`."""
+        data = json.loads(text)
+        return cls(
+            command=str(data["command"]),
+            files=tuple(str(f) for f in data["files"]),
+            sets=tuple(str(s) for s in data["sets"]),
+            cwd=str(data["cwd"]),
+            out=str(data["out"]),
+        )
+
+
 def write_view_data(
-    folder: Path, tables: Mapping[str, ViewTables], scenarios: Mapping[str, Scenario] | None = None
+    folder: Path,
+    tables: Mapping[str, ViewTables],
+    scenarios: Mapping[str, Scenario] | None = None,
+    invocation: Invocation | None = None,
 ) -> list[Path]:
-    """Write every variant's view tables (and, for a comparison, their merged scenarios) into `folder`."""
+    """Write every variant's view tables (for a comparison, their merged scenarios; the invocation)."""
     from sim.compare import by_variant
     from sim.output import write_parquet_atomic, write_text_atomic
 
@@ -54,6 +102,8 @@ def write_view_data(
         written.append(write_parquet_atomic(folder / f"{name}.parquet", frame))
     if scenarios is not None:
         written.append(write_text_atomic(folder / "scenarios.yaml", scenarios_yaml(scenarios)))
+    if invocation is not None:
+        written.append(write_text_atomic(folder / COMMAND_FILE, invocation.to_json()))
     return written
 
 
@@ -86,6 +136,7 @@ class ResultsFolder:
     daily: dict[str, pd.DataFrame]
     yaml: dict[str, str]
     tables: dict[str, ViewTables]
+    invocation: Invocation | None = None
 
     @property
     def variants(self) -> list[str]:
@@ -99,7 +150,7 @@ def load_results(folder: Path) -> ResultsFolder:
         raise ViewError(f"{folder}: no such results folder (give the --out folder of feesim run or compare)")
     kind = "compare" if (folder / "compare.json").is_file() else "run"
     head = "compare.json" if kind == "compare" else "summary.json"
-    needed = [head, "daily.parquet", "scenarios.yaml" if kind == "compare" else "scenario.yaml", *VIEW_FILES]
+    needed = [head, "daily.parquet", "scenarios.yaml" if kind == "compare" else "scenario.yaml", *TABLE_FILES]
     missing = [name for name in needed if not (folder / name).is_file()]
     if missing:
         raise ViewError(
@@ -121,7 +172,15 @@ def load_results(folder: Path) -> ResultsFolder:
         daily=_by_variant(_parquet(folder / "daily.parquet"), list(summaries)),
         yaml=yaml,
         tables=_tables(folder, list(summaries)),
+        invocation=_invocation(folder / COMMAND_FILE),
     )
+
+
+def _invocation(path: Path) -> Invocation | None:
+    """Read the folder's invocation, if it has one (ViewError if it cannot be read)."""
+    if not path.is_file():
+        return None
+    return _read(path, lambda p: Invocation.from_json(p.read_text(encoding="utf-8")))
 
 
 def _read(path: Path, read: Any) -> Any:

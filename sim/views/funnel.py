@@ -68,24 +68,34 @@ def funnel_table(counts: np.ndarray) -> pd.DataFrame:
 
 LABELS: tuple[str, ...] = ("attempts", "reached", "promised", "promise kept", "paid")
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "--")
+PREVIOUS: tuple[int | None, ...] = (None, 0, 1, 2, 1)
+"""The stage each bar's conversion is taken from: reached / attempts, promised / reached, kept /
+promised, paid / reached (a payment follows a contact that reached the owner, on the spot or by a
+promise)."""
 
 
 def funnel_figure(funnels: Mapping[str, pd.DataFrame], reps: int) -> Figure:
-    """Draw one funnel panel per kind of fee contact, variants side by side (mean per replication)."""
-    from sim.views.canvas import new_figure
+    """Draw one funnel panel per kind of fee contact, variants side by side (mean per replication).
+
+    The count axis is logarithmic, so that a stage a hundred times smaller than the attempts
+    still shows; each label gives the count and the conversion from the stage before.
+    """
+    from sim.views.canvas import legend_below, new_figure
 
     used = [k for k in FEE_CONTACTS if any(_row(t, k)[0] > 0 for t in funnels.values())] or ["call"]
     columns = min(len(used), 2)
     rows = -(-len(used) // columns)
-    figure = new_figure(max(7.2 * columns, 10.0), 3.9 * rows + 0.4)
+    figure = new_figure(max(7.2 * columns, 10.0), 3.9 * rows + 0.8)
     grid = figure.subplots(rows, columns, squeeze=False)
     for axes, kind in zip(grid.flat, used, strict=False):
         _draw_kind(axes, kind, funnels, reps)
     for axes in grid.flat[len(used) :]:
         axes.set_visible(False)
+    handles, labels = _legend_entries(funnels)
+    legend_below(figure, handles, labels)
     figure.suptitle(
-        f"Fee-contact funnel by kind of contact (mean per replication over {reps})\n"
-        "labels: count and share of attempts"
+        f"Fee-contact funnel by kind of contact (mean per replication over {reps}; logarithmic scale)\n"
+        "labels: count and conversion from the stage before (paid: share of reached)"
     )
     return figure
 
@@ -96,40 +106,71 @@ def _row(table: pd.DataFrame, kind: str) -> np.ndarray:
     return found[list(STAGES)].to_numpy(dtype=float).sum(axis=0) if len(found) else np.zeros(len(STAGES))
 
 
-def _draw_kind(axes: Axes, kind: str, funnels: Mapping[str, pd.DataFrame], reps: int) -> None:
-    """Draw the funnel bars of one kind of contact for every variant."""
+def _style(v: int) -> dict[str, object]:
+    """Return the fill, hatch and edge of variant `v`'s bars."""
+    from sim.views.curves import VARIANT_STYLES
+
+    colour = VARIANT_STYLES[v % len(VARIANT_STYLES)][0]
+    return {"color": colour, "edgecolor": "black", "linewidth": 0.5, "hatch": HATCHES[v % len(HATCHES)]}
+
+
+def _legend_entries(funnels: Mapping[str, pd.DataFrame]) -> tuple[list[object], list[str]]:
+    """Return the legend: one entry per variant and one for the pale part (paid on the spot)."""
     from matplotlib.patches import Patch
 
-    from sim.views.curves import VARIANT_STYLES
+    handles: list[object] = []
+    for v in range(len(funnels)):
+        style = _style(v)
+        handles.append(Patch(facecolor=style.pop("color"), **style))
+    handles.append(Patch(facecolor="#f2f2f2", edgecolor="black", linewidth=0.5))
+    return handles, [*funnels, "paid on the spot (pale lower part of a paid bar)"]
+
+
+def _draw_kind(axes: Axes, kind: str, funnels: Mapping[str, pd.DataFrame], reps: int) -> None:
+    """Draw the funnel bars of one kind of contact for every variant, on a log scale."""
+    from sim.views.canvas import LABEL_BOX, style_axes
 
     width = 0.8 / len(funnels)
     x = np.arange(len(LABELS))
-    handles = []
-    for v, (name, table) in enumerate(funnels.items()):
+    smallest, largest = 1.0, 1.0
+    for v, table in enumerate(funnels.values()):
         counts = _row(table, kind) / reps
         left = x - 0.4 + width * (v + 0.5)
-        heights = [*counts[:4], counts[4] + counts[5]]
-        style = {"edgecolor": "black", "linewidth": 0.5, "hatch": HATCHES[v % len(HATCHES)]}
-        bars = axes.bar(left, heights, width, color=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], **style)
+        heights = np.array([*counts[:4], counts[4] + counts[5]])
+        bars = axes.bar(left, heights, width, **_style(v))
         axes.bar(left[-1], counts[4], width, facecolor="white", alpha=0.6, edgecolor="black", linewidth=0.5)
-        handles.append(Patch(facecolor=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], label=name, **style))
-        for bar, value in zip(bars, heights, strict=True):
-            share = f"\n{value / counts[0]:.0%}" if counts[0] > 0 else ""
-            axes.annotate(
-                f"{value:,.0f}{share}" if value >= 10 else f"{value:,.1f}{share}",
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                xytext=(0, 1),
-                textcoords="offset points",
-            )
-    handles.append(
-        Patch(facecolor="#f2f2f2", edgecolor="black", linewidth=0.5, label="paid on the spot (pale)")
-    )
+        smallest = min([smallest, *(h for h in heights if h > 0)])
+        largest = max(largest, float(heights.max()))
+        for bar, value, label in zip(bars, heights, _labels(heights), strict=True):
+            if counts[0] > 0:
+                axes.annotate(
+                    label,
+                    (bar.get_x() + bar.get_width() / 2, max(value, smallest)),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    bbox=LABEL_BOX,
+                )
+    axes.set_yscale("log")
+    axes.set_ylim(smallest / 2, largest * 4)  # room above the tallest bar for its two-line label
     axes.set_xticks(x, LABELS)
     axes.set_title(kind.replace("_", " "))
     axes.set_xlabel("stage")
-    axes.set_ylabel("contacts or owners per replication")
-    axes.margins(y=0.22)
-    axes.legend(handles=handles, fontsize=8, loc="upper right")
+    axes.set_ylabel("contacts or owners per replication (log)")
+    style_axes(axes)
+
+
+def _labels(heights: np.ndarray) -> list[str]:
+    """Return each bar's label: the count and the conversion from its previous stage."""
+    labels = []
+    for value, previous in zip(heights, PREVIOUS, strict=True):
+        count = f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
+        if previous is None:
+            labels.append(count)
+        elif heights[previous] > 0:
+            labels.append(f"{count}\n{value / heights[previous]:.0%}")
+        else:
+            labels.append(f"{count}\n–")
+    return labels

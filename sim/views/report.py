@@ -28,6 +28,7 @@ th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; verti
 th:first-child, td:first-child { text-align: left; } thead th { background: #eee; }
 figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #333; }
+details { margin: 0.5em 0; } summary { cursor: pointer; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   @page { size: A4 landscape; margin: 12mm; }
@@ -61,7 +62,7 @@ def render_report(results: ResultsFolder) -> str:
         _section("Tickets", _tickets(results)),
         _section("Scenario and seed", _scenarios(results)),
     ]
-    title = html.escape(f"feesim report: {' vs '.join(results.variants)}")
+    title = html.escape(f"feesim report: {_title(results)}")
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>{CSS}</style>\n'
@@ -85,26 +86,102 @@ def _figure(figure: Figure, alt: str, caption: str) -> str:
 
 
 def _header(results: ResultsFolder) -> str:
-    """Return the title, what was run and how to run it again."""
-    first = results.summaries[results.variants[0]]
-    days = first["days"][-1] if first["days"] else 0
-    command = _reproduce_command(results)
+    """Return the title (with what was overridden), what was run and how to run it again."""
+    seeds = ", every variant on the same seeds (common random numbers)" if len(results.variants) > 1 else ""
+    noun = "replication" if results.reps == 1 else "replications"
+    each = " per variant" if len(results.variants) > 1 else ""
     return (
-        f"<h1>{html.escape(' vs '.join(results.variants))}</h1>\n"
-        f'<p class="meta">feesim {results.kind}: {results.reps} replications per variant, master seed '
-        f"<strong>{results.seed}</strong>, {days} days; replication r runs on the r-th child of the seed,"
-        " every variant on the same seeds (common random numbers). Heatmaps and funnel count the event logs"
-        " of every replication; the merged scenario files are at the end of this page.</p>\n"
-        f"<p>Reproduce: <code>{html.escape(command)}</code></p>\n"
+        f"<h1>{html.escape(_heading(results))}"
+        f"{f'<br><small><code>{html.escape(_sets(results))}</code></small>' if _sets(results) else ''}</h1>\n"
+        f'<p class="meta">feesim {results.kind}: {results.reps} {noun}{each}, master seed'
+        f" <strong>{results.seed}</strong>, {html.escape(_sizes(results))}. {_overrides_text(results)}"
+        f" Replication r runs on the r-th child of the seed{seeds}. Heatmaps and funnel count the event"
+        " logs of every replication; the merged scenario files are at the end of this page.</p>\n"
+        f"{_reproduce(results)}"
+    )
+
+
+def _title(results: ResultsFolder) -> str:
+    """Return e.g. 'baseline vs playbook: 300 households, 120 days, 3 replications, seed 0; --set ...'."""
+    return f"{_heading(results)}; {_sets(results)}" if _sets(results) else _heading(results)
+
+
+def _heading(results: ResultsFolder) -> str:
+    """Return the variants, households, horizon, replications and seed."""
+    noun = "replication" if results.reps == 1 else "replications"
+    return f"{' vs '.join(results.variants)}: {_sizes(results)}, {results.reps} {noun}, seed {results.seed}"
+
+
+def _sets(results: ResultsFolder) -> str:
+    """Return every ``--set`` of the command, as typed ('' if none or not recorded)."""
+    invocation = results.invocation
+    return " ".join(f"--set {item}" for item in invocation.sets) if invocation is not None else ""
+
+
+def _sizes(results: ResultsFolder) -> str:
+    """Return the households and horizon of the variants, e.g. '300 households, 120 days'."""
+    sizes = {name: _size(text) for name, text in results.yaml.items()}
+    if len(set(sizes.values())) == 1:
+        return next(iter(sizes.values()))
+    return "; ".join(f"{name}: {size}" for name, size in sizes.items())
+
+
+def _size(scenario_yaml: str) -> str:
+    """Return '<households> households, <days> days' of one merged scenario."""
+    import yaml
+
+    data = yaml.safe_load(scenario_yaml) or {}
+    households = (data.get("community") or {}).get("households", "?")
+    days = data.get("horizon_days", "?")
+    return f"{households:,} households, {days} days" if isinstance(households, int) else f"{days} days"
+
+
+def _overrides_text(results: ResultsFolder) -> str:
+    """Return a sentence listing every ``--set`` of the command (or that none was given)."""
+    invocation = results.invocation
+    if invocation is None:
+        return "Overrides: not recorded (the folder was written before feesim kept its command)."
+    if not invocation.sets:
+        return "No <code>--set</code> overrides: the scenario files as they are."
+    return f"Overrides: the {len(invocation.sets)} <code>--set</code> under the title."
+
+
+def _reproduce(results: ResultsFolder) -> str:
+    """Return the paragraph with the command that gives the same numbers again."""
+    invocation = results.invocation
+    command = html.escape(_reproduce_command(results))
+    if invocation is None:
+        return f"<p>Reproduce: <code>{command}</code> (with the scenario files at the end of this page)</p>\n"
+    return (
+        f"<p>Reproduce (in <code>{html.escape(invocation.cwd)}</code>, where it ran): <code>{command}</code>"
+        "<br>It writes to a new folder beside this one; the numbers are the same bit for bit as long as"
+        " the scenario files have not changed (else use the merged files at the end of this page).</p>\n"
     )
 
 
 def _reproduce_command(results: ResultsFolder) -> str:
-    """Return the command that gives the same numbers from the scenario files shown in the report."""
-    if results.kind == "compare":
-        files = " ".join(f"{_safe(name)}.yaml" for name in results.variants)
-        return f"feesim compare {files} --reps {results.reps} --seed {results.seed}"
-    return f"feesim run scenario.yaml --reps {results.reps} --seed {results.seed}"
+    """Return the command that gives the same numbers: as it was run, or from the files shown here."""
+    import shlex
+
+    invocation = results.invocation
+    if invocation is None:
+        if results.kind == "compare":
+            files = " ".join(f"{_safe(name)}.yaml" for name in results.variants)
+            return f"feesim compare {files} --reps {results.reps} --seed {results.seed}"
+        scenario = shlex.quote(str(results.folder / "scenario.yaml"))
+        return f"feesim run {scenario} --reps {results.reps} --seed {results.seed}"
+    words = ["feesim", invocation.command, *invocation.files]
+    for item in invocation.sets:
+        words += ["--set", item]
+    out = _shown_path(f"{invocation.out}-rerun", invocation.cwd)
+    words += ["--reps", str(results.reps), "--seed", str(results.seed), "--out", out, "--report"]
+    return shlex.join(words)
+
+
+def _shown_path(path: str, cwd: str) -> str:
+    """Return `path` relative to `cwd` when it lies inside it, else as it is."""
+    absolute, base = Path(path), Path(cwd)
+    return str(absolute.relative_to(base)) if absolute.is_relative_to(base) else path
 
 
 def _safe(name: str) -> str:
@@ -283,12 +360,19 @@ def _tickets(results: ResultsFolder) -> str:
 
 
 def _scenarios(results: ResultsFolder) -> str:
-    """Return the merged scenario YAML of every variant and the seed."""
+    """Return the merged scenario YAML of every variant (folded) and the seed."""
+    files = " ".join(f"{_safe(name)}.yaml" for name in results.variants)
     parts = [
         f"<p>Master seed: <strong>{results.seed}</strong>; {results.reps} replications. Each file below is"
-        " the complete scenario after <code>extends</code> and <code>--set</code> overrides: save it and run"
-        " it with the command at the top of the page to get the same numbers.</p>\n"
+        " the complete scenario after <code>extends</code> and <code>--set</code> overrides (click to"
+        f" unfold). Saved as <code>{html.escape(files)}</code>, <code>feesim {results.kind}"
+        f" {html.escape(files)} --reps {results.reps} --seed {results.seed}</code> gives the same"
+        " numbers.</p>\n"
     ]
     for name, text in results.yaml.items():
-        parts.append(f"<h3>{html.escape(name)}</h3>\n<pre>{html.escape(text)}</pre>\n")
+        lines = text.count("\n")
+        parts.append(
+            f"<details><summary><strong>{html.escape(name)}</strong>: merged scenario ({lines} lines of"
+            f" YAML)</summary>\n<pre>{html.escape(text)}</pre>\n</details>\n"
+        )
     return "".join(parts)

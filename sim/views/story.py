@@ -19,9 +19,15 @@ from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
     from sim.records import EventRecord
+    from sim.views.moods import OwnerMoods
     from sim.views.onerun import LoggedRun
 
-__all__ = ["mood_word", "owner_story", "resolve_unit"]
+__all__ = ["MOOD_NOTE", "owner_story", "resolve_unit"]
+
+MOOD_NOTE = (
+    "Moods: 1 = an average hour of an average owner; low / usual / good = in the owner's lowest,"
+    " middle or highest third of their own waking-hour moods over the campaign."
+)
 
 
 def resolve_unit(run: LoggedRun, unit: str) -> int:
@@ -36,14 +42,6 @@ def resolve_unit(run: LoggedRun, unit: str) -> int:
             f" BUILDING-FLOOR+DOOR (building from 1, door as two digits), e.g. {examples}."
         )
     return owner
-
-
-def mood_word(mood: float) -> str:
-    """Describe a mood value (weekly mean 1): low, ordinary or good."""
-    shown = round(mood, 2)
-    if shown < 0.95:
-        return "low"
-    return "good" if shown > 1.05 else "ordinary"
 
 
 def _profile(run: LoggedRun, owner: int) -> list[str]:
@@ -74,7 +72,7 @@ def _by_whom(record: EventRecord) -> str:
     return f" by collector #{record.collector}" if record.collector >= 0 else ""
 
 
-def _event_text(record: EventRecord, run: LoggedRun) -> str:
+def _event_text(record: EventRecord, run: LoggedRun, moods: OwnerMoods) -> str:
     """Return what one record says, in words."""
     kind, outcome, value = record.kind, record.outcome, record.value
     if kind == "bill":
@@ -82,8 +80,8 @@ def _event_text(record: EventRecord, run: LoggedRun) -> str:
         return f"billed: bill {how}; saw {value:.0%} of the billed households of their building paid"
     if kind in CONTACT_KINDS:
         return (
-            f"contact: {kind.replace('_', ' ')}{_by_whom(record)}, mood {value:.2f} ({mood_word(value)})"
-            f" -> {outcome.replace('_', ' ')}"
+            f"contact: {kind.replace('_', ' ')}{_by_whom(record)}, mood {value:.2f}"
+            f" ({moods.word(record.owner, value)}) -> {outcome.replace('_', ' ')}"
         )
     if kind == "promise":
         return f"promise: will pay by {clock(value, run.start)} ({outcome})"
@@ -111,9 +109,11 @@ def _event_text(record: EventRecord, run: LoggedRun) -> str:
 
 def owner_story(run: LoggedRun, owner: int) -> list[str]:
     """Return the lines of one owner's story: profile, timeline, outcome."""
-    records = run.owner_records(owner)
-    lines = [*_profile(run, owner), ""]
-    lines += [f"{clock(r.time, run.start)}  {_event_text(r, run)}" for r in records]
+    from sim.views.moods import OwnerMoods
+
+    records, moods = run.owner_records(owner), OwnerMoods(run)
+    lines = [*_profile(run, owner), MOOD_NOTE, ""]
+    lines += [f"{clock(r.time, run.start)}  {_event_text(r, run, moods)}" for r in records]
     return [*lines, "", *_outcome(run, owner, records)]
 
 
@@ -153,7 +153,7 @@ def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
     if "bill" not in kinds:
         reasons.append("never billed (staged billing had not reached their segment)")
     if "decision" in kinds:
-        reasons.append("decided to pay at the service centre but it did not open before the end")
+        reasons.append("decided to pay at the service centre but did not get there before the end")
     if "given_up" in kinds:
         reasons.append("the collectors gave up on them")
     tickets = [r.outcome for r in records if r.kind == "ticket"]

@@ -21,7 +21,7 @@ def tell(
     day: int | None = None,
 ) -> list[str]:
     """Return the story lines asked for by exactly one of `owner` (unit id), `pick` and `collector`."""
-    from sim.views.picks import PICKS
+    from sim.views.picks import PICKS, check_pick
 
     chosen = [name for name, value in (("--owner", owner), ("--pick", pick), ("--collector", collector))
               if value is not None]  # fmt: skip
@@ -32,8 +32,8 @@ def tell(
         )
     if day is not None and collector is None:
         raise ViewError("--day goes with --collector (a collector's day)")
-    if pick is not None and pick not in PICKS:
-        raise ViewError(f"unknown --pick {pick!r}; choose one of: {', '.join(PICKS)}")
+    if pick is not None:
+        check_pick(scenario, pick)  # before the run: an unknown pick, or one that cannot happen here
     return _tell(scenario, seed, owner, pick, collector, day)
 
 
@@ -53,4 +53,7 @@ def _tell(
         return owner_story(run, resolve_unit(run, owner))
     assert pick is not None
     found = pick_owner(run, pick)
-    return [f"--pick {pick}: the first owner of this run who is {PICKS[pick][0]}.", *owner_story(run, found)]
+    return [
+        f"--pick {pick}: the first owner of this run who is {PICKS[pick].description}.",
+        *owner_story(run, found),
+    ]

@@ -64,10 +64,11 @@ def ticket_figure(tickets: Mapping[str, pd.DataFrame], reps: int, horizon_days: 
     """Draw ticket counts per replication and the distribution of days from opening to fix."""
     from sim.views.canvas import new_figure
 
-    figure = new_figure(13, 4.3)
+    figure = new_figure(13, 4.7)
     counts_axes, waits_axes = figure.subplots(1, 2, width_ratios=(1, 1.3))
     _draw_counts(counts_axes, tickets, reps)
-    _draw_waits(waits_axes, tickets, horizon_days)
+    lines = _draw_waits(waits_axes, tickets, horizon_days)
+    _legend(figure, tickets, lines)
     figure.suptitle(f"Fee-blocking tickets ({reps} replications)")
     return figure
 
@@ -85,6 +86,7 @@ def _counts(table: pd.DataFrame) -> list[float]:
 
 def _draw_counts(axes: Axes, tickets: Mapping[str, pd.DataFrame], reps: int) -> None:
     """Draw grouped bars of ticket counts per replication, one colour (and hatch) per variant."""
+    from sim.views.canvas import LABEL_BOX
     from sim.views.curves import VARIANT_STYLES
     from sim.views.funnel import HATCHES
 
@@ -102,22 +104,46 @@ def _draw_counts(axes: Axes, tickets: Mapping[str, pd.DataFrame], reps: int) -> 
             linewidth=0.5,
             hatch=HATCHES[v % len(HATCHES)],
         )
-        axes.bar_label(bars, fmt="{:,.1f}", fontsize=7, padding=1)
+        for text in axes.bar_label(bars, fmt="{:,.1f}", fontsize=7, padding=1):
+            text.set_bbox(LABEL_BOX)
     axes.set_xticks(x, [label for _, label in COUNTS])
     axes.set_title("Tickets opened, fixed, escalated; owners who stopped waiting")
     axes.set_xlabel("ticket event")
     axes.set_ylabel("tickets per replication")
     axes.margins(y=0.15)
-    axes.legend(fontsize=8)
 
 
-def _draw_waits(axes: Axes, tickets: Mapping[str, pd.DataFrame], horizon_days: float) -> None:
-    """Draw, per variant, the share of tickets fixed within x days of opening (an empirical CDF)."""
+def _legend(figure: Figure, tickets: Mapping[str, pd.DataFrame], lines: dict[str, tuple[Any, str]]) -> None:
+    """Name each variant once under the panels: its bars' fill and its wait curve, with the median wait."""
+    from matplotlib.patches import Patch
+
+    from sim.views.canvas import legend_below
+    from sim.views.curves import VARIANT_STYLES
+    from sim.views.funnel import HATCHES
+
+    handles, labels = [], []
+    for v, name in enumerate(tickets):
+        style = {"edgecolor": "black", "linewidth": 0.5, "hatch": HATCHES[v % len(HATCHES)]}
+        patch = Patch(facecolor=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], **style)
+        line, note = lines.get(name, (None, "no tickets"))
+        handles.append(patch if line is None else (patch, line))
+        labels.append(f"{name} ({note})")
+    legend_below(figure, handles, labels)
+
+
+def _draw_waits(
+    axes: Axes, tickets: Mapping[str, pd.DataFrame], horizon_days: float
+) -> dict[str, tuple[Any, str]]:
+    """Draw, per variant, the share of tickets fixed within x days of opening (an empirical CDF).
+
+    Return each drawn variant's curve and a note with its median wait and how many were fixed.
+    """
     from matplotlib.ticker import PercentFormatter
 
     from sim.views.canvas import style_axes
     from sim.views.curves import VARIANT_STYLES
 
+    drawn: dict[str, tuple[Any, str]] = {}
     for v, (name, table) in enumerate(tickets.items()):
         colour, linestyle = VARIANT_STYLES[v % len(VARIANT_STYLES)]
         days = np.sort(((table["fixed_h"] - table["opened_h"]) / 24.0).dropna().to_numpy())
@@ -127,15 +153,8 @@ def _draw_waits(axes: Axes, tickets: Mapping[str, pd.DataFrame], horizon_days: f
         x = np.concatenate(([0.0], days, [horizon_days]))  # flat after the last fix: the rest stay unfixed
         y = np.concatenate(([0.0], share, [share[-1] if len(share) else 0.0]))
         median = f"median {np.median(days):.1f} d" if len(days) else "none fixed"
-        axes.step(
-            x,
-            y,
-            where="post",
-            color=colour,
-            linestyle=linestyle,
-            linewidth=2,
-            label=f"{name} ({median}, {len(days)}/{len(table)} fixed)",
-        )
+        (line,) = axes.step(x, y, where="post", color=colour, linestyle=linestyle, linewidth=2)
+        drawn[name] = (line, f"{median}, {len(days)}/{len(table)} fixed")
     waits = [
         (t["fixed_h"] - t["opened_h"]).max() / 24.0 for t in tickets.values() if t["fixed_h"].notna().any()
     ]
@@ -146,4 +165,4 @@ def _draw_waits(axes: Axes, tickets: Mapping[str, pd.DataFrame], horizon_days: f
     axes.set_xlabel("days since the ticket was opened (d)")
     axes.set_ylabel("tickets fixed by then (% of opened)")
     style_axes(axes)
-    axes.legend(fontsize=8, loc="upper left")
+    return drawn
