@@ -85,8 +85,8 @@ def test_merged_dict_drops_extends_and_sets_name(write_yaml: WriteYaml) -> None:
 def test_name_defaults_to_stem_unless_given(write_yaml: WriteYaml) -> None:
     assert load_scenario(write_yaml("my_case.yaml", "horizon_days: 10\n")).name == "my_case"
     assert load_scenario(write_yaml("named.yaml", "name: other\n")).name == "other"
-    assert load_scenario(write_yaml("empty.yaml", "")).name == "empty"
-    assert load_scenario(write_yaml("o.yaml", ""), {"name": "via-set"}).name == "via-set"
+    assert load_scenario(write_yaml("empty.yaml", "{}\n")).name == "empty"
+    assert load_scenario(write_yaml("o.yaml", "{}\n"), {"name": "via-set"}).name == "via-set"
 
 
 def test_overrides_are_parsed_as_yaml_scalars(write_yaml: WriteYaml) -> None:
@@ -126,7 +126,7 @@ def test_parse_overrides() -> None:
 
 
 def test_parsed_overrides_are_not_parsed_twice(write_yaml: WriteYaml) -> None:
-    path = write_yaml("s.yaml", "")
+    path = write_yaml("s.yaml", "{}\n")
     s = load_scenario(path, parse_overrides(["description='123'", "name='yes'"]))
     assert (s.description, s.name) == ("123", "yes")
 
@@ -191,7 +191,7 @@ def test_cli_validate_ok(write_yaml: WriteYaml, feesim: Callable) -> None:
 def test_cli_validate_mixed_reports_each_file(
     write_yaml: WriteYaml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_yaml("good.yaml", "")
+    write_yaml("good.yaml", "{}\n")
     write_yaml("bad.yaml", "horizon_days: 0\n")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["validate", "good.yaml", "bad.yaml"])

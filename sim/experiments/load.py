@@ -20,6 +20,7 @@ from sim.experiments.outcomes import curve_day
 from sim.experiments.schema import Continuous, Experiment, RangeLever
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
+from sim.scenario.yamlfile import read_yaml_mapping
 
 __all__ = ["ResolvedExperiment", "load_experiment", "verbatim"]
 
@@ -76,10 +77,13 @@ def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:
 
 def _read_mapping(path: Path, source: str) -> dict[str, Any]:
     """Read the experiment file's YAML mapping."""
-    from sim.scenario.load import read_yaml_mapping
-
     expected = "a mapping of experiment keys (name, base, levers, ...)"
-    return read_yaml_mapping(path, source, "experiment", expected, empty_ok=False)
+    empty = (
+        "the file is empty (or holds only comments); an experiment names at least its base scenario"
+        " and a lever, e.g. 'base: ../scenarios/baseline.yaml'"
+        " and 'levers: {team.collectors: {values: [2, 4, 6]}}'"
+    )
+    return read_yaml_mapping(path, source, "experiment", expected, if_empty=empty)
 
 
 def _experiment_error(source: str, problems: list[Problem] | tuple[Problem, ...]) -> ScenarioError:

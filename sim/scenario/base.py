@@ -35,13 +35,13 @@ def _merge_over(defaults: object, given: object) -> object:
 
 
 class Strict(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values frozen.
+    """Base for every scenario section: unknown keys are errors, values frozen, numbers finite.
 
     A section given only in part keeps the defaults of the keys it leaves out,
     so `--set team.shift.start=8` changes one key of the default shift.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
