@@ -177,6 +177,17 @@ def test_scenario_to_yaml_round_trips(write_yaml: WriteYaml) -> None:
     assert isinstance(again, Scenario)
 
 
+def test_exponent_numbers_are_numbers_and_texts_like_them_round_trip(write_yaml: WriteYaml) -> None:
+    """YAML 1.2 reads 1e-3 as a number (YAML 1.1 as text); a name spelt like one stays text."""
+    path = write_yaml(
+        "s.yaml", "name: '1e5'\ndescription: 2026-02-30\nowners: {segments: {hard: {p: 3e-4}}}\n"
+    )
+    original = load_scenario(path, parse_overrides(["owners.segments.hard.q=1E-3"]))
+    assert (original.name, original.description) == ("1e5", "2026-02-30")
+    assert (original.owners.segments.hard.p, original.owners.segments.hard.q) == (3e-4, 1e-3)
+    assert load_scenario(write_yaml("dumped.yaml", scenario_to_yaml(original))) == original
+
+
 def test_cli_validate_ok(write_yaml: WriteYaml, feesim: Callable) -> None:
     write_yaml("scenarios/base.yaml", "horizon_days: 30\n")
     write_yaml("scenarios/other.yaml", "extends: base.yaml\nname: second\n")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlfile import parse_yaml, read_yaml_mapping
+from sim.scenario.yamlfile import dump_yaml, parse_yaml, read_yaml_mapping
 
 __all__ = [
     "ParsedOverrides",
@@ -100,9 +100,7 @@ def scenario_from_dict(
 
 def scenario_to_yaml(scenario: Scenario) -> str:
     """Return the fully resolved scenario as YAML that loads back to an equal scenario."""
-    return yaml.safe_dump(
-        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
+    return dump_yaml(scenario.model_dump(mode="json"))
 
 
 # -- reading and merging ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Read the YAML of scenario and experiment files, refusing what could crash or exhaust the program.
 
-YAML is parsed with a safe loader that differs from ``yaml.safe_load`` in four ways:
+YAML is parsed with a safe loader that differs from ``yaml.safe_load`` in these ways:
 
 - a date that does not exist (``2026-02-30``) stays text instead of raising
   ``ValueError``, so validation reports it at its key path;
+- ``1e-9`` is a number, as in YAML 1.2 (YAML 1.1 wants ``1.0e-9``);
 - a file is at most ``MAX_FILE_BYTES`` long;
 - nesting is at most ``MAX_DEPTH`` levels, counted through aliases;
 - aliases may not expand the document beyond ``MAX_EXPANDED`` characters
@@ -15,6 +16,7 @@ Every problem raises a :class:`~sim.scenario.errors.ScenarioError` naming the fi
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.scenario.errors import Problem, ScenarioError, describe_value
 
-__all__ = ["MAX_DEPTH", "MAX_EXPANDED", "MAX_FILE_BYTES", "parse_yaml", "read_yaml_mapping"]
+__all__ = ["MAX_DEPTH", "MAX_EXPANDED", "MAX_FILE_BYTES", "dump_yaml", "parse_yaml", "read_yaml_mapping"]
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 256_000
 MAX_DEPTH = 32
-MAX_EXPANDED = 2_000_000
+MAX_EXPANDED = 1_000_000
 
 
 class RefusedYaml(yaml.MarkedYAMLError):
@@ -67,6 +69,20 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_EXPONENT_ONLY_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_ONLY_FLOAT, list("-+0123456789"))
+
+
+class _Dumper(yaml.SafeDumper):
+    """``yaml.SafeDumper`` that quotes text the loader would read as a number ('1e5')."""
+
+
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_ONLY_FLOAT, list("-+0123456789"))
+
+
+def dump_yaml(data: object) -> str:
+    """Return `data` as block-style YAML that :func:`parse_yaml` reads back equal."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
 def _children(node: Node) -> list[Node]:
