@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiments import load_experiment, make_design
+from sim.experiments.load import design_size
 from sim.scenario import load_scenario, parse_overrides
-from tests.paths import SCENARIOS
+from tests.paths import ROOT, SCENARIOS
 
 WriteYaml = Callable[[str, str], Path]
 
@@ -389,3 +391,42 @@ def test_bad_values_in_experiment_files(text: str, fragment: str, tmp_path: Path
     assert fragment in result.stderr and str(path) in result.stderr, result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+LEVERS_LAST = EXPERIMENT.replace("replications: 2\n", "")  # more levers can follow
+SAMPLED = (
+    "{owners.schedules.five_day_share: {range: {min: 0.4, max: 0.9}},"
+    " owners.phone_share: {dist: uniform, min: 0.5, max: 0.9}}"
+)
+DESIGNS = {
+    "shipped": [path.read_text(encoding="utf-8") for path in sorted((ROOT / "experiments").glob("*.yaml"))],
+    "grid": [
+        LEVERS_LAST + "  strategy.calls.give_up_after: {range: {min: 0, max: 9}, integer: true}\n"
+        "  owners.phone_share: {range: {min: 0.5, max: 0.9}}\ndesign: {levels: 4}\n",
+        LEVERS_LAST + "  strategy.calls.give_up_after: {range: {min: 1, max: 3}, integer: true}\n"
+        f"uncertainties: {SAMPLED}\ndesign: {{points: 5, levels: 7}}\n",
+    ],
+    "samplers": [
+        EXPERIMENT + f"uncertainties: {SAMPLED}\ndesign: {{type: {kind}, {size}}}\n"
+        for kind, size in [("lhs", "points: 9"), ("sobol", "n: 8"), ("morris", "n: 3")]
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", list(DESIGNS))
+def test_design_size_counts_the_points_the_design_makes(kind: str, tmp_path: Path) -> None:
+    for index, text in enumerate(DESIGNS[kind]):
+        path = tmp_path / f"e{index}.yaml"
+        path.write_text(text.replace("../scenarios/", f"{SCENARIOS}/"), encoding="utf-8")
+        experiment = load_experiment(path).experiment
+        assert design_size(experiment) == len(make_design(experiment)) > 1
+
+
+def test_a_design_too_large_to_hold_is_refused_before_it_is_made(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        EXPERIMENT + f"uncertainties: {SAMPLED}\ndesign: {{type: sobol, n: 65536}}\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "design: makes 524,288 points, more than 100,000" in result.stderr

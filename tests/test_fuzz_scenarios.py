@@ -147,7 +147,7 @@ def _sections(paths: list[KeyPath]) -> dict[str, Any]:
 def _changed_value(draw: st.DrawFn) -> bytes:
     paths = draw(st.lists(st.sampled_from(LEAVES), min_size=1, max_size=3))
     tree = _sections(paths)
-    for path in paths:
+    for path in sorted(paths, key=len, reverse=True):  # a key inside another changed key first
         _set(tree, path, draw(BAD_VALUES))
     return _dump(tree)
 
