@@ -195,6 +195,21 @@ def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseMode
 
 
 _DATE_SHAPE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ]|$)")
+# Not calendar.month_name, which follows the locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def impossible_date(text: object) -> str | None:
@@ -210,7 +225,7 @@ def impossible_date(text: object) -> str | None:
         return f"{written} is not a date: there is no month {month} (months run from 1 to 12)"
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        return f"{written} is not a date: {calendar.month_name[month]} {year} has {days} days"
+        return f"{written} is not a date: {_MONTHS[month - 1]} {year} has {days} days"
     return None
 
 
