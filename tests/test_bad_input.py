@@ -189,6 +189,14 @@ CASES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
             "team.collectors: expected a value less than or equal to 1000; found 5000",
         ],
     ),
+    "weight that would overflow a table's sum": (
+        {"s.yaml": "mood: {profile: seed, seed_adjustments: {sunday_evening: 1.0e+300}}\n"},
+        ["validate", "s.yaml"],
+        [
+            "mood.seed_adjustments.sunday_evening: expected a value less than or equal to 1000000;",
+            "found 1e+300",
+        ],
+    ),
     "duration out of range in --set": (
         {"s.yaml": "{}\n"},
         [

@@ -372,7 +372,7 @@ def test_validate_exits_0_or_2_on_many_more_files(folder: Path, file: tuple[str,
 
 
 @pytest.mark.slow
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=300)
 @given(file=st.one_of(_at_top(_extreme_but_valid()), FILES))
 def test_run_exits_0_or_2_on_many_more_files(folder: Path, file: tuple[str, bytes]) -> None:
     _check_run(folder, file)

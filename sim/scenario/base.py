@@ -13,6 +13,7 @@ Hour = Annotated[float, Field(ge=0.0, le=24.0)]
 TimeOfDay = Annotated[float, Field(ge=0.0, lt=24.0)]  # a moment of the day, in hours after midnight
 Count = Annotated[int, Field(ge=0)]
 Variation = Annotated[float, Field(ge=0.0, le=10.0)]  # a coefficient of variation or the sd of a log
+Relative = Annotated[float, Field(ge=0.0, le=1e6)]  # a weight in a table of any scale (sums stay finite)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

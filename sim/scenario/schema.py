@@ -22,8 +22,8 @@ from sim.scenario.base import (
     Hour,
     Minutes,
     NonNegative,
-    Positive,
     Probability,
+    Relative,
     ScheduleName,
     SegmentName,
     Strict,
@@ -255,17 +255,19 @@ class Herd(Strict):
 class MoodTable(Strict):
     """A weekly mood profile: a factor per weekday times a factor per hour."""
 
-    day: tuple[NonNegative, ...] = Field(min_length=7, max_length=7)
-    hour: tuple[NonNegative, ...] = Field(min_length=24, max_length=24)
+    day: tuple[Relative, ...] = Field(min_length=7, max_length=7)
+    hour: tuple[Relative, ...] = Field(min_length=24, max_length=24)
 
 
 class SeedAdjustments(Strict):
     """Factors of the seed preset's best and worst hours (V1), applied before normalising to mean 1."""
 
-    fri_sat_afternoon: Positive = Field(
+    fri_sat_afternoon: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
         1.25, description="mood factor of Friday and Saturday 15:00-17:00 (hours 15 and 16)"
     )
-    sunday_evening: Positive = Field(0.6, description="mood factor of Sunday 18:00-24:00 (hours 18 to 23)")
+    sunday_evening: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
+        0.6, description="mood factor of Sunday 18:00-24:00 (hours 18 to 23)"
+    )
 
 
 class Mood(Strict):
@@ -292,8 +294,8 @@ def _hours(night: float, *spans: tuple[int, int, float]) -> tuple[float, ...]:
 class PresenceDay(Strict):
     """Relative chance of reaching an owner in each hour of the day (24 values, any scale)."""
 
-    weekday: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Monday to Friday")
-    weekend: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Saturday, Sunday")
+    weekday: tuple[Relative, ...] = Field(min_length=24, max_length=24, description="Monday to Friday")
+    weekend: tuple[Relative, ...] = Field(min_length=24, max_length=24, description="Saturday, Sunday")
 
 
 class WakingHours(Strict):
