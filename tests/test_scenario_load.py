@@ -85,8 +85,8 @@ def test_merged_dict_drops_extends_and_sets_name(write_yaml: WriteYaml) -> None:
 def test_name_defaults_to_stem_unless_given(write_yaml: WriteYaml) -> None:
     assert load_scenario(write_yaml("my_case.yaml", "horizon_days: 10\n")).name == "my_case"
     assert load_scenario(write_yaml("named.yaml", "name: other\n")).name == "other"
-    assert load_scenario(write_yaml("empty.yaml", "")).name == "empty"
-    assert load_scenario(write_yaml("o.yaml", ""), {"name": "via-set"}).name == "via-set"
+    assert load_scenario(write_yaml("empty.yaml", "{}\n")).name == "empty"
+    assert load_scenario(write_yaml("o.yaml", "{}\n"), {"name": "via-set"}).name == "via-set"
 
 
 def test_overrides_are_parsed_as_yaml_scalars(write_yaml: WriteYaml) -> None:
@@ -126,7 +126,7 @@ def test_parse_overrides() -> None:
 
 
 def test_parsed_overrides_are_not_parsed_twice(write_yaml: WriteYaml) -> None:
-    path = write_yaml("s.yaml", "")
+    path = write_yaml("s.yaml", "{}\n")
     s = load_scenario(path, parse_overrides(["description='123'", "name='yes'"]))
     assert (s.description, s.name) == ("123", "yes")
 
@@ -177,6 +177,17 @@ def test_scenario_to_yaml_round_trips(write_yaml: WriteYaml) -> None:
     assert isinstance(again, Scenario)
 
 
+def test_exponent_numbers_are_numbers_and_texts_like_them_round_trip(write_yaml: WriteYaml) -> None:
+    """YAML 1.2 reads 1e-3 as a number (YAML 1.1 as text); a name spelt like one stays text."""
+    path = write_yaml(
+        "s.yaml", "name: '1e5'\ndescription: 2026-02-30\nowners: {segments: {hard: {p: 3e-4}}}\n"
+    )
+    original = load_scenario(path, parse_overrides(["owners.segments.hard.q=1E-3"]))
+    assert (original.name, original.description) == ("1e5", "2026-02-30")
+    assert (original.owners.segments.hard.p, original.owners.segments.hard.q) == (3e-4, 1e-3)
+    assert load_scenario(write_yaml("dumped.yaml", scenario_to_yaml(original))) == original
+
+
 def test_cli_validate_ok(write_yaml: WriteYaml, feesim: Callable) -> None:
     write_yaml("scenarios/base.yaml", "horizon_days: 30\n")
     write_yaml("scenarios/other.yaml", "extends: base.yaml\nname: second\n")
@@ -191,7 +202,7 @@ def test_cli_validate_ok(write_yaml: WriteYaml, feesim: Callable) -> None:
 def test_cli_validate_mixed_reports_each_file(
     write_yaml: WriteYaml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_yaml("good.yaml", "")
+    write_yaml("good.yaml", "{}\n")
     write_yaml("bad.yaml", "horizon_days: 0\n")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["validate", "good.yaml", "bad.yaml"])

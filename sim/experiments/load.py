@@ -8,6 +8,7 @@ key ...``), so the command line can print it and exit with code 2.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.experiments.outcomes import curve_day
-from sim.experiments.schema import Continuous, Experiment, RangeLever
+from sim.experiments.schema import MAX_POINTS, Continuous, Experiment, RangeLever, ValuesLever
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
+from sim.scenario.yamlfile import read_yaml_mapping
 
 __all__ = ["Adjustments", "ResolvedExperiment", "base_candidates", "load_experiment", "verbatim"]
 
@@ -103,10 +105,13 @@ def load_experiment(
 
 def _read_mapping(path: Path, source: str) -> dict[str, Any]:
     """Read the experiment file's YAML mapping."""
-    from sim.scenario.load import read_yaml_mapping
-
     expected = "a mapping of experiment keys (name, base, levers, ...)"
-    return read_yaml_mapping(path, source, "experiment", expected, empty_ok=False)
+    empty = (
+        "the file is empty (or holds only comments); an experiment names at least its base scenario"
+        " and a lever, e.g. 'base: ../scenarios/baseline.yaml'"
+        " and 'levers: {team.collectors: {values: [2, 4, 6]}}'"
+    )
+    return read_yaml_mapping(path, source, "experiment", expected, if_empty=empty)
 
 
 def _experiment_error(source: str, problems: list[Problem] | tuple[Problem, ...]) -> ScenarioError:
@@ -254,7 +259,41 @@ def _design_problems(experiment: Experiment) -> list[Problem]:
     for index, name in enumerate(experiment.outcomes):
         if name in experiment.outcomes[:index]:
             problems.append(Problem(f"outcomes[{index}]", f"repeats outcome {name!r}"))
-    return problems + _clashing_keys(experiment)
+    return problems + _clashing_keys(experiment) + _size_problems(experiment)
+
+
+def _size_problems(experiment: Experiment) -> list[Problem]:
+    """Return a problem if the design has more points than a sweep can hold (counted, not built)."""
+    count = design_size(experiment)
+    if count <= MAX_POINTS:
+        return []
+    return [
+        Problem("design", f"makes {count:,} points, more than {MAX_POINTS:,}: use fewer levels or values")
+    ]
+
+
+def design_size(experiment: Experiment) -> int:
+    """Return how many points `make_design` makes of `experiment`, without making them."""
+    design = experiment.design
+    sampled = _sampled_keys(experiment)
+    count = 1
+    for factor in experiment.levers.values():
+        if isinstance(factor, ValuesLever):
+            count *= len(factor.values)
+        elif design.type == "grid" and isinstance(factor, RangeLever):
+            count *= _grid_levels(factor, design.levels)
+    if sampled:
+        per_sample = {"sobol": len(sampled) + 2, "morris": len(sampled) + 1}.get(design.type)
+        count *= design.n * per_sample if per_sample and design.n else design.points or 1
+    return count
+
+
+def _grid_levels(lever: RangeLever, levels: int | None) -> int:
+    """Return how many values a range lever takes on a grid."""
+    wholes = max(1, math.floor(lever.range.max) - math.ceil(lever.range.min) + 1)
+    if levels is not None:
+        return min(levels, wholes) if lever.integer else levels
+    return wholes if lever.integer else 1  # without levels: reported as missing design.levels
 
 
 def _sampled_keys(experiment: Experiment) -> list[str]:

@@ -59,6 +59,8 @@ DESIGN_TYPES: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 
 _KEY_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 NORMAL_TAIL_SDS = 3.0
+MAX_POINTS = 100_000  # design points (or base samples): far beyond any sweep, short of exhausting memory
+MAX_REPLICATIONS = 10_000
 """A normal distribution without bounds is truncated at its mean ± this many standard deviations."""
 
 
@@ -320,11 +322,13 @@ class Design(Strict):
     """How points are chosen: a grid, a Latin hypercube, or a Sobol or Morris sensitivity design."""
 
     type: Literal["grid", "lhs", "sobol", "morris"] = "grid"
-    points: Annotated[int, Field(ge=1)] | None = Field(
+    points: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = Field(
         None, description="lhs: number of points; grid: uncertainty samples crossed with the lever grid"
     )
-    n: Annotated[int, Field(ge=1)] | None = Field(None, description="sobol/morris: base samples")
-    levels: Annotated[int, Field(ge=2)] | None = Field(
+    n: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = Field(
+        None, description="sobol/morris: base samples"
+    )
+    levels: Annotated[int, Field(ge=2, le=1000)] | None = Field(
         None, description="grid: values per range lever; morris: grid levels (default 4)"
     )
     seed: Annotated[int, Field(ge=0)] = Field(0, description="seed of the sampler")
@@ -335,8 +339,8 @@ class Precision(Strict):
 
     outcome: OutcomeName
     half_width: PositiveFinite
-    batch: Annotated[int, Field(ge=2)] = 5
-    max_reps: Annotated[int, Field(ge=2)] = 100
+    batch: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 5
+    max_reps: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 100
 
     @model_validator(mode="after")
     def _batch_fits(self) -> Precision:
@@ -355,7 +359,7 @@ class Experiment(Strict):
     levers: dict[KeyPath, Lever] = Field(default_factory=dict)
     uncertainties: dict[KeyPath, Uncertainty] = Field(default_factory=dict)
     design: Design = Design()
-    replications: Annotated[int, Field(ge=1)] | None = None
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
     precision: Precision | None = None
     outcomes: Annotated[list[OutcomeName], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_OUTCOMES)

@@ -12,6 +12,8 @@ Positive = Annotated[float, Field(gt=0.0)]
 Hour = Annotated[float, Field(ge=0.0, le=24.0)]
 TimeOfDay = Annotated[float, Field(ge=0.0, lt=24.0)]  # a moment of the day, in hours after midnight
 Count = Annotated[int, Field(ge=0)]
+Variation = Annotated[float, Field(ge=0.0, le=10.0)]  # a coefficient of variation or the sd of a log
+Relative = Annotated[float, Field(ge=0.0, le=1e6)]  # a weight in a table of any scale (sums stay finite)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,13 +37,13 @@ def _merge_over(defaults: object, given: object) -> object:
 
 
 class Strict(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values frozen.
+    """Base for every scenario section: unknown keys are errors, values frozen, numbers finite.
 
     A section given only in part keeps the defaults of the keys it leaves out,
     so `--set team.shift.start=8` changes one key of the default shift.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -70,7 +72,11 @@ class Window(Strict):
 
 
 class Minutes(Strict):
-    """A duration in minutes, lognormal with this mean and coefficient of variation."""
+    """A duration in minutes, lognormal with this mean and coefficient of variation.
 
-    mean: Positive
-    cv: NonNegative = 0.5
+    The mean lies between 6 seconds and a week: shorter tasks would flood the
+    event queue, longer ones describe no single visit or call.
+    """
+
+    mean: Annotated[float, Field(ge=0.1, le=10_080.0)]
+    cv: Variation = 0.5

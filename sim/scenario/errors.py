@@ -8,8 +8,11 @@ expected and what was found.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
+import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -92,6 +95,8 @@ def _yamlish(value: object) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {_yamlish(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
@@ -189,6 +194,41 @@ def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseMode
     return model
 
 
+_DATE_SHAPE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ]|$)")
+# Not calendar.month_name, which follows the locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def impossible_date(text: object) -> str | None:
+    """Say why `text`, written like a date (YYYY-MM-DD), names no day of the calendar; None if it does."""
+    match = _DATE_SHAPE.match(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    written = match.group(0).rstrip("Tt ")
+    if year < dt.MINYEAR:
+        return f"{written} is not a date: years start at {dt.MINYEAR:04d}"
+    if not 1 <= month <= 12:
+        return f"{written} is not a date: there is no month {month} (months run from 1 to 12)"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{written} is not a date: {_MONTHS[month - 1]} {year} has {days} days"
+    return None
+
+
 def _expected(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     msg: str = error["msg"]
@@ -203,7 +243,7 @@ def _expected(error: Mapping[str, Any]) -> str:
         if bound is not None:
             return f"expected a list of {word} {bound} item{'s' if bound != 1 else ''}"
     if kind.startswith("date_"):
-        return "expected a date written as YYYY-MM-DD"
+        return impossible_date(error.get("input")) or "expected a date written as YYYY-MM-DD"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "assertion_error":
@@ -242,7 +282,9 @@ def _problem(
     if kind == "invalid_key":
         return Problem(key, "expected a text key", found=describe_value(value), origin=origin)
     found = None
-    if not (kind in {"value_error", "assertion_error"} and isinstance(value, Mapping)):
+    if not (kind in {"value_error", "assertion_error"} and isinstance(value, Mapping)) and not (
+        kind.startswith("date_") and impossible_date(value)
+    ):
         found = describe_value(value)
     return Problem(key, _expected(error), found=found, origin=origin)
 

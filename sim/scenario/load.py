@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.schema import Scenario
+from sim.scenario.yamlfile import dump_yaml, parse_yaml, read_yaml_mapping
 
 __all__ = [
     "ParsedOverrides",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 EXTENDS_KEY = "extends"
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 KeyPath = tuple[str | int, ...]
 Origins = dict[KeyPath, str]
@@ -98,9 +100,7 @@ def scenario_from_dict(
 
 def scenario_to_yaml(scenario: Scenario) -> str:
     """Return the fully resolved scenario as YAML that loads back to an equal scenario."""
-    return yaml.safe_dump(
-        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
+    return dump_yaml(scenario.model_dump(mode="json"))
 
 
 # -- reading and merging ------------------------------------------------------------------------------
@@ -160,64 +160,29 @@ def _short(path: Path) -> str:
 
 
 def _read_mapping(path: Path, where: str) -> dict[str, Any]:
-    return read_yaml_mapping(path, where, "scenario", "a mapping of scenario keys (like 'horizon_days: 90')")
+    expected = "a mapping of scenario keys (like 'horizon_days: 90')"
+    return read_yaml_mapping(path, where, "scenario", expected, if_empty=_empty_file_message(path))
 
 
-def read_yaml_mapping(
-    path: Path, where: str, kind: str, expected: str, empty_ok: bool = True
-) -> dict[str, Any]:
-    """Read the YAML mapping of a `kind` file ("scenario", "experiment"); raise ScenarioError naming `where`.
-
-    `expected` says what the top level should be; an empty file is an empty
-    mapping when `empty_ok`.  The result is a deep copy (YAML aliases share
-    objects, and overrides must not leak between them).
-    """
-    article = "an" if kind[0] in "aeiou" else "a"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(where, f"{kind} file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(where, f"is a folder, expected {article} {kind} YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            where, f"not UTF-8 text (byte {exc.start}): is this really a YAML file?"
-        ) from None
-    except OSError as exc:
-        raise ScenarioError(where, f"cannot read {kind} file: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, where, text) from None
-    if data is None and empty_ok:
-        return {}
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            where,
-            f"the top level must be {expected}",
-            [Problem("", "expected a mapping", found=describe_value(data))],
-        )
-    return copy.deepcopy(data)
+def _empty_file_message(path: Path) -> str:
+    """Say that a file without keys is not a scenario, and how to start one from the shipped baseline."""
+    parent = f"extends: {_baseline_from(path.parent)}"
+    return (
+        "the file is empty (or holds only comments), so it describes no campaign; start from a scenario"
+        f" with a first line '{parent}' (paths are relative to this file's folder) and then the keys"
+        " that differ, or write '{}' for every default (the keys are in 'feesim schema')"
+    )
 
 
-def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    if mark is None:
-        return ScenarioError(where, f"malformed YAML: {problem}")
-    summary = f"malformed YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
-    context = getattr(exc, "context", None)
-    context_mark = getattr(exc, "context_mark", None)
-    if context:
-        summary += f" ({context}"
-        if context_mark is not None:
-            summary += f" at line {context_mark.line + 1}, column {context_mark.column + 1}"
-        summary += ")"
-    lines = text.splitlines()
-    problems = []
-    if 0 <= mark.line < len(lines):
-        problems.append(Problem("", f"line {mark.line + 1}: {lines[mark.line].rstrip()}"))
-    return ScenarioError(where, summary, problems)
+def _baseline_from(folder: Path) -> str:
+    """Return the shipped baseline scenario's path, relative to `folder` if that is in the project."""
+    baseline = SHIPPED_SCENARIOS / "baseline.yaml"
+    if not baseline.is_file():
+        return "baseline.yaml"
+    folder = folder.resolve()
+    if not folder.is_relative_to(SHIPPED_SCENARIOS.parent):
+        return str(baseline)
+    return Path(os.path.relpath(baseline, folder)).as_posix()
 
 
 def _deep_merge(
@@ -258,7 +223,7 @@ def _check_key(key: str, label: str) -> None:
 def _parse_value(text: str) -> object:
     """Parse an override value as a YAML scalar or flow collection; fall back to the plain text."""
     try:
-        value = yaml.safe_load(text)
+        value = parse_yaml(text)
     except yaml.YAMLError:
         return text
     if isinstance(value, dict) and not text.lstrip().startswith("{"):

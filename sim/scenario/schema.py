@@ -22,12 +22,13 @@ from sim.scenario.base import (
     Hour,
     Minutes,
     NonNegative,
-    Positive,
     Probability,
+    Relative,
     ScheduleName,
     SegmentName,
     Strict,
     TimeOfDay,
+    Variation,
     Weekday,
     Window,
     _merge_over,
@@ -212,14 +213,14 @@ class Owners(Strict):
         description="residual hazard factor of an owner with no valid phone until someone reaches them (T7);"
         " 1: none beyond the calls, messages and reminders that cannot reach them",
     )
-    mood_sd: NonNegative = Field(0.15, description="sd of the log of the personal mood level")
+    mood_sd: Variation = Field(0.15, description="sd of the log of the personal mood level")
 
 
 class Area(Strict):
     """Floor area of a household, uniform in [min, max] square metres."""
 
-    min: Positive = 60.0
-    max: Positive = 160.0
+    min: Annotated[float, Field(gt=0.0, le=100_000.0)] = 60.0
+    max: Annotated[float, Field(gt=0.0, le=100_000.0)] = 160.0
 
     @model_validator(mode="after")
     def _ordered(self) -> Area:
@@ -231,12 +232,12 @@ class Area(Strict):
 class Community(Strict):
     """Households in buildings, their areas and fees."""
 
-    households: Count = 2000
+    households: Annotated[int, Field(ge=0, le=200_000)] = 2000
     buildings: Annotated[int, Field(ge=1)] = 20
-    floors: Annotated[int, Field(ge=1)] = 18
+    floors: Annotated[int, Field(ge=1, le=200)] = 18
     area_m2: Area = Area()
-    fee_per_m2_month: NonNegative = 2.5
-    fee_months: Annotated[int, Field(ge=1)] = 12
+    fee_per_m2_month: Annotated[float, Field(ge=0.0, le=1000.0)] = 2.5
+    fee_months: Annotated[int, Field(ge=1, le=120)] = 12
 
 
 class Calendar(Strict):
@@ -252,25 +253,27 @@ class Herd(Strict):
     response: Literal["linear", "threshold"] = "linear"
     scope: Literal["building", "community"] = "building"
     perception: Literal["instant", "learning"] = "learning"
-    learning_rate_per_day: NonNegative = Field(
-        0.1, description="rate of an owner's looks at the neighbourhood (learning perception)"
+    learning_rate_per_day: Annotated[float, Field(ge=0.0, le=24.0)] = Field(
+        0.1, description="rate of an owner's looks at the neighbourhood (learning perception), at most hourly"
     )
 
 
 class MoodTable(Strict):
     """A weekly mood profile: a factor per weekday times a factor per hour."""
 
-    day: tuple[NonNegative, ...] = Field(min_length=7, max_length=7)
-    hour: tuple[NonNegative, ...] = Field(min_length=24, max_length=24)
+    day: tuple[Relative, ...] = Field(min_length=7, max_length=7)
+    hour: tuple[Relative, ...] = Field(min_length=24, max_length=24)
 
 
 class SeedAdjustments(Strict):
     """Factors of the seed preset's best and worst hours (V1), applied before normalising to mean 1."""
 
-    fri_sat_afternoon: Positive = Field(
+    fri_sat_afternoon: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
         1.25, description="mood factor of Friday and Saturday 15:00-17:00 (hours 15 and 16)"
     )
-    sunday_evening: Positive = Field(0.6, description="mood factor of Sunday 18:00-24:00 (hours 18 to 23)")
+    sunday_evening: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
+        0.6, description="mood factor of Sunday 18:00-24:00 (hours 18 to 23)"
+    )
 
 
 class Mood(Strict):
@@ -297,8 +300,8 @@ def _hours(night: float, *spans: tuple[int, int, float]) -> tuple[float, ...]:
 class PresenceDay(Strict):
     """Relative chance of reaching an owner in each hour of the day (24 values, any scale)."""
 
-    weekday: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Monday to Friday")
-    weekend: tuple[NonNegative, ...] = Field(min_length=24, max_length=24, description="Saturday, Sunday")
+    weekday: tuple[Relative, ...] = Field(min_length=24, max_length=24, description="Monday to Friday")
+    weekend: tuple[Relative, ...] = Field(min_length=24, max_length=24, description="Saturday, Sunday")
 
 
 class WakingHours(Strict):
@@ -361,7 +364,7 @@ class Team(Strict):
         """Return the shift as a tuple of weekly windows."""
         return self.shift if isinstance(self.shift, tuple) else (self.shift,)
 
-    collectors: Count = 4
+    collectors: Annotated[int, Field(ge=0, le=1000)] = 4
     shift: Window | tuple[Window, ...] = Field(
         Window(days=("mon", "tue", "wed", "thu", "fri"), start=8.5, end=17.5),
         description="one weekly window, or several (split shifts, evenings, weekends)",

@@ -10,7 +10,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sim.scenario.base import Count, Minutes, NonNegative, Positive, Probability, Strict, TimeOfDay, Window
+from sim.scenario.base import (
+    Count,
+    Minutes,
+    NonNegative,
+    Positive,
+    Probability,
+    Strict,
+    TimeOfDay,
+    Variation,
+    Window,
+)
 
 ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -177,15 +187,15 @@ class FixHours(Strict):
     """Working hours a crew member needs for one ticket."""
 
     dist: Literal["exponential", "lognormal"] = "lognormal"
-    mean: Positive = 3.5
-    cv: NonNegative = 1.0
+    mean: Annotated[float, Field(ge=0.01, le=1000.0)] = 3.5
+    cv: Variation = 1.0
 
 
 class Escalation(Strict):
     """Escalation of legacy problems to a supervisor (T9)."""
 
     enabled: bool = False
-    supervisors: Annotated[int, Field(ge=1)] = 1
+    supervisors: Annotated[int, Field(ge=1, le=1000)] = 1
     work_hours: FixHours = Field(FixHours(mean=2.0, cv=0.5), description="supervisor's hours per case")
     delay_days: NonNegative = Field(2.0, description="days from the supervisor's decision to the fix")
     resolve_probability: Probability = 0.6
@@ -194,10 +204,10 @@ class Escalation(Strict):
 class Service(Strict):
     """Service crew and complaints (T4, T5b, T8, T9)."""
 
-    crew: Count = 4
+    crew: Annotated[int, Field(ge=0, le=1000)] = 4
     shift: Window = Window(days=("mon", "tue", "wed", "thu", "fri", "sat"), start=8.0, end=18.0)
     work_on_holidays: bool = Field(True, description="a duty crew covers public holidays")
-    maintenance_tickets_per_day: NonNegative = 6.0
+    maintenance_tickets_per_day: Annotated[float, Field(ge=0.0, le=1000.0)] = 6.0
     fix_hours: FixHours = FixHours()
     tickets_on_refusal: bool = Field(True, description="a refusal that names a grievance opens a ticket")
     direct_lane: bool = Field(False, description="T4: fee-blocking tickets go before maintenance work")
@@ -215,8 +225,8 @@ class Atmosphere(Strict):
     """Staff atmosphere (T2): non-collecting staff remind familiar unpaid owners."""
 
     enabled: bool = False
-    staff: Count = 10
-    encounters_per_staff_per_day: NonNegative = 3.0
+    staff: Annotated[int, Field(ge=0, le=1000)] = 10
+    encounters_per_staff_per_day: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
     hours: Window = Window(days=ALL_DAYS, start=7.0, end=21.0)
     pressure: Pulse = Pulse(size=0.3)
 
@@ -253,7 +263,7 @@ class Publicity(Strict):
     """Publicity (T11): notice boards post the true paid share; online answers calm the talk."""
 
     enabled: bool = False
-    notice_every_days: Positive = 7.0
+    notice_every_days: Annotated[float, Field(ge=1.0)] = Field(7.0, description="at most daily")
     notice_hour: TimeOfDay = Field(9.0, description="time of day the notice boards are updated")
     guidance: bool = True
     guidance_factor: Probability = Field(0.4, description="share of the negative talk left with guidance")
@@ -294,7 +304,9 @@ class OverContact(Strict):
     """Owners chased too often complain (residents' committee, 12345 hotline): bounded persistence."""
 
     enabled: bool = True
-    window_days: Positive = Field(30.0, description="the owner's memory of being chased, in days")
+    window_days: Annotated[float, Field(ge=1.0)] = Field(
+        30.0, description="the owner's memory of being chased, in days (at least one)"
+    )
     tolerance: Count = Field(
         4, description="answered fee contacts in the window an owner takes without complaint"
     )
