@@ -198,7 +198,9 @@ def test_ctrl_c_with_worker_processes(then: float, tmp_path: Path) -> None:
     """Ctrl-C from a terminal reaches the workers too, while the pool starts or runs: no traceback."""
     args = ["compare", str(BASELINE), str(STAGED), *small_community(60), "--reps", "500", "--workers", "2"]
     result = _interrupt_when_running(args, tmp_path, cpu_seconds=1.2, then=then, group=True)
-    assert result.returncode == 130, result.stderr
+    # 130, or killed by the SIGINT itself (-2), which a shell reports as 130 too: seen about once in
+    # ten runs on a loaded machine with Ctrl-C at the pool's start, after the message was printed.
+    assert result.returncode in (130, -signal.SIGINT), result.stderr
     assert result.stderr.startswith("interrupted: ") and "nothing was written" in result.stderr
     assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
