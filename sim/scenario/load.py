@@ -166,10 +166,11 @@ def _read_mapping(path: Path, where: str) -> dict[str, Any]:
 
 def _empty_file_message(path: Path) -> str:
     """Say that a file without keys is not a scenario, and how to start one from the shipped baseline."""
-    parent = f"extends: {_baseline_from(path.parent)}"
+    baseline = _baseline_from(path.parent)
+    relative = "" if Path(baseline).is_absolute() else " (paths are relative to this file's folder)"
     return (
         "the file is empty (or holds only comments), so it describes no campaign; start from a scenario"
-        f" with a first line '{parent}' (paths are relative to this file's folder) and then the keys"
+        f" with a first line 'extends: {baseline}'{relative} and then the keys"
         " that differ, or write '{}' for every default (the keys are in 'feesim schema')"
     )
 
