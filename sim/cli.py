@@ -66,23 +66,32 @@ def _root() -> None:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario (or priors) YAML files to check.", show_default=False)
+    ],
     set_: SetOption = None,
 ) -> None:
-    """Check scenario files; print 'ok' or the problems for each one (exit 2 if any is bad)."""
+    """Check scenario and priors files; print 'ok' or the problems for each one (exit 2 if any is bad)."""
     with fail_cleanly():
         overrides = parse_overrides(set_ or [])
     bad = 0
     for path in files:
         try:
-            scenario = load_scenario(path, overrides)
+            typer.echo(f"ok  {path} ({_validated(path, overrides)})")
         except ScenarioError as exc:
             bad += 1
             error(exc.message)
-        else:
-            typer.echo(f"ok  {path} (name: {scenario.name})")
     if bad:
         raise typer.Exit(EXIT_USAGE)
+
+
+def _validated(path: Path, overrides: dict[str, object]) -> str:
+    """Validate a scenario file, or a priors file (one with a top-level 'priors:'); describe it."""
+    from sim.worlds.priors import is_priors_file, load_priors
+
+    if is_priors_file(path):
+        return f"priors: {len(load_priors(path).priors)} keys"
+    return f"name: {load_scenario(path, overrides).name}"
 
 
 PrecisionOption = Annotated[

@@ -4,3 +4,4 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+PRIORS = SCENARIOS / "priors.yaml"  # the shipped priors: not a scenario

@@ -1,0 +1,469 @@
+"""Priors: what we do not know about owners, staff and the world, as ranges and distributions.
+
+A priors file (``scenarios/priors.yaml`` ships one) gives every uncertain numeric
+scenario key a distribution over a plausible range, with the reason::
+
+    priors:
+      owners.segments.undecided.q:
+        distribution: triangular   # uniform | triangular | truncnormal | loguniform
+        low: 0.02
+        high: 0.08
+        mode: 0.04
+        reason: "calibration (§30); plausible range from §29"
+    fixed:
+      strategy: "levers: what a manager chooses, not what we do not know"
+
+``fixed`` (optional) names the numeric keys, or their prefixes, deliberately left
+out, with the reason.  A *world* is one value for every key of the priors; a table
+of worlds (one row per world, one column per key path) is sampled from the priors
+by Latin hypercube, or read from a CSV or Parquet file (a calibration's posterior).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
+from sim.scenario.load import scenario_from_dict
+from sim.scenario.schema import Scenario
+from sim.scenario.yamlfile import read_yaml_mapping
+
+__all__ = [
+    "PRIORS_FILE",
+    "WORLDS_ENTROPY",
+    "Prior",
+    "Priors",
+    "is_priors_file",
+    "load_priors",
+    "load_worlds",
+    "numeric_keys",
+    "sample_worlds",
+]
+
+PRIORS_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "priors.yaml"
+"""The shipped priors."""
+
+WORLDS_ENTROPY = 0x776F726C64  # "world" in ASCII
+"""Mixed with ``--seed`` so that worlds draw from a stream no replication uses."""
+
+Distribution = Literal["uniform", "triangular", "truncnormal", "loguniform"]
+WORLD_COLUMN = "world"
+MAX_WORLDS = 100_000
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one scenario key: a distribution over ``[low, high]`` and why."""
+
+    key: str
+    distribution: Distribution
+    low: float
+    high: float
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    reason: str = ""
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Map uniforms in [0, 1) to values in [low, high] (the quantile function; non-decreasing)."""
+        u = np.asarray(u, dtype=float)
+        width = self.high - self.low
+        if self.distribution == "uniform":
+            return self.low + u * width
+        if self.distribution == "loguniform":
+            return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        return np.clip(self._frozen().ppf(u), self.low, self.high)
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """Return the distribution function at `x` (for tests of the marginals)."""
+        x = np.asarray(x, dtype=float)
+        if self.distribution == "uniform":
+            return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+        if self.distribution == "loguniform":
+            ratio = np.log(np.clip(x, self.low, self.high) / self.low) / np.log(self.high / self.low)
+            return np.clip(ratio, 0.0, 1.0)
+        return self._frozen().cdf(x)
+
+    def _frozen(self) -> Any:
+        width = self.high - self.low
+        if self.distribution == "triangular":
+            assert self.mode is not None
+            return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        assert self.mean is not None and self.sd is not None
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+
+
+@dataclass(frozen=True)
+class Priors:
+    """The priors of a file, in the file's order."""
+
+    source: str
+    priors: tuple[Prior, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        """Return the key paths, in the file's order."""
+        return [prior.key for prior in self.priors]
+
+
+# -- the file's schema --------------------------------------------------------------------------------
+
+
+class _Entry(BaseModel):
+    """One prior as written in the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    distribution: Distribution
+    low: float
+    high: float
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0.0)
+    reason: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Entry:
+        if not self.reason.strip():
+            raise ValueError("expected a reason: why this range and distribution (text)")
+        if not self.low < self.high:
+            raise ValueError(f"expected low < high, got low {self.low:g} and high {self.high:g}")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError(f"a loguniform prior needs low > 0, got {self.low:g}")
+        self._check_parameters()
+        return self
+
+    def _check_parameters(self) -> None:
+        wanted = {"triangular": {"mode"}, "truncnormal": {"mean", "sd"}}.get(self.distribution, set())
+        for name in ("mode", "mean", "sd"):
+            given = getattr(self, name) is not None
+            if name in wanted and not given:
+                raise ValueError(f"a {self.distribution} prior needs '{name}'")
+            if name not in wanted and given:
+                raise ValueError(f"'{name}' belongs to no {self.distribution} prior; remove it")
+        for name in ("mode", "mean"):
+            value = getattr(self, name)
+            if value is not None and not self.low <= value <= self.high:
+                raise ValueError(f"{name} {value:g} is outside [low, high] = [{self.low:g}, {self.high:g}]")
+
+
+class _PriorsFile(BaseModel):
+    """A priors file: the priors by key path (each checked on its own), and the keys left out on purpose."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    priors: dict[str, object]
+    fixed: dict[str, str] = Field(default_factory=dict)
+
+
+# -- the scenario's numeric keys ----------------------------------------------------------------------
+
+
+@cache
+def numeric_keys() -> dict[str, type]:
+    """Return every numeric key path of the default scenario with its type (int or float)."""
+    found: dict[str, type] = {}
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, Mapping):
+            for name, child in value.items():
+                walk(child, f"{path}.{name}" if path else str(name))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found[path] = type(value)
+
+    walk(Scenario().model_dump(), "")
+    return found
+
+
+@cache
+def _all_keys() -> frozenset[str]:
+    """Return the key paths of every value of the default scenario, numeric or not."""
+    found: set[str] = set()
+
+    def walk(value: object, path: str) -> None:
+        found.add(path)
+        if isinstance(value, Mapping):
+            for name, child in value.items():
+                walk(child, f"{path}.{name}" if path else str(name))
+
+    walk(Scenario().model_dump(), "")
+    return frozenset(found)
+
+
+@cache
+def _defaults() -> dict[str, float]:
+    data = Scenario().model_dump()
+    values: dict[str, float] = {}
+    for key in numeric_keys():
+        node: Any = data
+        for part in key.split("."):
+            node = node[part]
+        values[key] = float(node)
+    return values
+
+
+def _unknown_key(key: str, where: str = "") -> Problem:
+    """Say that `key` is no numeric scenario key, suggesting the closest one; `where` prefixes the path."""
+    keys = list(numeric_keys())
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "the keys are in 'feesim schema'"
+    if any(k.startswith(key + ".") for k in keys):
+        return Problem(where + key, "is a section, expected a numeric scenario key path inside it", hint=hint)
+    if key in _all_keys():
+        message = "is not a numeric key (a text, a switch or a list); expected a number's key path"
+        return Problem(where + key, message)
+    return Problem(where + key, "unknown key: expected a numeric scenario key path", hint=hint)
+
+
+# -- loading priors -----------------------------------------------------------------------------------
+
+
+def load_priors(path: Path) -> Priors:
+    """Read and validate a priors file; raise ScenarioError naming the file and the key path."""
+    where = str(path)
+    data = read_yaml_mapping(
+        Path(path),
+        where,
+        "priors",
+        "a mapping with the key 'priors' (key paths and their distributions)",
+        if_empty="the file is empty (or holds only comments); expected 'priors:' and then the key paths",
+    )
+    problems = _duplicate_keys(Path(path))
+    try:
+        parsed = _PriorsFile.model_validate(data)
+    except ValidationError as exc:
+        problems += from_validation_error(exc, where, data, _PriorsFile).problems
+        raise ScenarioError(where, _count("invalid priors", problems), problems) from None
+    if not parsed.priors:
+        problems.append(Problem("priors", "expected at least one key path with its prior"))
+    entries: dict[str, _Entry] = {}
+    for key, raw in parsed.priors.items():
+        entry, found = _entry(key, raw, where)
+        problems += found
+        if entry is not None:
+            entries[key] = entry
+    problems += _fixed_problems(parsed.fixed, parsed.priors)
+    if problems:
+        raise ScenarioError(where, _count("invalid priors", problems), problems)
+    return Priors(source=where, priors=tuple(_prior(key, entry) for key, entry in entries.items()))
+
+
+def _entry(key: str, raw: object, where: str) -> tuple[_Entry | None, list[Problem]]:
+    """Validate one prior: its key path, its fields, and its range against the scenario."""
+    if key not in numeric_keys():
+        return None, [_unknown_key(key, "priors.")]
+    try:
+        entry = _Entry.model_validate(raw)
+    except ValidationError as exc:
+        found = from_validation_error(exc, where, raw, _Entry).problems
+        return None, [_under(f"priors.{key}", problem) for problem in found]
+    return entry, _check_against_scenario(key, entry)
+
+
+def _under(prefix: str, problem: Problem) -> Problem:
+    key = f"{prefix}.{problem.key}" if problem.key else prefix
+    return Problem(key, problem.message, problem.found, problem.hint, problem.origin)
+
+
+def _fixed_problems(fixed: Mapping[str, str], priors: Mapping[str, object]) -> list[Problem]:
+    problems = [_unknown_key(key, "fixed.") for key in fixed if not _names_keys(key)]
+    problems += [
+        Problem(f"fixed.{key}", "has a prior too; expected a key either in 'priors' or in 'fixed'")
+        for key in fixed
+        if key in priors
+    ]
+    return problems
+
+
+def is_priors_file(path: Path) -> bool:
+    """Return whether `path` reads as a YAML mapping with a top-level ``priors`` key."""
+    try:
+        data = read_yaml_mapping(Path(path), str(path), "priors", "a mapping")
+    except ScenarioError:
+        return False  # let the scenario loader say what is wrong with it
+    return "priors" in data
+
+
+def _count(summary: str, problems: Sequence[Problem]) -> str:
+    return f"{summary} (1 problem)" if len(problems) == 1 else f"{summary} ({len(problems)} problems)"
+
+
+def _names_keys(prefix: str) -> bool:
+    return any(key == prefix or key.startswith(prefix + ".") for key in numeric_keys())
+
+
+def _check_against_scenario(key: str, entry: _Entry) -> list[Problem]:
+    """Problems of a prior with the scenario: a default outside the range, a bound a scenario refuses."""
+    here = f"priors.{key}"
+    default = _defaults()[key]
+    if not entry.low <= default <= entry.high:
+        return [
+            Problem(
+                here,
+                f"the default {default:g} lies outside [low, high] = [{entry.low:g}, {entry.high:g}]",
+                hint="a prior's range must hold the scenario's default",
+            )
+        ]
+    return [p for bound in ("low", "high") for p in _refused(here, key, bound, getattr(entry, bound))]
+
+
+def _refused(here: str, key: str, bound: str, value: float) -> list[Problem]:
+    """Return a problem if a scenario refuses `value` at `key` (other keys at their defaults)."""
+    try:
+        scenario_from_dict({}, overrides={key: _as_type(key, value)})
+    except ScenarioError as exc:
+        why = "; ".join(p.message for p in exc.problems) or exc.summary
+        return [Problem(f"{here}.{bound}", f"a scenario refuses {value:g} here: {why}")]
+    return []
+
+
+def _as_type(key: str, value: float) -> float | int:
+    if numeric_keys()[key] is int and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def _prior(key: str, entry: _Entry) -> Prior:
+    return Prior(
+        key=key,
+        distribution=entry.distribution,
+        low=entry.low,
+        high=entry.high,
+        mode=entry.mode,
+        mean=entry.mean,
+        sd=entry.sd,
+        reason=entry.reason,
+    )
+
+
+def _duplicate_keys(path: Path) -> list[Problem]:
+    """Problems for key paths given twice under ``priors`` (YAML would silently keep the last)."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    problems: list[Problem] = []
+    for key_node, value_node in node.value:
+        if key_node.value != "priors" or not isinstance(value_node, yaml.MappingNode):
+            continue
+        seen: dict[str, int] = {}
+        for child, _ in value_node.value:
+            line = child.start_mark.line + 1
+            if child.value in seen:
+                message = f"given twice (lines {seen[child.value]} and {line}), expected each key path once"
+                problems.append(Problem(f"priors.{child.value}", message))
+            seen.setdefault(child.value, line)
+    return problems
+
+
+# -- worlds -------------------------------------------------------------------------------------------
+
+
+def sample_worlds(priors: Priors, n: int, seed: int) -> pd.DataFrame:
+    """Sample `n` worlds by Latin hypercube: one row per world, one column per key path.
+
+    The hypercube's generator is ``numpy.random.default_rng(SeedSequence([seed,
+    WORLDS_ENTROPY]))``: the same `seed` gives the same worlds, and no replication's
+    stream (``SeedSequence(seed)`` and its children) is reused.  Each of the `n`
+    equal-probability strata of every key holds exactly one world; integer keys
+    are rounded to the nearest integer.
+    """
+    if not 1 <= n <= MAX_WORLDS:
+        raise ValueError(f"the number of worlds must be between 1 and {MAX_WORLDS:,}, got {n}")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), WORLDS_ENTROPY]))
+    units = qmc.LatinHypercube(d=len(priors.priors), rng=rng).random(n)
+    columns = {prior.key: _typed(prior.key, prior.ppf(units[:, i])) for i, prior in enumerate(priors.priors)}
+    return pd.DataFrame(columns, index=pd.RangeIndex(n, name=WORLD_COLUMN))
+
+
+def _typed(key: str, values: np.ndarray) -> np.ndarray:
+    if numeric_keys().get(key) is int:
+        return np.rint(values).astype(np.int64)
+    return values
+
+
+def load_worlds(path: Path) -> pd.DataFrame:
+    """Read a table of worlds (CSV or Parquet) and check it like the priors; raise ScenarioError.
+
+    One row per world, one column per numeric scenario key path, and optionally a
+    ``world`` column of distinct non-negative integers (else worlds are numbered
+    from 0).  Every value must be finite and acceptable to a scenario.
+    """
+    where = str(path)
+    table = _read_table(Path(path), where)
+    table = _with_world_index(table, where)
+    unknown = [_unknown_key(str(column)) for column in table.columns if column not in numeric_keys()]
+    if unknown:
+        raise ScenarioError(where, _count("invalid table of worlds", unknown), unknown)
+    problems = [p for column in table.columns for p in _column_problems(table, str(column))]
+    if problems:
+        raise ScenarioError(where, _count("invalid table of worlds", problems), problems[:20])
+    values = table.astype(float)
+    problems = [p for world, row in values.iterrows() for p in _world_problems(int(world), row)]
+    if problems:
+        raise ScenarioError(where, _count("invalid table of worlds", problems), problems[:20])
+    return pd.DataFrame({k: _typed(k, values[k].to_numpy()) for k in values.columns}, index=values.index)
+
+
+def _read_table(path: Path, where: str) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".parquet"}:
+        found = suffix or path.name
+        raise ScenarioError(where, f"expected a table of worlds as .csv or .parquet, got '{found}'")
+    if not path.is_file():
+        raise ScenarioError(where, "table of worlds not found")
+    try:
+        table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    except Exception as exc:  # pandas and pyarrow raise many kinds for a damaged file
+        raise ScenarioError(where, f"cannot read the table of worlds: {exc}") from None
+    if table.empty or len(table.columns) == 0:
+        raise ScenarioError(where, "the table of worlds is empty; expected one row per world")
+    if len(table) > MAX_WORLDS:
+        raise ScenarioError(where, f"more than {MAX_WORLDS:,} worlds ({len(table):,} rows)")
+    return table
+
+
+def _with_world_index(table: pd.DataFrame, where: str) -> pd.DataFrame:
+    if WORLD_COLUMN not in table.columns:
+        return table.set_axis(pd.RangeIndex(len(table), name=WORLD_COLUMN))
+    ids = pd.to_numeric(table[WORLD_COLUMN], errors="coerce")
+    good = ids.notna().all() and (ids >= 0).all() and (ids == ids.round()).all() and ids.is_unique
+    if not good:
+        found = describe_value(table[WORLD_COLUMN].head(5).tolist())
+        raise ScenarioError(
+            where,
+            "invalid table of worlds",
+            [Problem(WORLD_COLUMN, "expected distinct non-negative whole numbers", found=found)],
+        )
+    return table.drop(columns=WORLD_COLUMN).set_axis(pd.Index(ids.astype(np.int64), name=WORLD_COLUMN))
+
+
+def _column_problems(table: pd.DataFrame, key: str) -> list[Problem]:
+    values = pd.to_numeric(table[key], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+    if not bad.any():
+        return []
+    world = table.index[bad.to_numpy()][0]
+    found = describe_value(table[key].to_numpy()[bad.to_numpy()][0])
+    return [Problem(key, f"expected a finite number in every world (first bad: world {world})", found=found)]
+
+
+def _world_problems(world: int, row: pd.Series) -> list[Problem]:
+    overrides = {str(key): _as_type(str(key), float(value)) for key, value in row.items()}
+    try:
+        scenario_from_dict({}, source=f"world {world}", overrides=overrides)
+    except ScenarioError as exc:
+        return [Problem(p.key, f"world {world}: {p.message}", found=p.found) for p in exc.problems]
+    return []
