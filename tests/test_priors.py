@@ -75,12 +75,25 @@ def test_left_out_logit_coefficients_are_the_zero_ones() -> None:
     assert not {k for k, v in coefficients.items() if v == 0} & set(SHIPPED.keys)
 
 
-def test_the_model_documents_every_prior() -> None:
+def _doc_row(section: str, prior: Prior) -> str:
+    """The row of §29's priors tables that shows `prior` (a logit coefficient: its feature's row)."""
+    parts = prior.key.split(".")
+    if parts[0] != "responses":
+        rows = [line for line in section.splitlines() if line.startswith(f"| `{prior.key}` |")]
+        return rows[-1]  # the priors' table follows the defaults
+    rows = [line for line in section.splitlines() if line.startswith(f"| `{parts[2]}` |")]
+    cells = next(row for row in rows if row.count("|") == 6).split("|")[2:6]
+    return cells[("pays_now", "promises", "refuses", "hostile").index(parts[1])]
+
+
+def test_the_model_shows_every_prior_and_its_range() -> None:
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     section = text[text.index("## 29.") : text.index("## 30.")]
-    for prior in SHIPPED.priors:
-        assert f"`{prior.key}`" in section, prior.key
     assert "scenarios/priors.yaml" in section
+    for prior in SHIPPED.priors:
+        row = _doc_row(section, prior)
+        for bound in (prior.low, prior.high):
+            assert f"{bound:g}".replace("-", "\N{MINUS SIGN}") in row, (prior.key, row)
 
 
 def test_validate_says_ok_for_the_shipped_priors_and_a_scenario() -> None:
