@@ -352,6 +352,14 @@ def test_a_table_of_sampled_worlds_reads_back(suffix: str, tmp_path: Path) -> No
     assert back.index.name == "world"
 
 
+def test_the_corners_of_the_shipped_priors_are_scenarios(tmp_path: Path) -> None:
+    """Every key at its low end, every key at its high end: both worlds validate as scenarios."""
+    corners = pd.DataFrame([{p.key: p.low for p in SHIPPED.priors}, {p.key: p.high for p in SHIPPED.priors}])
+    path = tmp_path / "corners.parquet"
+    corners.to_parquet(path)
+    assert len(load_worlds(path)) == 2
+
+
 def test_a_table_without_a_world_column_numbers_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "posterior.csv"
     path.write_text("owners.mood_sd,over_contact.tolerance\n0.1,3\n0.2,5\n", encoding="utf-8")

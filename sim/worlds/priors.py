@@ -173,46 +173,34 @@ class _PriorsFile(BaseModel):
 
 
 @cache
-def numeric_keys() -> dict[str, type]:
-    """Return every numeric key path of the default scenario with its type (int or float)."""
-    found: dict[str, type] = {}
+def _default_values() -> dict[str, object]:
+    """Return every value of the default scenario by key path, sections included."""
+    found: dict[str, object] = {}
 
     def walk(value: object, path: str) -> None:
+        found[path] = value
         if isinstance(value, Mapping):
             for name, child in value.items():
                 walk(child, f"{path}.{name}" if path else str(name))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            found[path] = type(value)
 
     walk(Scenario().model_dump(), "")
     return found
 
 
 @cache
-def _all_keys() -> frozenset[str]:
-    """Return the key paths of every value of the default scenario, numeric or not."""
-    found: set[str] = set()
-
-    def walk(value: object, path: str) -> None:
-        found.add(path)
-        if isinstance(value, Mapping):
-            for name, child in value.items():
-                walk(child, f"{path}.{name}" if path else str(name))
-
-    walk(Scenario().model_dump(), "")
-    return frozenset(found)
+def numeric_keys() -> dict[str, type]:
+    """Return every numeric key path of the default scenario with its type (int or float)."""
+    return {
+        key: type(value)
+        for key, value in _default_values().items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
 
 
-@cache
-def _defaults() -> dict[str, float]:
-    data = Scenario().model_dump()
-    values: dict[str, float] = {}
-    for key in numeric_keys():
-        node: Any = data
-        for part in key.split("."):
-            node = node[part]
-        values[key] = float(node)
-    return values
+def _default(key: str) -> float:
+    value = _default_values()[key]
+    assert isinstance(value, (int, float))
+    return float(value)
 
 
 def _unknown_key(key: str, where: str = "") -> Problem:
@@ -222,7 +210,7 @@ def _unknown_key(key: str, where: str = "") -> Problem:
     hint = f"did you mean '{close[0]}'?" if close else "the keys are in 'feesim schema'"
     if any(k.startswith(key + ".") for k in keys):
         return Problem(where + key, "is a section, expected a numeric scenario key path inside it", hint=hint)
-    if key in _all_keys():
+    if key in _default_values():
         message = "is not a numeric key (a text, a switch or a list); expected a number's key path"
         return Problem(where + key, message)
     return Problem(where + key, "unknown key: expected a numeric scenario key path", hint=hint)
@@ -308,7 +296,7 @@ def _names_keys(prefix: str) -> bool:
 def _check_against_scenario(key: str, entry: _Entry) -> list[Problem]:
     """Problems of a prior with the scenario: a default outside the range, a bound a scenario refuses."""
     here = f"priors.{key}"
-    default = _defaults()[key]
+    default = _default(key)
     if not entry.low <= default <= entry.high:
         return [
             Problem(
@@ -360,6 +348,8 @@ def _duplicate_keys(path: Path) -> list[Problem]:
             continue
         seen: dict[str, int] = {}
         for child, _ in value_node.value:
+            if not isinstance(child, yaml.ScalarNode):
+                continue  # a key that is no text: validation says so
             line = child.start_mark.line + 1
             if child.value in seen:
                 message = f"given twice (lines {seen[child.value]} and {line}), expected each key path once"
