@@ -15,7 +15,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, scenario_from_dict
 from sim.worlds.priors import PRIORS_FILE, Prior, Priors, load_priors, load_worlds, sample_worlds
 from tests.paths import PRIORS, ROOT
 
@@ -358,6 +358,15 @@ def test_the_corners_of_the_shipped_priors_are_scenarios(tmp_path: Path) -> None
     path = tmp_path / "corners.parquet"
     corners.to_parquet(path)
     assert len(load_worlds(path)) == 2
+
+
+def test_one_world_at_the_defaults_pins_every_assumption(tmp_path: Path) -> None:
+    """A one-row table at the defaults is how to pin every assumption (a prior's range cannot be empty)."""
+    path = tmp_path / "defaults.csv"
+    pd.DataFrame([{key: DEFAULTS[key] for key in SHIPPED.keys}]).to_csv(path, index=False)
+    (world,) = (row for _, row in load_worlds(path).iterrows())
+    overrides = {key: value.item() if hasattr(value, "item") else value for key, value in world.items()}
+    assert scenario_from_dict({}, overrides=overrides) == Scenario()
 
 
 def test_a_table_without_a_world_column_numbers_its_rows(tmp_path: Path) -> None:
