@@ -83,8 +83,10 @@ class Prior:
         if self.distribution == "uniform":
             return self.low + u * width
         if self.distribution == "loguniform":
-            return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
-        return np.clip(self._frozen().ppf(u), self.low, self.high)
+            values = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        else:
+            values = self._frozen().ppf(u)
+        return np.clip(values, self.low, self.high)  # no rounding error past the range
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """Return the distribution function at `x` (for tests of the marginals)."""
