@@ -8,7 +8,8 @@ scenario discovery, in a compact form for a few dozen to a few thousand worlds:
    `alpha` or ``1 - alpha`` quantile of the box's values, linear interpolation; when ties at the
    end would leave nothing cut, the whole tied group goes).  Keep the cut that leaves the
    highest density (share of worlds of interest in the box); ties go to the cut leaving more
-   worlds, then to the assumption first in column order, then to the lower end.  Stop when every
+   worlds, then to one restricting no new assumption (as EMA Workbench prefers), then to the
+   assumption first in column order, then to the lower end.  Stop when every
    cut would leave fewer than `min_count` worlds, or the density reaches 1.
 2. **Choose** one box on this peeling trajectory: the one with the highest density among those
    holding at least `min_coverage` of the worlds of interest (ties: the larger box).  A box no
@@ -19,8 +20,8 @@ scenario discovery, in a compact form for a few dozen to a few thousand worlds:
 4. **Cover.** Take the box's worlds out and search the rest for another box (at most
    `max_boxes`), while at least `min_count` worlds of interest are left.
 
-A limit that no longer excludes any world of the data searched is dropped (the box is
-unrestricted on that side).  Everything is deterministic: no random draw is made.
+A limit whose removal lets no world of the data searched into the box is dropped (the box
+is unrestricted on that side).  Everything is deterministic: no random draw is made.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ class Box:
     def count(self) -> int:
         """Return the number of worlds in the box."""
         return int(self.inside.sum())
+
+    @property
+    def restricted(self) -> int:
+        """Return the number of assumptions the box restricts."""
+        return int(np.sum(np.isfinite(self.lower) | np.isfinite(self.upper)))
 
     @property
     def density(self) -> float:
@@ -112,7 +118,7 @@ def _peel(
         cuts = [box for box in _peels(trajectory[-1], x, y, within, alpha) if box.count >= min_count]
         if not cuts:
             break
-        trajectory.append(max(cuts, key=lambda box: (box.density, box.count)))
+        trajectory.append(max(cuts, key=lambda box: (box.density, box.count, -box.restricted)))
     return trajectory
 
 
@@ -183,9 +189,11 @@ def _inside_except(box: Box, x: np.ndarray, j: int) -> np.ndarray:
 
 
 def _unrestrict(box: Box, x: np.ndarray, within: np.ndarray, y: np.ndarray) -> Box:
-    """Drop the limits that exclude no world of those searched (they restrict nothing)."""
-    lower, upper = box.lower.copy(), box.upper.copy()
-    lowest, highest = x[within].min(axis=0), x[within].max(axis=0)
-    lower[lower <= lowest] = -np.inf
-    upper[upper >= highest] = np.inf
-    return _box(lower, upper, x, y, within)
+    """Drop, one at a time, the limits whose removal lets no world of those searched into the box."""
+    for j, side in [(j, side) for j in range(x.shape[1]) for side in ("lower", "upper")]:
+        lower, upper = box.lower.copy(), box.upper.copy()
+        (lower if side == "lower" else upper)[j] = -np.inf if side == "lower" else np.inf
+        wider = _box(lower, upper, x, y, within)
+        if wider.count == box.count:
+            box = wider
+    return box
