@@ -6,6 +6,8 @@ The tables are built here, not simulated: a world's assumptions are a Latin hype
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -366,3 +368,29 @@ def test_the_flipping_case_reads_end_to_end():
     )
     assert line.startswith("the variant is no better where a is below 0.")
     assert len(describe_variant(entry, "final_paid_share")) <= 80
+
+
+# -- shapes the runner may hand over ----------------------------------------------------------
+
+
+def test_one_world_gives_a_summary_without_intervals_or_boxes():
+    worlds = _worlds(1, 8)
+    runs = _runs(worlds, lambda w: 0.03, 8)
+    entry = _summary(runs)
+    assert entry["worlds"] == 1 and entry["share_better"] == 1.0
+    assert entry["p05"] == entry["median"] == entry["p95"]
+    ranked = drivers(runs, worlds, "baseline", "variant")
+    assert all(row["importance"] == 0.0 and row["ci_low"] is None for row in ranked)
+    assert reversal(runs, worlds, "baseline", "variant") is None
+
+
+def test_answers_are_plain_json_and_accept_categorical_variants():
+    runs, worlds = _flipping()
+    categorical = runs.astype({"variant": "category"})
+    answers = {
+        "robust": robust_summary(categorical, "baseline", horizon_days=60),
+        "drivers": drivers(categorical, worlds, "baseline", "variant"),
+        "reversal": reversal(categorical, worlds, "baseline", "variant"),
+    }
+    assert json.loads(json.dumps(answers, allow_nan=False)) == answers
+    assert answers["robust"] == robust_summary(runs, "baseline", horizon_days=60)
