@@ -94,8 +94,9 @@ def robust_summary(
     paired differences (`world_differences`) are summarised across worlds: median, 5th and 95th
     percentiles (numpy, linear interpolation: Hyndman & Fan type 7), the share of worlds where
     the variant is better (a tie is not) and the number of worlds.  ``days_to_80`` also gets
-    ``censored`` (replications of each side that did not reach 80% by the horizon) and a
-    ``note`` saying they count as the horizon, a lower bound.
+    ``censored`` (``variant`` and ``baseline``: the replications, over all worlds, of each side
+    that did not reach 80% by the horizon; ``replications``: each side's runs; ``horizon_days``)
+    and a ``note`` saying they count as the horizon, a lower bound.
     """
     if first not in set(runs["variant"]):
         raise ValueError(f"the first variant {first!r} has no runs")
