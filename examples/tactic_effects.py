@@ -6,8 +6,9 @@ prints, per tactic: the paired difference of the year-end household paid
 share (mean and 95% interval, percentage points), the difference in staff
 hours (the tactic's own paid hours: shifts, companions, clerks), the effect
 per 1,000 extra staff hours when it costs any, and the spread of the paired
-differences with the number of pairs a test needs for 80% power at the
-measured effect (two-sided 5%: n = ((1.96 + 0.84) sd / effect)^2).
+differences with the number of pairs a test needs for 95% power at the
+measured effect (two-sided 5%: n = ((1.96 + 1.64) sd / effect)^2, the normal
+approximation; `tests/stats.py` sizes the tests from the t distribution).
 
     python examples/tactic_effects.py --reps 24 --workers 2            # the default community
     python examples/tactic_effects.py --reps 4 --households 200 --days 60
@@ -28,7 +29,7 @@ from sim.compare import paired_difference
 from sim.scenario.catalogue import TACTICS
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-Z_POWER = 1.959964 + 0.841621  # two-sided 5% test, 80% power
+Z_POWER = 1.959964 + 1.644854  # two-sided 5% test, 95% power
 
 
 def finals(
@@ -40,7 +41,7 @@ def finals(
 
 
 def pairs_for_power(effect: float, sd: float) -> int | None:
-    """Return the pairs a two-sided 5% paired test needs for 80% power at `effect` (None for no effect)."""
+    """Return the pairs a two-sided 5% paired test needs for 95% power at `effect` (None for no effect)."""
     return None if effect == 0 else max(2, math.ceil((Z_POWER * sd / abs(effect)) ** 2))
 
 
