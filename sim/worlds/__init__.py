@@ -1,0 +1,1 @@
+"""Worlds: the assumptions' priors, worlds sampled from them, and answers across worlds."""
