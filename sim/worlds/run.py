@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.destination import RunIdentity
 from sim.experiments.outcomes import DEFAULT_OUTCOMES
 from sim.experiments.store import SweepStore
 from sim.experiments.task import TaskOutput, seed_label
@@ -44,6 +45,7 @@ __all__ = [
     "WORLD_FILES",
     "WorldRuns",
     "WorldTask",
+    "WorldsIdentity",
     "WorldsInterrupted",
     "across_worlds",
     "read_runs",
@@ -51,13 +53,15 @@ __all__ = [
     "run_worlds",
     "stream_folder",
     "world_scenarios",
+    "worlds_csv",
+    "write_world_tables",
 ]
 
 METRICS: tuple[str, ...] = DEFAULT_OUTCOMES
 """The figures recorded per run (``days_to_*`` NaN when the target is not reached)."""
 PART_RUNS = 50
 """Runs per streamed part (a part is also written after `FLUSH_SECONDS`)."""
-FLUSH_SECONDS = 5.0
+FLUSH_SECONDS = 2.0
 WORLD_FILES: tuple[str, ...] = ("worlds.parquet", "worlds.csv", "world_runs.parquet")
 """The files a worlds run adds to its output folder."""
 _KPIS = "kpis"
@@ -405,3 +409,37 @@ def _spread(values: list[float]) -> dict[str, Any]:
         return {"median": None, "p05": None, "p95": None, "worlds": 0}
     low, mid, high = np.quantile(present, [0.05, 0.5, 0.95])
     return {"median": float(mid), "p05": float(low), "p95": float(high), "worlds": len(present)}
+
+
+# -- the output folder -------------------------------------------------------------------------------
+
+
+def worlds_csv(worlds: pd.DataFrame) -> str:
+    """Return the worlds table as CSV text (``world`` first, then one column per key path)."""
+    return worlds.reset_index().to_csv(index=False, lineterminator="\n")
+
+
+def write_world_tables(folder: Path, worlds: pd.DataFrame, runs: pd.DataFrame) -> list[Path]:
+    """Write ``worlds.parquet``, ``worlds.csv`` (the worlds) and ``world_runs.parquet`` (the runs)."""
+    from sim.output import write_parquet_atomic, write_text_atomic
+
+    return [
+        write_parquet_atomic(folder / "worlds.parquet", worlds.reset_index()),
+        write_text_atomic(folder / "worlds.csv", worlds_csv(worlds)),
+        write_parquet_atomic(folder / "world_runs.parquet", runs),
+    ]
+
+
+@dataclass(frozen=True)
+class WorldsIdentity(RunIdentity):
+    """A run's identity (`sim.destination.RunIdentity`) that also holds its worlds, as ``worlds.csv``."""
+
+    worlds_text: str = ""
+
+    def holds_me(self, folder: Path) -> bool:
+        """Tell whether `folder` holds this very run: same scenarios, seed, runs and worlds."""
+        try:
+            worlds = (folder / "worlds.csv").read_text(encoding="utf-8")
+        except OSError:
+            return False
+        return worlds == self.worlds_text and super().holds_me(folder)
