@@ -839,7 +839,8 @@ def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool
     console = Console()
     _print_lines(console, [f"in {len(table)} worlds from {source}, {options.reps} replications in each:"])
     print_comparison(console, comparison, [p.name for p in written])
-    _print_lines(console, ["", "across worlds:", *_robust_lines(comparison)])
+    header = f"across the {len(table)} worlds, against {comparison['baseline']} (per world: mean difference):"
+    _print_lines(console, ["", header, *_robust_lines(comparison)])
 
 
 def _worlds_fields(table: Any, source: str, options: _WorldsOptions, runs: Any) -> dict[str, Any]:
@@ -868,10 +869,19 @@ def _robust_fields(runs: Any, table: Any, variants: dict[str, Scenario]) -> dict
 
 
 def _robust_lines(comparison: dict[str, Any]) -> list[str]:
-    """Return one plain line per variant: in how many worlds it is better, and by how much."""
-    from sim.worlds.robust import describe_variant
+    """Return per variant: in how many worlds it is better and by how much, what it hangs on, where not."""
+    from sim.worlds.robust import describe_reversal, describe_variant
 
-    return [describe_variant(name, entry) for name, entry in comparison["robust"].items()]
+    metric = "final_paid_share"
+    lines: list[str] = []
+    for name, entry in comparison["robust"].items():
+        lines.append(f"{name}, final paid share: {describe_variant(entry[metric], metric)}")
+        keys = [driver["key"] for driver in comparison["drivers"][name][:3]]
+        if keys:
+            lines.append(f"  hangs most on: {', '.join(keys)}")
+        share_better = entry[metric]["share_better"]
+        lines += [f"  {line}" for line in describe_reversal(comparison["reversal"][name], name, share_better)]
+    return lines
 
 
 _ACROSS = (
@@ -900,11 +910,11 @@ def _across_lines(across: dict[str, Any], worlds: int, reps: int, source: str) -
 
 
 def _print_lines(console: Console, lines: list[str]) -> None:
-    """Print lines verbatim (no markup)."""
+    """Print lines verbatim (no markup), wrapped to the terminal's width."""
     from rich.text import Text
 
     for line in lines:
-        console.print(Text(line), soft_wrap=True)
+        console.print(Text(line))
 
 
 def _drop_stream(base: Path) -> None:
