@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +12,15 @@ import pytest
 from sim.api import replicate
 from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
-from sim.worlds.run import WorldsInterrupted, across_worlds, run_worlds
+from sim.worlds.run import (
+    WorldsIdentity,
+    WorldsInterrupted,
+    across_worlds,
+    run_worlds,
+    worlds_csv,
+    write_world_tables,
+)
+from tests.paths import SCENARIOS
 
 SMALL = {"community.households": 200, "community.buildings": 4, "horizon_days": 40}
 KEYS = ("social.leader_weight", "owners.phone_share")
@@ -100,3 +110,34 @@ def test_a_world_a_scenario_refuses_names_the_world(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"world 1 makes an invalid scenario of variant 'baseline'"):
         run_worlds(_variants(), _worlds([(15.0, 0.9), (15.0, -3.0)]), 1, 0, tmp_path / "s", source="w.csv")
     assert not (tmp_path / "s").exists()
+
+
+def test_a_folder_holds_this_run_only_with_the_same_worlds(tmp_path: Path) -> None:
+    """The identity of a run in worlds includes its worlds: other worlds are another run's results."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    done = run_worlds(_variants(), _worlds(WORLDS), 1, 0, tmp_path / "stream")
+    write_world_tables(folder, _worlds(WORLDS), done.runs)
+    (folder / "summary.json").write_text('{"seed": 0, "reps": 3}', encoding="utf-8")
+    (folder / "scenario.yaml").write_text("name: x\n", encoding="utf-8")
+    head = ("summary.json", "scenario.yaml", "name: x\n", 0, 3)
+    same = WorldsIdentity(*head, worlds_csv(_worlds(WORLDS)))
+    other = WorldsIdentity(*head, worlds_csv(_worlds(WORLDS[:2])))
+    assert same.holds_me(folder) and not other.holds_me(folder)
+    assert pd.read_parquet(folder / "world_runs.parquet").equals(done.runs)
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--worlds", "2", "--precision", "0.01"], "--precision does not go with --worlds"),
+        (["--worlds", "2", "--report"], "--report does not go with --worlds"),
+        (["--resume"], "give it with the same --worlds N"),
+    ],
+)
+def test_options_that_do_not_go_with_worlds_exit_2(
+    options: list[str], words: str, feesim: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    """Options that do not go with --worlds: one line on stderr, exit 2, nothing run."""
+    done = feesim("run", str(SCENARIOS / "baseline.yaml"), *options)
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
