@@ -303,6 +303,8 @@ def _execute(
     """Run `tasks` here or on `workers` processes; commit finished runs in batches; return how many ran."""
     from sim.workers import local_backend, outputs_in_order
 
+    if not tasks:
+        return 0
     buffer: list[TaskOutput] = []
     flushed = time.monotonic()
     ran = 0
