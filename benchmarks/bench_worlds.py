@@ -6,6 +6,10 @@ and the output files) at ``--households`` and ``--days``, and prints one JSON ob
 command, ``runs`` (worlds x variants x replications), the wall ``seconds``,
 ``runs_per_second`` and ``seconds_per_run`` (per worker: wall x workers / runs), and the
 machine's load average before and after (other work on the machine skews the figures).
+On a busy machine the wall time says little about a free one, so the script also times
+one replication of each variant in this process (CPU seconds, ``cpu_seconds_per_run``)
+and gives ``runs_seconds_on_free_cores``: the runs' CPU time spread over the workers, an
+estimate of the wall time on free cores without the fixed costs (start, pool, files).
 The issue's case, within 5 minutes on 2 cores, is the default; on a busy machine time a
 smaller one (``--worlds 4``) and scale ``seconds`` by the runs.  Run from the project root:
 
@@ -38,6 +42,21 @@ def command(args: argparse.Namespace, out: Path) -> list[str]:
     ]
 
 
+def cpu_seconds_per_run(args: argparse.Namespace) -> float:
+    """Return the mean CPU seconds of one replication of each variant at the benchmark's size."""
+    from sim.api import simulate
+    from sim.scenario import load_scenario
+
+    sizes = {"community.households": args.households, "horizon_days": args.days}
+    seconds = []
+    for name in VARIANTS:
+        scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml", sizes)
+        start = time.process_time()
+        simulate(scenario, args.seed)
+        seconds.append(time.process_time() - start)
+    return sum(seconds) / len(seconds)
+
+
 def main() -> None:
     """Time one run of the command and print the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,12 +76,15 @@ def main() -> None:
         seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"benchmark command failed ({done.returncode}): {done.stderr}")
+    cpu = cpu_seconds_per_run(args)
     figures = {
         "command": "feesim " + " ".join(argv[:1] + list(VARIANTS) + argv[3:-3]),
         "runs": runs,
         "seconds": round(seconds, 2),
         "runs_per_second": round(runs / seconds, 3),
         "seconds_per_run": round(seconds * args.workers / runs, 3),
+        "cpu_seconds_per_run": round(cpu, 3),
+        "runs_seconds_on_free_cores": round(runs * cpu / args.workers, 1),
         "load_average_before": round(load_before, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
     }

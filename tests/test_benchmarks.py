@@ -95,3 +95,5 @@ def test_bench_worlds_reports_runs_per_second() -> None:
     assert out["runs_per_second"] == pytest.approx(out["runs"] / out["seconds"], rel=0.01)
     assert out["seconds_per_run"] == pytest.approx(out["seconds"] / out["runs"], rel=0.01)
     assert "--worlds 2 --reps 1" in out["command"]
+    estimate = out["runs"] * out["cpu_seconds_per_run"]  # one worker
+    assert out["runs_seconds_on_free_cores"] == pytest.approx(estimate, abs=0.06)
