@@ -119,6 +119,35 @@ WorkersOption = Annotated[
 ]
 
 
+WorldsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--worlds",
+        metavar="N",
+        min=1,
+        help="Run in N worlds sampled from the priors (Latin hypercube, seeded by --seed; the same"
+        " worlds for every variant), or in the first N worlds of a --priors table.",
+        show_default=False,
+    ),
+]
+PriorsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--priors",
+        metavar="FILE",
+        help="Priors YAML file to sample the worlds from (default: scenarios/priors.yaml), or a"
+        " table of worlds (.csv or .parquet: one row per world, one column per key path).",
+        show_default=False,
+    ),
+]
+ResumeOption = Annotated[
+    bool,
+    typer.Option(
+        "--resume", help="Finish an interrupted run in worlds: run only the runs its stream folder lacks."
+    ),
+]
+
+
 def _precision_target(precision: float | None, outcome: str, reps: int, max_reps: int) -> Any:
     """Return the precision target of --precision (None without it); exit 2 on a bad combination."""
     if precision is None:
@@ -173,8 +202,16 @@ def run(
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
     force: ForceOption = False,
+    worlds: WorldsOption = None,
+    priors: PriorsOption = None,
+    resume: ResumeOption = False,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
+    if worlds is not None or priors is not None or resume:
+        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force)
+        _check_worlds_options(options, precision, report)
+        _run_in_worlds(scenario_file, options, as_json)
+        return
     tally = _Tally()
     with _interrupt_reported(tally):
         from sim.destination import RunIdentity, run_name
@@ -385,11 +422,19 @@ def compare(
     max_reps: MaxRepsOption = 200,
     workers: WorkersOption = 1,
     force: ForceOption = False,
+    worlds: WorldsOption = None,
+    priors: PriorsOption = None,
+    resume: ResumeOption = False,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
+    if worlds is not None or priors is not None or resume:
+        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force)
+        _check_worlds_options(options, precision, report)
+        _compare_in_worlds(scenario_files, options, as_json)
+        return
     tally = _Tally()
     with _interrupt_reported(tally):
         from sim.compare import daily_table
@@ -448,8 +493,9 @@ def _destination(out: Path | None, default_name: str, force: bool) -> Destinatio
     from sim.destination import Destination
     from sim.output import COMPARE_FILES, RESULT_FILES
     from sim.views.folder import COMPARE_VIEW_FILES
+    from sim.worlds.run import WORLD_FILES
 
-    known = frozenset({*RESULT_FILES, *COMPARE_FILES, *COMPARE_VIEW_FILES, "report.html"})
+    known = frozenset({*RESULT_FILES, *COMPARE_FILES, *COMPARE_VIEW_FILES, *WORLD_FILES, "report.html"})
     base = out if out is not None else Path("results") / default_name
     destination = Destination(base, explicit=out is not None, force=force, known_files=known)
     destination.check()
@@ -621,6 +667,272 @@ def _comparison(
         "wall_seconds": round(sum(walls.values()), 3),
         "output": str(folder),
     }
+
+
+# -- run and compare in worlds (--worlds, --priors) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WorldsOptions:
+    """The options of ``run`` and ``compare`` in worlds."""
+
+    worlds: int | None
+    priors: Path | None
+    resume: bool
+    reps: int
+    seed: int
+    workers: int
+    sets: list[str]
+    out: Path | None
+    force: bool
+
+
+def _check_worlds_options(options: _WorldsOptions, precision: float | None, report: bool) -> None:
+    """Exit 2 on options that do not go with --worlds (or --priors, --resume without worlds)."""
+    problem = None
+    if precision is not None:
+        problem = "--precision does not go with --worlds: give --reps, the replications in each world."
+    elif report:
+        problem = "--report does not go with --worlds yet: the report of a run in worlds is not written."
+    elif options.worlds is None and options.priors is None:
+        problem = "--resume finishes an interrupted run in worlds: give it with the same --worlds N."
+    if problem:
+        error(problem)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _worlds_table(options: _WorldsOptions) -> tuple[Any, str]:
+    """Return the worlds (sampled from priors, or read from a table) and the file they come from."""
+    from sim.worlds.priors import PRIORS_FILE, load_priors, load_worlds, sample_worlds
+
+    path = options.priors if options.priors is not None else PRIORS_FILE
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        if options.worlds is None:
+            raise ScenarioError(f"--priors {path}", "a priors file needs --worlds N, the number of worlds")
+        return sample_worlds(load_priors(path), options.worlds, options.seed), str(path)
+    table = load_worlds(path)
+    if options.worlds is not None and options.worlds > len(table):
+        raise ScenarioError(
+            str(path), f"holds {len(table)} worlds, fewer than --worlds {options.worlds}: give at most that"
+        )
+    return table.iloc[: options.worlds] if options.worlds is not None else table, str(path)
+
+
+def _runs_in_worlds(
+    variants: dict[str, Scenario], table: Any, source: str, options: _WorldsOptions, base: Path
+) -> Any:
+    """Run every variant in every world, streaming beside `base`; exit 130 (runs kept) on Ctrl-C."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.worlds.run import WorldsInterrupted, run_worlds, stream_folder
+
+    stream = stream_folder(base)
+    with _progress_bar() as bar:
+        task = bar.add_task("runs in worlds", total=None)
+        try:
+            with fail_cleanly():
+                return run_worlds(
+                    variants,
+                    table,
+                    options.reps,
+                    options.seed,
+                    stream,
+                    source=source,
+                    workers=options.workers,
+                    resume=options.resume,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        except WorldsInterrupted as exc:
+            bar.stop()
+            error(
+                f"interrupted: {exc.done} of {exc.total} runs are saved in {exc.folder}."
+                " To finish, run the same command again with --resume."
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenProcessPool:
+            error(
+                f"A worker process died while running in worlds (--workers {options.workers}); the runs"
+                f" finished so far are saved in {stream}: run the same command again with --resume"
+                " (with fewer workers if the machine is short of memory)."
+            )
+            raise typer.Exit(1) from None
+
+
+def _run_in_worlds(scenario_file: Path, options: _WorldsOptions, as_json: bool) -> None:
+    """``feesim run --worlds N``: the scenario's replications in every world; figures across worlds."""
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        from sim.destination import run_name
+        from sim.output import to_json_text, write_results
+        from sim.scenario import scenario_to_yaml
+        from sim.worlds.run import WorldsIdentity, worlds_csv, write_world_tables
+
+        with fail_cleanly():
+            scenario = load_scenario(scenario_file, parse_overrides(options.sets))
+            table, source = _worlds_table(options)
+            name = run_name(scenario.name, [*options.sets, f"worlds={len(table)}"])
+            tally.destination = destination = _destination(options.out, name, options.force)
+        done = _runs_in_worlds({scenario.name: scenario}, table, source, options, destination.base)
+        results = done.results[scenario.name]
+        identity = WorldsIdentity(
+            "summary.json",
+            "scenario.yaml",
+            scenario_to_yaml(scenario),
+            options.seed,
+            len(results),
+            worlds_text=worlds_csv(table),
+        )
+        folder = _chosen_folder(destination, identity)
+        fields = _worlds_fields(table, source, options, done.runs)
+        summary = {**_run_summary(results, done.seconds, folder), **fields}
+        summary["across_worlds"] = fields["across_worlds"][scenario.name]
+
+        def write(staging: Path) -> list[Path]:
+            return [
+                *write_results(staging, scenario, results, summary),
+                *write_world_tables(staging, table, done.runs),
+            ]
+
+        written = _commit(destination, folder, write)
+        _drop_stream(destination.base)
+    if as_json:
+        typer.echo(to_json_text(summary))
+        return
+    console = Console()
+    console.print(_summary_table(scenario, summary, [p.name for p in written]))
+    _print_lines(console, _across_lines(summary["across_worlds"], len(table), options.reps, source))
+
+
+def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool) -> None:
+    """``feesim compare --worlds N``: every variant in every world; robust answers, drivers, reversals."""
+    tally = _Tally()
+    with _interrupt_reported(tally):
+        from sim.compare import daily_table
+        from sim.destination import compare_name
+        from sim.output import to_json_text, write_comparison, write_text_atomic
+        from sim.views.compare_table import print_comparison
+        from sim.views.folder import scenarios_yaml
+        from sim.worlds.run import WorldsIdentity, worlds_csv, write_world_tables
+
+        with fail_cleanly():
+            variants, same_file = _load_variants(files, options.sets)
+            table, source = _worlds_table(options)
+            name = compare_name(list(variants), same_file, [*options.sets, f"worlds={len(table)}"])
+            tally.destination = destination = _destination(options.out, name, options.force)
+        done = _runs_in_worlds(variants, table, source, options, destination.base)
+        yaml = scenarios_yaml(variants)
+        runs = len(next(iter(done.results.values())))
+        identity = WorldsIdentity(
+            "compare.json", "scenarios.yaml", yaml, options.seed, runs, worlds_text=worlds_csv(table)
+        )
+        folder = _chosen_folder(destination, identity)
+        walls = dict.fromkeys(variants, done.seconds / len(variants))
+        comparison = {
+            **_comparison(done.results, walls, options.seed, folder),
+            **_worlds_fields(table, source, options, done.runs),
+            **_robust_fields(done.runs, table, variants),
+        }
+
+        def write(staging: Path) -> list[Path]:
+            return [
+                *write_comparison(staging, comparison, daily_table(done.results)),
+                write_text_atomic(staging / "scenarios.yaml", yaml),
+                *write_world_tables(staging, table, done.runs),
+            ]
+
+        written = _commit(destination, folder, write)
+        _drop_stream(destination.base)
+    if as_json:
+        typer.echo(to_json_text(comparison))
+        return
+    console = Console()
+    _print_lines(console, [f"in {len(table)} worlds from {source}, {options.reps} replications in each:"])
+    print_comparison(console, comparison, [p.name for p in written])
+    header = f"across the {len(table)} worlds, against {comparison['baseline']} (per world: mean difference):"
+    _print_lines(console, ["", header, *_robust_lines(comparison)])
+
+
+def _worlds_fields(table: Any, source: str, options: _WorldsOptions, runs: Any) -> dict[str, Any]:
+    """Return the keys a run in worlds adds to the JSON: the worlds, where from, figures across them."""
+    from sim.worlds.run import across_worlds
+
+    return {
+        "reps_per_world": options.reps,
+        "priors": source,
+        "worlds": table.reset_index().to_dict(orient="records"),
+        "across_worlds": across_worlds(runs),
+    }
+
+
+def _robust_fields(runs: Any, table: Any, variants: dict[str, Scenario]) -> dict[str, Any]:
+    """Return ``robust``, ``drivers`` and ``reversal`` of every variant against the first."""
+    from sim.worlds.robust import drivers, reversal, robust_summary
+
+    first, *others = variants
+    horizon = min(scenario.horizon_days for scenario in variants.values())
+    return {
+        "robust": robust_summary(runs, first, horizon_days=horizon),
+        "drivers": {name: drivers(runs, table, first, name) for name in others},
+        "reversal": {name: reversal(runs, table, first, name) for name in others},
+    }
+
+
+def _robust_lines(comparison: dict[str, Any]) -> list[str]:
+    """Return per variant: in how many worlds it is better and by how much, what it hangs on, where not."""
+    from sim.worlds.robust import describe_reversal, describe_variant
+
+    metric = "final_paid_share"
+    lines: list[str] = []
+    for name, entry in comparison["robust"].items():
+        lines.append(f"{name}, final paid share: {describe_variant(entry[metric], metric)}")
+        keys = [driver["key"] for driver in comparison["drivers"][name][:3]]
+        if keys:
+            lines.append(f"  hangs most on: {', '.join(keys)}")
+        share_better = entry[metric]["share_better"]
+        lines += [f"  {line}" for line in describe_reversal(comparison["reversal"][name], name, share_better)]
+    return lines
+
+
+_ACROSS = (
+    ("final paid share", "final_paid_share", "{:.1%}"),
+    ("days to 80% of households paid", "days_to_80", "{:,.1f}"),
+    ("staff hours paid", "staff_hours", "{:,.0f} h"),
+)
+
+
+def _across_lines(across: dict[str, Any], worlds: int, reps: int, source: str) -> list[str]:
+    """Return the figures across worlds: the median of the worlds' means and the middle 90%."""
+    lines = [
+        f"across {worlds} worlds, {reps} replications in each (median; p05 to p95 of the worlds' means);",
+        f"worlds from {source}:",
+    ]
+    for label, metric, form in _ACROSS:
+        entry = across[metric]
+        if entry["median"] is None:
+            lines.append(f"  {label}: not reached in any world")
+            continue
+        shown = (form.format(entry[k]) for k in ("median", "p05", "p95"))
+        text = "  {}: {}, {} to {}".format(label, *shown)
+        missing = worlds - entry["worlds"]
+        lines.append(text + (f" (not reached in {missing} worlds)" if missing else ""))
+    return lines
+
+
+def _print_lines(console: Console, lines: list[str]) -> None:
+    """Print lines verbatim (no markup), wrapped to the terminal's width."""
+    from rich.text import Text
+
+    for line in lines:
+        console.print(Text(line))
+
+
+def _drop_stream(base: Path) -> None:
+    """Remove the stream folder of a run in worlds once its results are in place."""
+    import shutil
+
+    from sim.worlds.run import stream_folder
+
+    shutil.rmtree(stream_folder(base), ignore_errors=True)
 
 
 @app.command()

@@ -84,3 +84,16 @@ def test_instructions_counts_one_replication() -> None:
     out = run_benchmark("instructions.py", "--households", "50", "--days", "5")
     assert out["events"] > 100
     assert out["instructions_per_event"] == round(out["instructions"] / out["events"])
+
+
+def test_bench_worlds_reports_runs_per_second() -> None:
+    pytest.importorskip("sim.worlds.priors", reason="sim.worlds.priors arrives with its own branch")
+    pytest.importorskip("sim.worlds.robust", reason="sim.worlds.robust arrives with its own branch")
+    sizes = ("--worlds", "2", "--reps", "1", "--households", "100", "--days", "10", "--workers", "1")
+    out = run_benchmark("bench_worlds.py", *sizes)
+    assert out["runs"] == 2 * 2 * 1
+    assert out["runs_per_second"] == pytest.approx(out["runs"] / out["seconds"], rel=0.01)
+    assert out["seconds_per_run"] == pytest.approx(out["seconds"] / out["runs"], rel=0.01)
+    assert "--worlds 2 --reps 1" in out["command"]
+    estimate = out["runs"] * out["cpu_seconds_per_run"]  # one worker
+    assert out["runs_seconds_on_free_cores"] == pytest.approx(estimate, abs=0.06)

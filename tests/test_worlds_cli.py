@@ -1,0 +1,138 @@
+"""``feesim run/compare --worlds N --priors FILE``: pinned worlds, files, resume after SIGKILL, bad input.
+
+These tests read tables and priors through `sim.worlds.priors` (and ``compare`` answers
+through `sim.worlds.robust`); they are skipped until both are in the tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.scenario import load_scenario
+from tests.commands import small_community
+from tests.paths import SCENARIOS
+
+priors = pytest.importorskip("sim.worlds.priors", reason="sim.worlds.priors arrives with its own branch")
+
+Feesim = Callable[..., subprocess.CompletedProcess[str]]
+SMALL = small_community(40)
+BASELINE, PLAYBOOK = str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "playbook.yaml")
+
+
+def _pinned_table(path: Path) -> Path:
+    """Write one world pinning every assumption of the shipped priors at the variants' common value."""
+    keys = priors.load_priors(priors.PRIORS_FILE).keys
+    scenarios = [load_scenario(file) for file in (BASELINE, PLAYBOOK)]
+    row = {"world": 0}
+    for key in keys:
+        values = set()
+        for scenario in scenarios:
+            node: object = scenario
+            for part in key.split("."):
+                node = getattr(node, part)
+            values.add(node)
+        if len(values) == 1:  # a key the variants set apart is a lever of theirs, not an assumption
+            row[key] = values.pop()
+    pd.DataFrame([row]).to_csv(path, index=False)
+    return path
+
+
+def test_one_world_at_the_defaults_equals_the_plain_comparison(tmp_path: Path, feesim: Feesim) -> None:
+    """--worlds 1 with a table pinning every assumption at its default: the plain comparison's shares."""
+    pytest.importorskip("sim.worlds.robust", reason="sim.worlds.robust arrives with its own branch")
+    table = _pinned_table(tmp_path / "pinned.csv")
+    common = [BASELINE, PLAYBOOK, *SMALL, "--reps", "3", "--seed", "5", "--json"]
+    plain = feesim("compare", *common, "--out", "plain")
+    worlds = feesim("compare", *common, "--worlds", "1", "--priors", str(table), "--out", "worlds")
+    assert (plain.returncode, worlds.returncode) == (0, 0), plain.stderr + worlds.stderr
+    ours, theirs = json.loads(worlds.stdout), json.loads(plain.stdout)
+    for name in ("baseline", "playbook"):
+        assert ours["variants"][name]["final_paid_share"] == theirs["variants"][name]["final_paid_share"]
+    assert ours["paired"] == theirs["paired"]
+    assert {"worlds", "robust", "drivers", "reversal", "across_worlds"} <= set(ours)
+    runs = pd.read_parquet(tmp_path / "worlds" / "world_runs.parquet")
+    assert list(runs.columns[:4]) == ["world", "variant", "replication", "seed"]
+    assert len(pd.read_parquet(tmp_path / "worlds" / "worlds.parquet")) == 1
+
+
+def _worlds_table(path: Path, n: int) -> Path:
+    rows = [{"social.leader_weight": 5.0 + 5 * k, "owners.phone_share": 0.6 + 0.05 * k} for k in range(n)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_run_in_worlds_reports_figures_across_worlds(tmp_path: Path, feesim: Feesim) -> None:
+    """run --worlds: JSON with the worlds and the median, p05 and p95 across them; the files written."""
+    table = _worlds_table(tmp_path / "w.csv", 3)
+    done = feesim("run", BASELINE, *SMALL, "--reps", "2", "--priors", str(table), "--json", "--out", "o")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["reps"] == 6 and summary["reps_per_world"] == 2 and len(summary["worlds"]) == 3
+    share = summary["across_worlds"]["final_paid_share"]
+    assert share["p05"] <= share["median"] <= share["p95"] and share["worlds"] == 3
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert {"summary.json", "worlds.parquet", "worlds.csv", "world_runs.parquet"} <= names
+    assert not list(tmp_path.glob(".o.*")), "the stream folder is removed once the results are in place"
+
+
+def test_bad_worlds_input_exits_2(tmp_path: Path, feesim: Feesim) -> None:
+    """A world count larger than the table, an unknown key path, --resume alone: one message, exit 2."""
+    table = _worlds_table(tmp_path / "w.csv", 2)
+    too_many = feesim("run", BASELINE, *SMALL, "--worlds", "3", "--priors", str(table))
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame([{"social.no_such_key": 1.0}]).to_csv(bad, index=False)
+    unknown = feesim("run", BASELINE, *SMALL, "--priors", str(bad))
+    alone = feesim("run", BASELINE, *SMALL, "--resume")
+    for done, words in ((too_many, "fewer than --worlds 3"), (unknown, "no_such_key"), (alone, "--worlds")):
+        assert done.returncode == 2, done.stderr
+        assert words in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, feesim: Feesim) -> None:
+    """A run in worlds killed by SIGKILL resumes with --resume to the uninterrupted run's results."""
+    table = _worlds_table(tmp_path / "w.csv", 6)
+    args = ["run", BASELINE, *SMALL, "--reps", "4", "--priors", str(table), "--workers", "2"]
+    whole = feesim(*args, "--out", "whole")
+    assert whole.returncode == 0, whole.stderr
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args, "--out", "killed"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    ledger = tmp_path / ".killed.worlds-runs" / "ledger"
+    deadline = time.monotonic() + 90
+    while not list(ledger.glob("part-*.json")) if ledger.is_dir() else True:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no runs were committed in time"
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    try:
+        process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # only this test's own process group
+        pytest.fail("worker processes outlived the SIGKILLed run")
+    assert not (tmp_path / "killed").exists()
+    entries = [json.loads(p.read_text()) for p in ledger.glob("part-*.json")]
+    assert 0 < sum(len(entry["runs"]) for entry in entries) < 24
+    refused = feesim(*args, "--out", "killed")
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = feesim(*args, "--out", "killed", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("world_runs.parquet", "daily.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "killed" / name), pd.read_parquet(tmp_path / "whole" / name)
+        )
+    assert not (tmp_path / ".killed.worlds-runs").exists()
