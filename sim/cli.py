@@ -885,12 +885,31 @@ def _robust_lines(comparison: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for name, entry in comparison["robust"].items():
         lines.append(f"{name}, final paid share: {describe_variant(entry[metric], metric)}")
-        keys = [driver["key"] for driver in comparison["drivers"][name][:3]]
-        if keys:
-            lines.append(f"  hangs most on: {', '.join(keys)}")
+        lines.append(f"  {_drivers_line(comparison['drivers'][name], entry[metric]['worlds'])}")
         share_better = entry[metric]["share_better"]
         lines += [f"  {line}" for line in describe_reversal(comparison["reversal"][name], name, share_better)]
+        if comparison["reversal"][name] and entry[metric]["worlds"] < ROUGH_BELOW_WORLDS:
+            lines.append(
+                f"  (with {entry[metric]['worlds']} worlds such regions are rough guesses:"
+                f" use --worlds {ROUGH_BELOW_WORLDS} or more)"
+            )
     return lines
+
+
+ROUGH_BELOW_WORLDS = 32
+"""Fewer worlds than this make a reversal region a rough guess (PRIM boxes of a few worlds)."""
+
+
+def _drivers_line(ranked: list[dict[str, Any]], worlds: int) -> str:
+    """Name the (at most three) assumptions the answer hangs on whose rank correlation stands out."""
+    clear = [d for d in ranked if d["stands_out"]]
+    if not clear:
+        return (
+            f"hangs on: no assumption stands out in {worlds} worlds (no rank correlation is clearly"
+            f" above chance among the {len(ranked)} assumptions)"
+        )
+    named = ", ".join(f"{d['key']} ({d['coefficient']:+.2f})" for d in clear[:3])
+    return f"hangs most on: {named} (rank correlation with the difference)"
 
 
 _ACROSS = (

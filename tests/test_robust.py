@@ -292,7 +292,27 @@ def test_drivers_break_ties_by_key_and_give_constant_assumptions_no_interval():
     keys = [row["key"] for row in ranked]
     assert keys.index("a") + 1 == keys.index("z_copy")
     assert ranked[-1] == {"key": "a_pinned", "importance": 0.0, "coefficient": 0.0, "ci_low": None,
-                          "ci_high": None, "method": "spearman"}  # fmt: skip
+                          "ci_high": None, "stands_out": False, "method": "spearman"}  # fmt: skip
+
+
+def test_among_many_noise_assumptions_none_stands_out_but_a_strong_one_does():
+    # 8 worlds, 176 assumptions of pure noise: by chance some |rho| near 0.9 (the 95% interval of
+    # one of them excludes 0 about 9 times in 176), but at the family level (Bonferroni) none should.
+    rng = np.random.default_rng(3)
+    n, p = 8, 176
+    u = qmc.LatinHypercube(d=p, seed=rng).random(n)
+    worlds = pd.DataFrame(u, columns=[f"k{j:03d}" for j in range(p)], index=pd.RangeIndex(n, name="world"))
+    noise = _table(rng.normal(0, 1, n), np.zeros(n))
+    ranked = drivers(noise, worlds, "baseline", "variant")
+    assert not any(row["stands_out"] for row in ranked)
+    assert sum(row["ci_low"] > 0 or row["ci_high"] < 0 for row in ranked) >= 1  # chance, unadjusted
+    # 64 worlds where the difference is one assumption plus small noise: that one stands out.
+    u = qmc.LatinHypercube(d=p, seed=rng).random(64)
+    worlds = pd.DataFrame(u, columns=[f"k{j:03d}" for j in range(p)], index=pd.RangeIndex(64, name="world"))
+    strong = _table(u[:, 5] + rng.normal(0, 0.05, 64), np.zeros(64))
+    ranked = drivers(strong, worlds, "baseline", "variant")
+    assert ranked[0]["key"] == "k005" and ranked[0]["stands_out"]
+    assert sum(row["stands_out"] for row in ranked) <= 2
 
 
 def test_answers_do_not_depend_on_the_order_of_rows_or_repeat_calls():

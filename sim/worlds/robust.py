@@ -62,6 +62,9 @@ PRCC_MIN_DOF = 10
 SPEARMAN_VARIANCE = 1.06
 """Fieller, Hartley & Pearson (1957): var(atanh(Spearman's rho)) ~ 1.06 / (n - 3)."""
 
+STAND_OUT_MIN_WORLDS = 20
+"""Below this many worlds no assumption is said to stand out (see `drivers`)."""
+
 _UNITS: dict[str, tuple[float, str, str]] = {
     "final_paid_share": (100.0, "{:+.1f}", "points"),
     "days_to_80": (1.0, "{:+.1f}", "days"),
@@ -170,6 +173,11 @@ def drivers(
     (p assumptions partialled out) and sqrt(1.06 / (n - 3)) for Spearman (Fieller et al.
     1957); None with too few worlds.  ``importance`` is the absolute coefficient; ties go by
     key.  An assumption that does not vary across the worlds gets importance 0 and no interval.
+    ``stands_out`` is True when the interval at the family level (Bonferroni over the varied
+    assumptions: with 176 of them, each interval at 1 - 0.05 / 176) excludes 0, so that among
+    many assumptions and few worlds a chance correlation is not read as a driver; never below
+    `STAND_OUT_MIN_WORLDS` worlds, where Fisher's z is too rough in the far tails this needs
+    (with 8 worlds one of 176 noise assumptions often ranks the worlds almost perfectly).
     Nothing is resampled, so the ranking is deterministic.
     """
     y = world_differences(runs, first, variant, metric, horizon_days=horizon_days)
@@ -178,7 +186,10 @@ def drivers(
     chosen = _method(method, len(y), len(varied))
     coefficients = _coefficients(x[varied], y, chosen)
     z = NormalDist().inv_cdf(0.5 + level / 2)
-    rows = [_driver(key, coefficients.get(key), chosen, len(y), len(varied), z) for key in x.columns]
+    z_family = NormalDist().inv_cdf(1 - (1 - level) / (2 * max(1, len(varied))))
+    rows = [
+        _driver(key, coefficients.get(key), chosen, len(y), len(varied), z, z_family) for key in x.columns
+    ]
     return sorted(rows, key=lambda row: (-row["importance"], row["key"]))
 
 
@@ -218,8 +229,10 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if scale <= 1e-12 * len(a) else float(np.clip(a @ b / scale, -1.0, 1.0))
 
 
-def _driver(key: str, r: float | None, method: str, n: int, varied: int, z: float) -> dict[str, Any]:
-    """Return one assumption's row: importance, signed coefficient and Fisher-z interval."""
+def _driver(
+    key: str, r: float | None, method: str, n: int, varied: int, z: float, z_family: float
+) -> dict[str, Any]:
+    """Return one assumption's row: importance, signed coefficient, Fisher-z interval, standing out."""
     if r is None:
         return {
             "key": key,
@@ -227,20 +240,24 @@ def _driver(key: str, r: float | None, method: str, n: int, varied: int, z: floa
             "coefficient": 0.0,
             "ci_low": None,
             "ci_high": None,
+            "stands_out": False,
             "method": method,
         }
     dof = n - 3 - (varied - 1) if method == "prcc" else n - 3
     low = high = None
+    stands_out = False
     if dof > 0:
         se = 1 / math.sqrt(dof) if method == "prcc" else math.sqrt(SPEARMAN_VARIANCE / dof)
         centre = math.atanh(min(max(r, -0.999999), 0.999999))
         low, high = math.tanh(centre - z * se), math.tanh(centre + z * se)
+        stands_out = n >= STAND_OUT_MIN_WORLDS and abs(centre) > z_family * se
     return {
         "key": key,
         "importance": abs(r),
         "coefficient": r,
         "ci_low": low,
         "ci_high": high,
+        "stands_out": stands_out,
         "method": method,
     }
 
