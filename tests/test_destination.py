@@ -167,6 +167,7 @@ def _interrupt_when_running(
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 @pytest.mark.parametrize("command", ["run", "compare"])
 def test_ctrl_c_says_so_and_leaves_nothing_behind(command: str, tmp_path: Path) -> None:
     """Interrupted: one line on stderr, exit 130, no new or half-written folder, an earlier one as it was."""
@@ -193,6 +194,7 @@ def test_ctrl_c_says_so_and_leaves_nothing_behind(command: str, tmp_path: Path) 
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 @pytest.mark.parametrize("then", [0.0, 1.0, 4.0])
 def test_ctrl_c_with_worker_processes(then: float, tmp_path: Path) -> None:
     """Ctrl-C from a terminal reaches the workers too, while the pool starts or runs: no traceback."""

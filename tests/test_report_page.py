@@ -62,6 +62,7 @@ def _reproduce(page: str) -> list[str]:
     return shlex.split(html.unescape(found.group(1)))
 
 
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 @pytest.mark.parametrize("which", ["run_folder", "compare_folder"])
 def test_the_printed_command_runs_from_the_project_folder_and_gives_the_same_numbers(
     which: str, project: Path, request: pytest.FixtureRequest

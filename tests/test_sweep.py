@@ -163,6 +163,7 @@ def test_dask_local_cluster_gives_the_same_tables(tiny: Path, folder: Path, refe
 # -- interruptions --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 def test_sigkill_then_resume_equals_an_uninterrupted_sweep(
     six_points: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -192,6 +193,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(
     _assert_same_tables(out, uninterrupted)
 
 
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 def test_ctrl_c_saves_finished_runs_and_says_resume(folder: Path, tmp_path: Path) -> None:
     # Enough runs (6 points x 15 replications, seconds of work) that the sweep is still running when
     # the interrupt arrives, however fast this machine is.

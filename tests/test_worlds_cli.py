@@ -99,6 +99,7 @@ def test_bad_worlds_input_exits_2(tmp_path: Path, feesim: Feesim) -> None:
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow  # a subprocess interrupted or killed and restarted: seconds each
 def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path: Path, feesim: Feesim) -> None:
     """A run in worlds killed by SIGKILL resumes with --resume to the uninterrupted run's results."""
     table = _worlds_table(tmp_path / "w.csv", 6)
