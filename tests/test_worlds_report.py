@@ -127,3 +127,22 @@ def test_incomplete_worlds_folder_exits_2(
     (folder / "worlds.parquet").unlink()
     done = feesim("report", str(folder))
     assert done.returncode == 2 and "worlds.parquet" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reproduce_command_gives_the_same_runs(
+    compared: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """Running the page's reproduce command where it ran gives the same runs in the same worlds."""
+    import pandas as pd
+
+    from tests.commands import run_feesim
+
+    folder, _ = compared
+    text = _text((folder / "report.html").read_text(encoding="utf-8"))
+    command = re.search(r"Reproduce \(in (.*?), where it ran\): feesim (compare .*?)It writes", text)
+    assert command is not None
+    again = run_feesim(Path(command.group(1)), *shlex.split(command.group(2)))
+    assert again.returncode == 0, again.stderr
+    rerun = folder.parent / "cmp-rerun"
+    for name in ("world_runs.parquet", "worlds.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(rerun / name), pd.read_parquet(folder / name))

@@ -9,6 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["Strip", "strips_figure"]
@@ -41,7 +42,7 @@ def strips_figure(title: str, strips: Sequence[Strip]) -> Figure:
     return figure
 
 
-def _draw_strip(axes: object, strip: Strip) -> None:
+def _draw_strip(axes: Axes, strip: Strip) -> None:
     """Draw the dots (jittered up and down, seeded), the 5-95% band, the median and the zero line."""
     from sim.views.canvas import style_axes
 
@@ -72,7 +73,7 @@ def _colours(strip: Strip) -> list[str]:
     return [BETTER_COLOUR if v > 0 else WORSE_COLOUR if v < 0 else TIE_COLOUR for v in signed]
 
 
-def _pad_to_zero(axes: object, values: np.ndarray) -> None:
+def _pad_to_zero(axes: Axes, values: np.ndarray) -> None:
     """Widen the x range so the zero line is in view with a margin."""
     low, high = min(values.min(), 0.0), max(values.max(), 0.0)
     margin = 0.08 * (high - low) if high > low else 1.0
