@@ -295,10 +295,17 @@ def _drivers(ranked: list[dict[str, Any]], worlds: int) -> str:
     if clear:
         verdict = f"The answer hangs most on: {', '.join(f'<code>{html.escape(k)}</code>' for k in clear)}."
     else:
+        from sim.worlds.robust import STAND_OUT_MIN_WORLDS
+
+        few = (
+            f" (with fewer than {STAND_OUT_MIN_WORLDS} worlds none can)"
+            if worlds < STAND_OUT_MIN_WORLDS
+            else ""
+        )
         verdict = (
             f"No assumption stands out in {worlds} worlds: no rank correlation with the difference is"
-            f" clearly above chance among the {len(ranked)} assumptions varied (with fewer than 20 worlds"
-            " none can). The table shows the largest ones anyway; read them as hints."
+            f" clearly above chance among the {len(ranked)} assumptions varied{few}. The table shows the"
+            " largest ones anyway; read them as hints."
         )
     rows = [
         [
