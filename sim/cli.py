@@ -208,8 +208,8 @@ def run(
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
     if worlds is not None or priors is not None or resume:
-        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force)
-        _check_worlds_options(options, precision, report)
+        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report)
+        _check_worlds_options(options, precision)
         _run_in_worlds(scenario_file, options, as_json)
         return
     tally = _Tally()
@@ -431,8 +431,8 @@ def compare(
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
     if worlds is not None or priors is not None or resume:
-        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force)
-        _check_worlds_options(options, precision, report)
+        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report)
+        _check_worlds_options(options, precision)
         _compare_in_worlds(scenario_files, options, as_json)
         return
     tally = _Tally()
@@ -685,15 +685,14 @@ class _WorldsOptions:
     sets: list[str]
     out: Path | None
     force: bool
+    report: bool = False
 
 
-def _check_worlds_options(options: _WorldsOptions, precision: float | None, report: bool) -> None:
+def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> None:
     """Exit 2 on options that do not go with --worlds (or --priors, --resume without worlds)."""
     problem = None
     if precision is not None:
         problem = "--precision does not go with --worlds: give --reps, the replications in each world."
-    elif report:
-        problem = "--report does not go with --worlds yet: the report of a run in worlds is not written."
     elif options.worlds is None and options.priors is None:
         problem = "--resume finishes an interrupted run in worlds: give it with the same --worlds N."
     if problem:
@@ -788,10 +787,12 @@ def _run_in_worlds(scenario_file: Path, options: _WorldsOptions, as_json: bool) 
         summary["across_worlds"] = fields["across_worlds"][scenario.name]
 
         def write(staging: Path) -> list[Path]:
-            return [
+            written = [
                 *write_results(staging, scenario, results, summary),
                 *write_world_tables(staging, table, done.runs),
             ]
+            invocation = _invocation("run", [scenario_file], options.sets, folder)
+            return [*written, *_write_worlds_report(staging, invocation, options.report)]
 
         written = _commit(destination, folder, write)
         _drop_stream(destination.base)
@@ -834,11 +835,13 @@ def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool
         }
 
         def write(staging: Path) -> list[Path]:
-            return [
+            written = [
                 *write_comparison(staging, comparison, daily_table(done.results)),
                 write_text_atomic(staging / "scenarios.yaml", yaml),
                 *write_world_tables(staging, table, done.runs),
             ]
+            invocation = _invocation("compare", files, options.sets, folder)
+            return [*written, *_write_worlds_report(staging, invocation, options.report)]
 
         written = _commit(destination, folder, write)
         _drop_stream(destination.base)
@@ -850,6 +853,16 @@ def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool
     print_comparison(console, comparison, [p.name for p in written])
     header = f"across the {len(table)} worlds, against {comparison['baseline']} (per world: mean difference):"
     _print_lines(console, ["", header, *_robust_lines(comparison)])
+
+
+def _write_worlds_report(folder: Path, invocation: Any, report: bool) -> list[Path]:
+    """Write the command of a run in worlds and, with `report`, its HTML report."""
+    from sim.output import write_text_atomic
+    from sim.views.folder import COMMAND_FILE
+    from sim.views.worlds_report import write_any_report
+
+    written = [write_text_atomic(folder / COMMAND_FILE, invocation.to_json())]
+    return [*written, write_any_report(folder)] if report else written
 
 
 def _worlds_fields(table: Any, source: str, options: _WorldsOptions, runs: Any) -> dict[str, Any]:
@@ -1118,10 +1131,10 @@ def report(
     ] = None,
 ) -> None:
     """Write one self-contained HTML report (figures inline, prints well) of a results folder."""
-    from sim.views.report import write_report
+    from sim.views.worlds_report import write_any_report
 
     with _fail_cleanly_in_views():
-        path = write_report(results_dir, out)
+        path = write_any_report(results_dir, out)
     typer.echo(f"report written to {path}")
 
 

@@ -131,7 +131,6 @@ def test_a_folder_holds_this_run_only_with_the_same_worlds(tmp_path: Path) -> No
     ("options", "words"),
     [
         (["--worlds", "2", "--precision", "0.01"], "--precision does not go with --worlds"),
-        (["--worlds", "2", "--report"], "--report does not go with --worlds"),
         (["--resume"], "give it with the same --worlds N"),
     ],
 )
