@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from sim.console import EXIT_USAGE, error, fail_cleanly
+from sim.console import EXIT_USAGE, error, fail_cleanly, sigterm_as_ctrl_c
 from sim.console import stderr as _stderr
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
@@ -521,7 +521,7 @@ def _commit(destination: Destination, folder: Path, write: Callable[[Path], list
 def _interrupt_reported(tally: _Tally) -> Iterator[None]:
     """Turn Ctrl-C (or SIGTERM) into one line on stderr and exit code 130; nothing is written then."""
     try:
-        with _sigterm_as_ctrl_c():
+        with sigterm_as_ctrl_c():
             yield
     except KeyboardInterrupt:
         base = None if tally.destination is None else tally.destination.base
@@ -536,26 +536,6 @@ def _interrupt_reported(tally: _Tally) -> Iterator[None]:
             " Run the same command again to start over (with fewer --reps to finish sooner)."
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
-
-
-@contextmanager
-def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C for the block, so that it cleans up the same way."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _replicate(

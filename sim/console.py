@@ -14,7 +14,7 @@ from rich.console import Console
 
 from sim.scenario.errors import ScenarioError
 
-__all__ = ["EXIT_USAGE", "error", "fail_cleanly", "stderr"]
+__all__ = ["EXIT_USAGE", "error", "fail_cleanly", "sigterm_as_ctrl_c", "stderr"]
 
 EXIT_USAGE = 2
 """Exit code for bad input from the user (same as Typer/Click usage errors)."""
@@ -54,3 +54,23 @@ def _describe_os_error(exc: OSError) -> str:
         return f"error: {reason}"
     target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
     return f"{target}: {reason}"
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C for the block, so that a command cleans up (or saves) the same way."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 from sim.experiments.load import Adjustments, ResolvedExperiment, load_experiment
 from sim.experiments.runner import SweepInterrupted, SweepReport, run_sweep
@@ -49,7 +44,7 @@ def sweep_command(
     """
     import typer
 
-    from sim.console import EXIT_USAGE, error, fail_cleanly
+    from sim.console import EXIT_USAGE, error, fail_cleanly, sigterm_as_ctrl_c
     from sim.output import default_folder, ensure_folder
     from sim.scenario import parse_overrides
 
@@ -67,7 +62,7 @@ def sweep_command(
     if scheduler and workers is not None:
         error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")
     try:
-        with fail_cleanly(), _sigterm_interrupts():
+        with fail_cleanly(), sigterm_as_ctrl_c():
             report = run_sweep(
                 resolved, folder, workers=workers, scheduler=scheduler, resume=resume, part_runs=part_runs
             )
@@ -129,20 +124,3 @@ def _print_report(report: SweepReport) -> None:
     console = Console()
     for line in lines:
         console.print(Text(line), soft_wrap=True)
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while the sweep runs, so finished runs are saved before exiting."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
