@@ -140,6 +140,16 @@ PriorsOption = Annotated[
         show_default=False,
     ),
 ]
+WorldsSchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --worlds: run on the Dask cluster at this scheduler (e.g. tcp://host:8786)"
+        " instead of local --workers; the results are the same.",
+        show_default=False,
+    ),
+]
 ResumeOption = Annotated[
     bool,
     typer.Option(
@@ -205,10 +215,13 @@ def run(
     worlds: WorldsOption = None,
     priors: PriorsOption = None,
     resume: ResumeOption = False,
+    scheduler: WorldsSchedulerOption = None,
 ) -> None:
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
-    if worlds is not None or priors is not None or resume:
-        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report)
+    if worlds is not None or priors is not None or resume or scheduler:
+        options = _WorldsOptions(
+            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler
+        )
         _check_worlds_options(options, precision)
         _run_in_worlds(scenario_file, options, as_json)
         return
@@ -425,13 +438,16 @@ def compare(
     worlds: WorldsOption = None,
     priors: PriorsOption = None,
     resume: ResumeOption = False,
+    scheduler: WorldsSchedulerOption = None,
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     if len(scenario_files) < 2:
         error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
         raise typer.Exit(EXIT_USAGE)
-    if worlds is not None or priors is not None or resume:
-        options = _WorldsOptions(worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report)
+    if worlds is not None or priors is not None or resume or scheduler:
+        options = _WorldsOptions(
+            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler
+        )
         _check_worlds_options(options, precision)
         _compare_in_worlds(scenario_files, options, as_json)
         return
@@ -666,6 +682,7 @@ class _WorldsOptions:
     out: Path | None
     force: bool
     report: bool = False
+    scheduler: str | None = None
 
 
 def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> None:
@@ -673,8 +690,13 @@ def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> N
     problem = None
     if precision is not None:
         problem = "--precision does not go with --worlds: give --reps, the replications in each world."
-    elif options.worlds is None and options.priors is None:
+    elif options.worlds is None and options.priors is None and options.resume:
         problem = "--resume finishes an interrupted run in worlds: give it with the same --worlds N."
+    elif options.worlds is None and options.priors is None:
+        problem = (
+            "--scheduler sends runs in worlds to a Dask cluster: give it with --worlds N"
+            " (replications without worlds run on local --workers)."
+        )
     if problem:
         error(problem)
         raise typer.Exit(EXIT_USAGE)
@@ -682,19 +704,10 @@ def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> N
 
 def _worlds_table(options: _WorldsOptions) -> tuple[Any, str]:
     """Return the worlds (sampled from priors, or read from a table) and the file they come from."""
-    from sim.worlds.priors import PRIORS_FILE, load_priors, load_worlds, sample_worlds
+    from sim.worlds.priors import PRIORS_FILE, choose_worlds
 
     path = options.priors if options.priors is not None else PRIORS_FILE
-    if path.suffix.lower() not in (".csv", ".parquet"):
-        if options.worlds is None:
-            raise ScenarioError(f"--priors {path}", "a priors file needs --worlds N, the number of worlds")
-        return sample_worlds(load_priors(path), options.worlds, options.seed), str(path)
-    table = load_worlds(path)
-    if options.worlds is not None and options.worlds > len(table):
-        raise ScenarioError(
-            str(path), f"holds {len(table)} worlds, fewer than --worlds {options.worlds}: give at most that"
-        )
-    return table.iloc[: options.worlds] if options.worlds is not None else table, str(path)
+    return choose_worlds(path, options.worlds, options.seed), str(path)
 
 
 def _runs_in_worlds(
@@ -718,6 +731,7 @@ def _runs_in_worlds(
                     stream,
                     source=source,
                     workers=options.workers,
+                    scheduler=options.scheduler,
                     resume=options.resume,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
@@ -1029,6 +1043,27 @@ def sweep(
     max_reps: Annotated[
         int | None, typer.Option("--max-reps", min=2, help="Most replications per point with --precision.")
     ] = None,
+    worlds: Annotated[
+        int | None,
+        typer.Option(
+            "--worlds",
+            metavar="N",
+            min=1,
+            help="Run every point in N worlds sampled from the priors (Latin hypercube, seeded by the"
+            " experiment's seed; the same worlds at every point), instead of the experiment's worlds.",
+            show_default=False,
+        ),
+    ] = None,
+    priors: Annotated[
+        Path | None,
+        typer.Option(
+            "--priors",
+            metavar="FILE",
+            help="Priors YAML file to sample the worlds from, or a table of worlds (.csv, .parquet),"
+            " instead of the experiment's priors (default: scenarios/priors.yaml).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run an experiment's design on common random numbers; stream tidy results to Parquet."""
     from sim.experiments.command import sweep_command
@@ -1045,6 +1080,8 @@ def sweep(
         settings=set_,
         reps=reps,
         samples=samples,
+        worlds=worlds,
+        priors=priors,
     )
 
 

@@ -1,10 +1,12 @@
-"""Where runs execute on this machine: in this process, or on a local pool of worker processes.
+"""Where runs execute: in this process, on a local pool of worker processes, or on a Dask cluster.
 
 A backend runs one task function through one small interface: ``submit`` a task,
 ``wait`` for some futures to finish, ``restart`` after the pool broke (a dead worker),
-``close``.  `local_backend` and `outputs_in_order` run a list of tasks on this machine
-and hand their outputs back in the order of the list (``feesim run --workers``,
-`sim.api.replicate`); a sweep (`sim.experiments.executors`) adds a Dask cluster.
+``close``.  `local_backend` and `outputs_in_order` run a list of tasks and hand their
+outputs back in the order of the list (``feesim run --workers``, `sim.api.replicate`,
+runs in worlds); `DaskBackend` sends them to a Dask cluster (``--scheduler``) through
+the same interface.  A task's output depends only on the task, so every backend gives
+the same outputs, bit for bit.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +27,7 @@ from typing import Any
 
 __all__ = [
     "Backend",
+    "DaskBackend",
     "InlineBackend",
     "PoolBackend",
     "Task",
@@ -149,13 +153,62 @@ class PoolBackend(Backend):
             manager.join(timeout=MANAGER_EXIT_SECONDS)
 
 
-@contextmanager
-def local_backend(workers: int, task: Task) -> Iterator[Backend]:
-    """Run `task` in this process (`workers` 1) or on a pool of `workers` processes, for the block.
+class DaskBackend(Backend):
+    """Run tasks on a Dask distributed cluster through its scheduler (the cluster keeps running after)."""
 
-    If the block fails or is interrupted, the pool's workers are stopped at once.
+    def __init__(self, address: str, task: Task, label: str = "run") -> None:
+        from distributed import Client
+
+        try:
+            self.client = Client(address, timeout="15s")
+        except Exception as exc:
+            raise OSError(0, f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+        self.task = task
+        self.label = label
+        threads = sum(self.client.nthreads().values())
+        self.window = max(8, 4 * threads)
+        self.name = f"Dask cluster at {address} ({threads} threads)"
+
+    def submit(self, spec: Any) -> Any:
+        """Submit `spec` to the cluster under a readable, unique key (with its point and replication)."""
+        point, replication = getattr(spec, "key", ("", ""))
+        key = f"feesim-{self.label}-p{point}-r{replication}-{uuid.uuid4().hex[:8]}"
+        return self.client.submit(self.task, spec, key=key, pure=False)
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+        """Wait for the first of `futures` to finish, at most `timeout` seconds."""
+        from distributed import wait
+
+        try:
+            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return {future for future in futures if future.done()}
+        return set(done)
+
+    def close(self, pending: Collection[Any]) -> None:
+        """Cancel `pending` futures and disconnect."""
+        if pending:
+            self.client.cancel([future for future in pending if hasattr(future, "key")])
+        self.client.close()
+
+
+def make_backend(workers: int, task: Task, scheduler: str | None = None, label: str = "run") -> Backend:
+    """Return the backend for ``--workers`` and ``--scheduler`` (a Dask scheduler address wins)."""
+    if scheduler:
+        return DaskBackend(scheduler, task, label)
+    return InlineBackend(task) if workers <= 1 else PoolBackend(workers, task)
+
+
+@contextmanager
+def local_backend(
+    workers: int, task: Task, scheduler: str | None = None, label: str = "run"
+) -> Iterator[Backend]:
+    """Run `task` here (`workers` 1), on a pool of `workers` processes or on a Dask cluster, for the block.
+
+    If the block fails or is interrupted, the pool's workers are stopped at once (a
+    cluster's pending tasks are cancelled).
     """
-    backend = InlineBackend(task) if workers <= 1 else PoolBackend(workers, task)
+    backend = make_backend(workers, task, scheduler, label)
     finished = False
     try:
         yield backend

@@ -1,8 +1,4 @@
-"""``feesim run/compare --worlds N --priors FILE``: pinned worlds, files, resume after SIGKILL, bad input.
-
-These tests read tables and priors through `sim.worlds.priors` (and ``compare`` answers
-through `sim.worlds.robust`); they are skipped until both are in the tree.
-"""
+"""``feesim run/compare --worlds N --priors FILE``: pinned worlds, a reversal, files, resume, bad input."""
 
 from __future__ import annotations
 
@@ -19,14 +15,33 @@ import pandas as pd
 import pytest
 
 from sim.scenario import load_scenario
+from sim.worlds import priors
 from tests.commands import small_community
 from tests.paths import SCENARIOS
-
-priors = pytest.importorskip("sim.worlds.priors", reason="sim.worlds.priors arrives with its own branch")
 
 Feesim = Callable[..., subprocess.CompletedProcess[str]]
 SMALL = small_community(40)
 BASELINE, PLAYBOOK = str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "playbook.yaml")
+PRAISE = str(SCENARIOS / "tactics" / "praise_first.yaml")
+FLIP_KEY = "responses.pays_now.praise_first"
+FLIP_PRIORS = f"""\
+priors:
+  {FLIP_KEY}:
+    distribution: uniform
+    low: -3.0
+    high: 3.0
+    reason: constructed for the test, both signs (the shipped prior keeps the sources' sign)
+  social.leader_weight:
+    distribution: uniform
+    low: 4.0
+    high: 30.0
+    reason: constructed, moves both variants alike
+  responses.hostile.visit:
+    distribution: uniform
+    low: -0.6
+    high: -0.1
+    reason: constructed, inert (neither variant visits)
+"""
 
 
 def _pinned_table(path: Path) -> Path:
@@ -72,6 +87,49 @@ def _worlds_table(path: Path, n: int) -> Path:
     return path
 
 
+def test_a_difference_that_flips_with_one_assumption_is_found_and_boxed(
+    tmp_path: Path, feesim: Feesim
+) -> None:
+    """Praise first against the baseline, with a prior on its pay-now coefficient spanning both signs.
+
+    Praise first lowers refusals and hostility whatever that coefficient, so the
+    difference flips where a negative pay-now coefficient outweighs them: some worlds
+    better, some worse; that coefficient ranked first; the reversal box holds every
+    world where the sign flips.  24 worlds, 2 replications each, seed 0 (fixed).
+    """
+    priors_file = tmp_path / "flip.yaml"
+    priors_file.write_text(FLIP_PRIORS, encoding="utf-8")
+    size = ("--set", "community.households=400", "--set", "horizon_days=60")
+    out = tmp_path / "o"
+    done = feesim(
+        "compare", BASELINE, PRAISE, "--worlds", "24", "--reps", "2", "--priors", str(priors_file),
+        *size, "--workers", "2", "--out", str(out), "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    share_better = answer["robust"]["praise_first"]["final_paid_share"]["share_better"]
+    assert 0 < share_better < 1
+    drivers = answer["drivers"]["praise_first"]
+    assert drivers[0]["key"] == FLIP_KEY and drivers[0]["stands_out"]
+    assert not any(d["stands_out"] for d in drivers[1:])
+    runs = pd.read_parquet(out / "world_runs.parquet")
+    table = runs.pivot_table(index=["world", "replication"], columns="variant", values="final_paid_share")
+    difference = (table["praise_first"] - table["baseline"]).groupby(level="world").mean()
+    worlds = pd.read_csv(out / "worlds.csv").set_index("world")
+    reversed_worlds = difference.index[difference <= 0]
+    assert share_better == pytest.approx(1 - len(reversed_worlds) / 24)
+    boxes = answer["reversal"]["praise_first"]
+    assert boxes, "some worlds reverse the answer, so there is a box"
+    limits = boxes[0]["limits"]
+    assert FLIP_KEY in limits
+    inside = pd.Series(True, index=worlds.index)
+    for key, (low, high) in limits.items():
+        inside &= worlds[key].ge(-float("inf") if low is None else low)
+        inside &= worlds[key].le(float("inf") if high is None else high)
+    assert inside[reversed_worlds].all(), "every world where the sign flips is in the box"
+    assert boxes[0]["coverage"] == 1.0 and boxes[0]["density"] >= 0.8
+
+
 def test_run_in_worlds_reports_figures_across_worlds(tmp_path: Path, feesim: Feesim) -> None:
     """run --worlds: JSON with the worlds and the median, p05 and p95 across them; the files written."""
     table = _worlds_table(tmp_path / "w.csv", 3)
@@ -87,14 +145,20 @@ def test_run_in_worlds_reports_figures_across_worlds(tmp_path: Path, feesim: Fee
 
 
 def test_bad_worlds_input_exits_2(tmp_path: Path, feesim: Feesim) -> None:
-    """A world count larger than the table, an unknown key path, --resume alone: one message, exit 2."""
+    """A world count beyond the table, an unknown key path, --resume or --scheduler alone: exit 2."""
     table = _worlds_table(tmp_path / "w.csv", 2)
     too_many = feesim("run", BASELINE, *SMALL, "--worlds", "3", "--priors", str(table))
     bad = tmp_path / "bad.csv"
     pd.DataFrame([{"social.no_such_key": 1.0}]).to_csv(bad, index=False)
     unknown = feesim("run", BASELINE, *SMALL, "--priors", str(bad))
     alone = feesim("run", BASELINE, *SMALL, "--resume")
-    for done, words in ((too_many, "fewer than --worlds 3"), (unknown, "no_such_key"), (alone, "--worlds")):
+    cluster = feesim("run", BASELINE, *SMALL, "--scheduler", "tcp://127.0.0.1:1")
+    for done, words in (
+        (too_many, "--worlds 3 asks"),
+        (unknown, "no_such_key"),
+        (alone, "--worlds"),
+        (cluster, "--scheduler sends runs in worlds to a Dask cluster"),
+    ):
         assert done.returncode == 2, done.stderr
         assert words in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "results").exists()

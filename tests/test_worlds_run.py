@@ -84,6 +84,20 @@ def test_the_same_runs_whatever_the_executor(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(inline.runs, pooled.runs, check_exact=True)
 
 
+def test_a_dask_cluster_gives_the_same_runs(tmp_path: Path) -> None:
+    """On a local Dask cluster of two worker processes: the same table as in this process, bit for bit."""
+    from distributed import LocalCluster
+
+    inline = run_worlds(_variants(), _worlds(WORLDS), 2, 3, tmp_path / "one", workers=1)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        dask = run_worlds(
+            _variants(), _worlds(WORLDS), 2, 3, tmp_path / "dask", scheduler=cluster.scheduler_address
+        )
+    pd.testing.assert_frame_equal(inline.runs, dask.runs, check_exact=True)
+    for name in inline.results:
+        assert [r.kpis for r in inline.results[name]] == [r.kpis for r in dask.results[name]]
+
+
 def test_an_interrupted_run_resumes_to_the_same_results(tmp_path: Path) -> None:
     """Ctrl-C after some runs keeps the committed ones; --resume runs only the rest; same results."""
     stream = tmp_path / "stream"

@@ -186,6 +186,16 @@ def analyze(folder: Path) -> dict[str, Any]:
     return analysis
 
 
+def _worlds_count(folder: Path) -> int | None:
+    """Return how many worlds every point of the sweep ran in (``sweep.json``), None without worlds."""
+    try:
+        manifest = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    worlds = manifest.get("worlds") if isinstance(manifest, dict) else None
+    return int(worlds) if isinstance(worlds, int) and worlds > 0 else None
+
+
 def sweep_setup(folder: Path, results: pd.DataFrame, design: Mapping[str, Any]) -> dict[str, Any]:
     """Return what every point of the sweep shares: its name, households, horizon, replications, staff cost.
 
@@ -211,6 +221,7 @@ def sweep_setup(folder: Path, results: pd.DataFrame, design: Mapping[str, Any]) 
         "horizon_days": shared("horizon_days"),
         "replications": int(reps.max()) if len(reps) else 0,
         "fewest_replications": int(reps.min()) if len(reps) else 0,
+        "worlds": _worlds_count(folder),
         "staff_cost_per_hour": shared("team.staff_cost_per_hour"),
     }
 

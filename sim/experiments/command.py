@@ -35,12 +35,15 @@ def sweep_command(
     settings: list[str] | None = None,
     reps: int | None = None,
     samples: int | None = None,
+    worlds: int | None = None,
+    priors: Path | None = None,
 ) -> None:
     """Run the sweep of `experiment_file` for the command line; exit with the documented codes.
 
     `settings` (``--set``) apply to the base scenario after the experiment's overrides;
     `reps` replaces the experiment's replications (with `precision`: the batch);
-    `samples` replaces the design's sample count (`sim.experiments.load.SAMPLED_DESIGN_KEY`).
+    `samples` replaces the design's sample count (`sim.experiments.load.SAMPLED_DESIGN_KEY`);
+    `worlds` and `priors` (``--worlds``, ``--priors``) replace the experiment's worlds.
     """
     import typer
 
@@ -56,8 +59,11 @@ def sweep_command(
         raise typer.Exit(EXIT_USAGE)
     with fail_cleanly():
         fixed_reps = reps if precision is None else None
-        adjustments = Adjustments(parse_overrides(settings or []), fixed_reps, samples)
+        adjustments = Adjustments(parse_overrides(settings or []), fixed_reps, samples, worlds, priors)
         resolved = with_precision(load_experiment(experiment_file, adjustments), precision, max_reps, reps)
+        if resolved.worlds is not None and resolved.experiment.precision is not None:
+            error("--precision does not go with worlds: give --reps, the replications in each world.")
+            raise typer.Exit(EXIT_USAGE)
         folder = ensure_folder(out if out is not None else default_folder(resolved.name))
     if scheduler and workers is not None:
         error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")

@@ -46,7 +46,8 @@ def print_analysis(analysis: dict[str, Any], folder: Path, console: Console) -> 
         f"{setup['experiment']}: {setup['description']}" if setup.get("description") else setup["experiment"]
     )
     _say(console, head)
-    _say(console, f"{setup_text(setup)}, on the same seeds at every point.")
+    same = "on the same seeds and in the same worlds" if setup.get("worlds") else "on the same seeds"
+    _say(console, f"{setup_text(setup)}, {same} at every point.")
     marginal = analysis.get("marginal")
     if marginal is not None:
         _print_marginal(console, marginal, setup)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,6 +22,9 @@ from sim.experiments.schema import MAX_POINTS, Continuous, Experiment, RangeLeve
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
 from sim.scenario.yamlfile import read_yaml_mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Adjustments", "ResolvedExperiment", "base_candidates", "load_experiment", "verbatim"]
 
@@ -37,12 +40,17 @@ class Adjustments:
 
     `settings` apply to the base scenario after the experiment's own overrides;
     `replications` replaces the experiment's replications (and its precision target);
-    `samples` replaces the design's sample count (`SAMPLED_DESIGN_KEY`).
+    `samples` replaces the design's sample count (`SAMPLED_DESIGN_KEY`);
+    `worlds` and `priors` replace the experiment's own.
     """
 
     settings: ParsedOverrides = field(default_factory=ParsedOverrides)
     replications: int | None = None
     samples: int | None = None
+    worlds: int | None = None
+    """``--worlds``: replaces the experiment's ``worlds``."""
+    priors: Path | None = None
+    """``--priors``: replaces the experiment's ``priors`` (relative to the current folder)."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +61,25 @@ class ResolvedExperiment:
     experiment: Experiment
     base_path: Path
     scenario: dict[str, Any]
+    worlds: pd.DataFrame | None = None
+    """The worlds every point runs in (one row per world, one column per key path), or None."""
+    worlds_source: str | None = None
+    """The priors file or table of worlds they come from."""
 
     @property
     def name(self) -> str:
         """Return the experiment's name."""
         return self.experiment.name
+
+    @property
+    def world_count(self) -> int:
+        """Return how many worlds every point runs in (1 without worlds)."""
+        return 1 if self.worlds is None else len(self.worlds)
+
+    @property
+    def runs_per_point(self) -> int:
+        """Return the most runs a point can get: its replications in every world."""
+        return self.experiment.max_replications * self.world_count
 
     def resolved(self) -> dict[str, Any]:
         """Return the experiment as a mapping with every default filled in and `base` an absolute path."""
@@ -97,7 +119,8 @@ def load_experiment(
     _raise_if(
         source, [*_factor_problems(experiment, scenario, source), *_outcome_problems(experiment, scenario)]
     )
-    return ResolvedExperiment(Path(path), experiment, base_path, scenario)
+    worlds, worlds_source = _worlds(experiment, Path(path), scenario, adjustments)
+    return ResolvedExperiment(Path(path), experiment, base_path, scenario, worlds, worlds_source)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -138,6 +161,8 @@ def _adjusted(experiment: Experiment, adjustments: Adjustments, source: str) -> 
     if adjustments.samples is not None:
         key = _samples_key(experiment, adjustments.samples, source)
         update["design"] = experiment.design.model_copy(update={key: adjustments.samples})
+    if adjustments.worlds is not None:
+        update["worlds"] = adjustments.worlds
     return experiment.model_copy(update=update) if update else experiment
 
 
@@ -256,6 +281,10 @@ def _design_problems(experiment: Experiment) -> list[Problem]:
         problems.append(Problem("design.n", "a sobol design needs a power of 2", found=str(design.n)))
     if experiment.replications is not None and experiment.precision is not None:
         problems.append(Problem("precision", "give either replications or precision, not both"))
+    if experiment.precision is not None and (experiment.worlds is not None or experiment.priors is not None):
+        problems.append(
+            Problem("precision", "does not go with worlds: give replications, the replications in each world")
+        )
     for index, name in enumerate(experiment.outcomes):
         if name in experiment.outcomes[:index]:
             problems.append(Problem(f"outcomes[{index}]", f"repeats outcome {name!r}"))
@@ -430,3 +459,51 @@ def _factor_message(error: ScenarioError, value: Any) -> str:
 def _inner(problem: Problem) -> str:
     """Render a scenario problem without its origin (the experiment file is already named)."""
     return dataclasses.replace(problem, origin=None).render()
+
+
+# -- worlds ---------------------------------------------------------------------------------------------
+
+
+def _worlds(
+    experiment: Experiment, path: Path, scenario: Mapping[str, Any], adjustments: Adjustments
+) -> tuple[pd.DataFrame | None, str | None]:
+    """Return the worlds every point runs in and where they come from; (None, None) without worlds.
+
+    The priors (``--priors``, else the experiment's ``priors`` relative to its file, else
+    the shipped file) are sampled with the experiment's seed, or read as a table.  Keys
+    the experiment sets itself (overrides, ``--set``, levers, uncertainties) are left out
+    of the worlds: the experiment's values stand.  Raise ScenarioError naming the file,
+    and the world, when a world makes the base scenario invalid.
+    """
+    from sim.worlds.priors import PRIORS_FILE, choose_worlds
+
+    if adjustments.priors is not None:
+        priors, given = adjustments.priors, f"--priors {adjustments.priors}"
+    elif experiment.priors is not None:
+        priors, given = path.parent / experiment.priors, f"{path}: priors: {experiment.priors}"
+    elif experiment.worlds is not None:
+        priors, given = PRIORS_FILE, str(PRIORS_FILE)
+    else:
+        return None, None
+    count_name = "--worlds" if adjustments.worlds is not None else "worlds:"
+    try:
+        table = choose_worlds(priors, experiment.worlds, experiment.seed, count_name=count_name)
+    except ScenarioError as exc:
+        raise ScenarioError(given, exc.summary, exc.problems) from None
+    fixed = [*experiment.overrides, *experiment.levers, *experiment.uncertainties]
+    kept = [c for c in table.columns if not any(c == k or c.startswith(k + ".") for k in fixed)]
+    table = table[kept]
+    _check_worlds(table, scenario, str(priors))
+    return table, str(priors)
+
+
+def _check_worlds(table: pd.DataFrame, scenario: Mapping[str, Any], source: str) -> None:
+    """Raise ScenarioError naming `source` and the world if a world makes `scenario` invalid."""
+    from sim.worlds.priors import world_overrides
+
+    for world, row in table.iterrows():
+        try:
+            scenario_from_dict(scenario, f"world {world} of {source}", world_overrides(row))
+        except ScenarioError as exc:
+            inner = "; ".join(p.render() for p in exc.problems) or exc.summary
+            raise ScenarioError(source, f"world {world} makes an invalid base scenario: {inner}") from None

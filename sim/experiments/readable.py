@@ -187,6 +187,12 @@ def setup_text(setup: dict[str, Any]) -> str:
     if setup.get("horizon_days") is not None:
         parts.append(f"{setup['horizon_days']}-day horizon")
     reps, fewest = setup.get("replications", 0), setup.get("fewest_replications", 0)
+    worlds = setup.get("worlds")
+    if worlds:
+        per_world = max(1, reps // worlds)
+        noun = "replication" if per_world == 1 else "replications"
+        parts.append(f"{per_world} {noun} in each of {worlds} worlds from the priors per point")
+        return ", ".join(parts)
     noun = "replication" if reps == 1 else "replications"
     count = f"{fewest}-{reps}" if fewest and fewest != reps else f"{reps}"
     parts.append(f"{count} {noun} per point")

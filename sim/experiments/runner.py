@@ -12,6 +12,11 @@ after raising ``replications``: replication r's seed does not depend on their nu
 
 With a ``precision`` target, replications are added in batches (``batch`` at a time, up
 to ``max_reps``) to the points whose 95% CI half-width of the outcome is still too wide.
+
+In worlds (``worlds: N`` in the experiment, or ``--worlds``), every point runs its
+replications in each of the N worlds (`sim.worlds`): a point's run k is replication
+``k % reps`` in world ``k // reps``, so run k of every point pairs with run k of every
+other (same world, same seed) and a point's mean is over the assumptions' priors too.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ MAX_POOL_RESTARTS = 3
 MAX_POINT_PROBLEMS = 5
 DESCRIPTION_FILES = ("points.parquet", "design.json", "experiment.yaml", "scenario.yaml", "sweep.json")
 """The files describing the sweep, written when it starts (the manifest again at the end)."""
+WORLDS_FILES = ("worlds.parquet", "worlds.csv")
+"""The worlds of a sweep in worlds: one row per world, one column per key path."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +128,12 @@ def run_sweep(
     sweeper = _Sweeper(resolved, design, store, backend, part_runs, flush_seconds)
     progress = SweepProgress(console or Console(stderr=True), resolved.name, 0)
     reps = resolved.experiment.max_replications
-    total = len(design) * reps
+    total = len(design) * resolved.runs_per_point
     reps_text = f"up to {reps}" if resolved.experiment.precision else str(reps)
+    worlds_text = f" x {_count(resolved.world_count, 'world')}" if resolved.worlds is not None else ""
     progress.note(
-        f"{resolved.name}: {len(design)} points x {reps_text} replications on {backend.name} -> {out}"
+        f"{resolved.name}: {_count(len(design), 'point')}{worlds_text} x {reps_text}"
+        f" {'replication' if reps == 1 else 'replications'} on {backend.name} -> {out}"
     )
     try:
         with progress:
@@ -136,6 +145,11 @@ def run_sweep(
             store.folder, len(store.finished()), sweeper.planned or total, reason
         ) from None
     return _finish(store, resolved, design, sweeper, backend, time.perf_counter() - started)
+
+
+def _count(count: int, noun: str) -> str:
+    """Return e.g. '1 point' or '6 points'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # -- the folder ---------------------------------------------------------------------------------------
@@ -151,6 +165,12 @@ def fingerprint(resolved: ResolvedExperiment, design: DesignPoints) -> str:
         "seed": resolved.experiment.seed,
         "outcomes": resolved.experiment.outcomes,
     }
+    if resolved.worlds is not None:
+        identity["worlds"] = {
+            "keys": [str(key) for key in resolved.worlds.columns],
+            "rows": [[repr(value) for value in row] for row in resolved.worlds.itertuples()],
+            "replications": resolved.experiment.max_replications,
+        }
     text = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -183,7 +203,19 @@ def _open_folder(store: SweepStore, resolved: ResolvedExperiment, design: Design
     write_text_atomic(folder / "scenario.yaml", scenario_to_yaml(scenario_from_dict(resolved.scenario)))
     write_parquet_atomic(folder / "points.parquet", design.table())
     write_text_atomic(folder / "design.json", to_json_text(design.describe(), indent=2) + "\n")
+    _write_worlds(folder, resolved)
     _write_manifest(store, resolved, design, "running")
+
+
+def _write_worlds(folder: Path, resolved: ResolvedExperiment) -> None:
+    """Write the worlds of a sweep in worlds (``worlds.parquet``, ``worlds.csv``); remove stale ones."""
+    from sim.worlds.run import worlds_csv
+
+    for name in WORLDS_FILES:
+        (folder / name).unlink(missing_ok=True)
+    if resolved.worlds is not None:
+        write_parquet_atomic(folder / "worlds.parquet", resolved.worlds.reset_index())
+        write_text_atomic(folder / "worlds.csv", worlds_csv(resolved.worlds))
 
 
 def _write_manifest(
@@ -198,6 +230,8 @@ def _write_manifest(
             "fingerprint": fingerprint(resolved, design),
             "points": len(design),
             "replications": experiment.replications,
+            "worlds": None if resolved.worlds is None else resolved.world_count,
+            "priors": resolved.worlds_source,
             "precision": None if experiment.precision is None else experiment.precision.model_dump(),
             "seed": experiment.seed,
             "outcomes": experiment.outcomes,
@@ -245,9 +279,7 @@ def _finish(
 ) -> SweepReport:
     """Consolidate the final tables, write failures and the manifest; return the report."""
     experiment = resolved.experiment
-    files = store.consolidate(
-        design.table(), design.factors, experiment.outcomes, experiment.max_replications
-    )
+    files = store.consolidate(design.table(), design.factors, experiment.outcomes, resolved.runs_per_point)
     failures_path = store.folder / "failures.json"
     if sweeper.failures:
         text = to_json_text([asdict(f) for f in sweeper.failures], indent=2) + "\n"
@@ -256,6 +288,7 @@ def _finish(
         failures_path.unlink(missing_ok=True)
     _write_manifest(store, resolved, design, "incomplete" if sweeper.failures else "complete")
     files += [store.folder / name for name in DESCRIPTION_FILES]
+    files += [store.folder / name for name in WORLDS_FILES if resolved.worlds is not None]
     done = len(store.finished())
     return SweepReport(
         resolved.name,
@@ -318,7 +351,7 @@ class _Sweeper:
         experiment = self.resolved.experiment
         points = [p.index for p in self.design.points]
         if experiment.precision is None:
-            yield {p: range(experiment.max_replications) for p in points}
+            yield {p: range(self.resolved.runs_per_point) for p in points}
             return
         target = experiment.precision
         self._target_values = self._committed_values(target.outcome)  # runs of an earlier, interrupted sweep
@@ -358,19 +391,44 @@ class _Sweeper:
         return {point for point, present in by_point.items() if ci_half_width(present) > half_width}
 
     def _specs(self, replications: dict[int, range]) -> Iterator[TaskSpec]:
-        """Yield the tasks of one round, point by point."""
+        """Yield the tasks of one round, point by point.
+
+        In worlds, a point's run k is replication ``k % reps`` (its seed) in world
+        ``k // reps``: run k of every point is in the same world on the same seed.
+        """
         experiment = self.resolved.experiment
+        reps = experiment.max_replications
+        worlds = self._world_values()
         for point in self.design.points:
-            for replication in replications.get(point.index, ()):
+            for run in replications.get(point.index, ()):
+                where = (
+                    {}
+                    if worlds is None
+                    else {
+                        "world": worlds[run // reps][0],
+                        "world_values": worlds[run // reps][1],
+                        "seed_replication": run % reps,
+                    }
+                )
                 yield TaskSpec(
                     experiment=self.resolved.name,
                     point=point.index,
-                    replication=replication,
+                    replication=run,
                     seed=experiment.seed,
                     scenario=self.resolved.scenario,
                     overrides=point.overrides,
                     outcomes=tuple(experiment.outcomes),
+                    **where,
                 )
+
+    def _world_values(self) -> list[tuple[int, dict[str, Any]]] | None:
+        """Return each world's id and values as overrides, in order (None without worlds)."""
+        from sim.worlds.priors import world_overrides
+
+        table = self.resolved.worlds
+        if table is None:
+            return None
+        return [(int(world), dict(world_overrides(row))) for world, row in table.iterrows()]
 
     def _execute(self, specs: Iterable[TaskSpec]) -> None:
         """Run `specs` (and their retries) to the end, committing finished runs as they come."""

@@ -17,6 +17,8 @@ types are errors naming the key path)::
       mood.amplitude: {dist: triangular, min: 0, mode: 0.1, max: 0.3}
     design: {type: grid, levels: 3, points: 8, seed: 0}
     replications: 10                          # or precision: {outcome, half_width, batch, max_reps}
+    worlds: 16                                # optional: every point in 16 worlds sampled from
+    priors: ../scenarios/priors.yaml          #   the priors (default: the shipped file) or a table
     outcomes: [final_paid_share, days_to_80, staff_hours, paid_share_day_30]
     seed: 0                                   # master seed: replication r runs on its r-th child
 
@@ -361,6 +363,14 @@ class Experiment(Strict):
     design: Design = Design()
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
     precision: Precision | None = None
+    worlds: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="run every point in this many worlds sampled from the priors (or of a table)"
+    )
+    priors: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="priors YAML file or table of worlds (.csv, .parquet), relative to this file;"
+        " default: the shipped scenarios/priors.yaml",
+    )
     outcomes: Annotated[list[OutcomeName], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_OUTCOMES)
     )

@@ -167,14 +167,17 @@ class SweepStore:
 def _tidy_results(
     frame: pd.DataFrame, points: pd.DataFrame, factors: Sequence[str], order: dict[str, int]
 ) -> pd.DataFrame:
-    """Drop duplicate runs, sort by (point, replication, outcome order) and add the factor columns."""
+    """Drop duplicate runs, sort by (point, replication, outcome order) and add the factor columns.
+
+    A sweep in worlds keeps its ``world`` column after ``replication``.
+    """
     frame = frame.drop_duplicates(["point", "replication", "outcome"])
     frame = frame.assign(_order=frame["outcome"].map(order))
     frame = frame.sort_values(["point", "replication", "_order"], kind="stable").drop(columns="_order")
     frame = frame.merge(points[["point", *factors]], on="point", how="left")
-    return frame[["experiment", "point", *factors, "replication", "seed", "outcome", "value"]].reset_index(
-        drop=True
-    )
+    world = ["world"] if "world" in frame.columns else []
+    columns = ["experiment", "point", *factors, "replication", *world, "seed", "outcome", "value"]
+    return frame[columns].reset_index(drop=True)
 
 
 def _sorted_daily(frame: pd.DataFrame) -> pd.DataFrame:

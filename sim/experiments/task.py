@@ -1,14 +1,15 @@
 """One run of a sweep: a pure, picklable task that any executor (this process, a pool, Dask) can run.
 
 A task carries everything it needs (the base scenario as a raw mapping, the point's
-values, the master seed and the replication), so its result depends on nothing
-else: the same task gives the same rows, bit for bit, wherever it runs.
+values, the world's values in a sweep in worlds, the master seed and the replication),
+so its result depends on nothing else: the same task gives the same rows, bit for bit,
+wherever it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.rng import replication_seed
@@ -34,6 +35,11 @@ class TaskSpec:
     scenario: Mapping[str, Any]
     overrides: Mapping[str, Any]
     outcomes: tuple[str, ...]
+    world: int | None = None
+    """The world the run is in (its values in `world_values`), or None for a sweep without worlds."""
+    world_values: Mapping[str, Any] = field(default_factory=dict)
+    seed_replication: int | None = None
+    """The replication whose seed the run uses (in worlds: its replication within the world)."""
 
     @property
     def key(self) -> TaskKey:
@@ -41,9 +47,15 @@ class TaskSpec:
         return self.point, self.replication
 
     @property
+    def run_seed(self) -> np.random.SeedSequence:
+        """Return the run's seed: the master seed's child of `seed_replication` (else of `replication`)."""
+        chosen = self.replication if self.seed_replication is None else self.seed_replication
+        return replication_seed(self.seed, chosen)
+
+    @property
     def seed_text(self) -> str:
-        """Return the replication's seed as text (see `seed_label`)."""
-        return seed_label(replication_seed(self.seed, self.replication))
+        """Return the run's seed as text (see `seed_label`)."""
+        return seed_label(self.run_seed)
 
 
 @dataclass(frozen=True)
@@ -75,10 +87,17 @@ def run_task(spec: TaskSpec) -> TaskOutput:
     from sim.experiments.outcomes import outcome_value
     from sim.scenario import scenario_from_dict
 
-    scenario = scenario_from_dict(spec.scenario, f"point {spec.point}", verbatim(spec.overrides))
-    seed = replication_seed(spec.seed, spec.replication)
+    values = {**spec.world_values, **spec.overrides}
+    scenario = scenario_from_dict(spec.scenario, f"point {spec.point}", verbatim(values))
+    seed = spec.run_seed
     result = simulate(scenario, seed)
-    keys = {"experiment": spec.experiment, "point": spec.point, "replication": spec.replication}
+    keys: dict[str, Any] = {
+        "experiment": spec.experiment,
+        "point": spec.point,
+        "replication": spec.replication,
+    }
+    if spec.world is not None:
+        keys["world"] = spec.world
     runs = pd.DataFrame(
         {
             **keys,

@@ -36,7 +36,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
-from sim.scenario.load import scenario_from_dict
+from sim.scenario.load import ParsedOverrides, scenario_from_dict
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import read_yaml_mapping
 
@@ -45,11 +45,13 @@ __all__ = [
     "WORLDS_ENTROPY",
     "Prior",
     "Priors",
+    "choose_worlds",
     "is_priors_file",
     "load_priors",
     "load_worlds",
     "numeric_keys",
     "sample_worlds",
+    "world_overrides",
 ]
 
 PRIORS_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "priors.yaml"
@@ -378,6 +380,41 @@ def sample_worlds(priors: Priors, n: int, seed: int) -> pd.DataFrame:
     units = qmc.LatinHypercube(d=len(priors.priors), rng=rng).random(n)
     columns = {prior.key: _typed(prior.key, prior.ppf(units[:, i])) for i, prior in enumerate(priors.priors)}
     return pd.DataFrame(columns, index=pd.RangeIndex(n, name=WORLD_COLUMN))
+
+
+def choose_worlds(
+    path: Path | None, count: int | None, seed: int, count_name: str = "--worlds"
+) -> pd.DataFrame:
+    """Return `count` worlds sampled from the priors file `path`, or the first `count` of a table of worlds.
+
+    `path` None is the shipped priors (`PRIORS_FILE`); a table (.csv, .parquet) gives all
+    its worlds when `count` is None.  `count_name` is how the user gave the count (the
+    option ``--worlds`` or an experiment's ``worlds``), for the errors (ScenarioError).
+    """
+    path = PRIORS_FILE if path is None else Path(path)
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        if count is None:
+            raise ScenarioError(
+                str(path), f"a priors file needs {count_name} N, the number of worlds to sample"
+            )
+        if count > MAX_WORLDS:
+            raise ScenarioError(count_name, f"at most {MAX_WORLDS:,} worlds, got {count:,}")
+        return sample_worlds(load_priors(path), count, seed)
+    table = load_worlds(path)
+    if count is not None and count > len(table):
+        held = "1 world" if len(table) == 1 else f"{len(table)} worlds"
+        raise ScenarioError(
+            str(path), f"holds {held}, and {count_name} {count} asks for more: give at most {len(table)}"
+        )
+    return table.iloc[:count] if count is not None else table
+
+
+def world_overrides(row: pd.Series) -> ParsedOverrides:
+    """Return a world's values as overrides ``{key path: value}`` (numpy numbers as Python numbers)."""
+    overrides = ParsedOverrides()
+    for key, value in row.items():
+        overrides[str(key)] = value.item() if hasattr(value, "item") else value
+    return overrides
 
 
 def _typed(key: str, values: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ from sim.experiments.store import SweepStore
 from sim.experiments.task import TaskOutput, seed_label
 from sim.rng import replication_seed
 from sim.scenario.errors import ScenarioError
+from sim.worlds.priors import world_overrides
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,14 +110,6 @@ class WorldsInterrupted(Exception):
 
 
 # -- the worlds' scenarios ---------------------------------------------------------------------------
-
-
-def world_overrides(row: pd.Series) -> dict[str, Any]:
-    """Return a world's values as overrides ``{key path: value}`` (numpy numbers as Python numbers)."""
-    from sim.experiments.load import verbatim
-
-    values = {str(key): value.item() if hasattr(value, "item") else value for key, value in row.items()}
-    return verbatim(values)
 
 
 def world_scenarios(
@@ -249,6 +242,7 @@ def run_worlds(
     *,
     source: str = "the worlds",
     workers: int = 1,
+    scheduler: str | None = None,
     resume: bool = False,
     part_runs: int = PART_RUNS,
     flush_seconds: float = FLUSH_SECONDS,
@@ -256,7 +250,9 @@ def run_worlds(
 ) -> WorldRuns:
     """Run `reps` replications of every variant in every world, streaming to `stream`; read them back.
 
-    `progress`, if given, is called with (runs done, runs in all).  Raise WorldsInterrupted
+    The runs go to `workers` local processes, or to the Dask cluster at `scheduler` if
+    given; every executor gives the same runs, bit for bit.  `progress`, if given, is
+    called with (runs done, runs in all).  Raise WorldsInterrupted
     on Ctrl-C (the finished runs are committed first), ScenarioError on a bad world or a
     stream folder holding another run's (or, without `resume`, an unfinished) runs.
     """
@@ -272,7 +268,9 @@ def run_worlds(
     if progress is not None:
         progress(done, len(tasks))
     try:
-        ran = _execute(store, todo, workers, part_runs, flush_seconds, _counter(progress, done, len(tasks)))
+        ran = _execute(
+            store, todo, (workers, scheduler), part_runs, flush_seconds, _counter(progress, done, len(tasks))
+        )
     except KeyboardInterrupt:
         raise WorldsInterrupted(store.folder, len(store.finished()), len(tasks)) from None
     runs, results = read_runs(store, variants, worlds, reps, seed)
@@ -295,12 +293,12 @@ def _counter(progress: Callable[[int, int], None] | None, done: int, total: int)
 def _execute(
     store: SweepStore,
     tasks: list[WorldTask],
-    workers: int,
+    where: tuple[int, str | None],
     part_runs: int,
     flush_seconds: float,
     advance: Callable[[], None],
 ) -> int:
-    """Run `tasks` here or on `workers` processes; commit finished runs in batches; return how many ran."""
+    """Run `tasks` where (workers, scheduler) says; commit finished runs in batches; return how many ran."""
     from sim.workers import local_backend, outputs_in_order
 
     if not tasks:
@@ -309,7 +307,8 @@ def _execute(
     flushed = time.monotonic()
     ran = 0
     try:
-        with local_backend(workers, run_world_task) as backend:
+        workers, scheduler = where
+        with local_backend(workers, run_world_task, scheduler, label="worlds") as backend:
             for output in outputs_in_order(backend, tasks):
                 buffer.append(output)
                 ran += 1
