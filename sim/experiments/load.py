@@ -499,11 +499,7 @@ def _worlds(
 
 def _check_worlds(table: pd.DataFrame, scenario: Mapping[str, Any], source: str) -> None:
     """Raise ScenarioError naming `source` and the world if a world makes `scenario` invalid."""
-    from sim.worlds.priors import world_overrides
+    from sim.worlds.priors import scenario_in_world
 
     for world, row in table.iterrows():
-        try:
-            scenario_from_dict(scenario, f"world {world} of {source}", world_overrides(row))
-        except ScenarioError as exc:
-            inner = "; ".join(p.render() for p in exc.problems) or exc.summary
-            raise ScenarioError(source, f"world {world} makes an invalid base scenario: {inner}") from None
+        scenario_in_world(scenario, int(world), row, source, "base scenario")

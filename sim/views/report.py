@@ -63,6 +63,11 @@ def render_report(results: ResultsFolder) -> str:
         _section("Scenario and seed", _scenarios(results)),
     ]
     title = html.escape(f"feesim report: {_title(results)}")
+    return html_page(title, parts)
+
+
+def html_page(title: str, parts: Sequence[str]) -> str:
+    """Return a whole report page: the HTML shell, the style sheet and `parts` (title already escaped)."""
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>{CSS}</style>\n'

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.views.errors import ViewError
 from sim.views.folder import COMMAND_FILE, Invocation, split_scenarios_yaml
-from sim.views.report import CSS, _figure, _section, _shown_path, _table
+from sim.views.report import _figure, _section, _shown_path, _table, html_page
 
 __all__ = [
     "WorldsFolder",
@@ -126,11 +126,7 @@ def render_worlds_report(results: WorldsFolder) -> str:
         _section("Scenario, worlds and seed", _scenarios(results)),
     ]
     title = html.escape(f"feesim report: {_heading(results)}")
-    return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>{CSS}</style>\n'
-        f"</head>\n<body>\n{''.join(parts)}</body>\n</html>\n"
-    )
+    return html_page(title, parts)
 
 
 def _heading(results: WorldsFolder) -> str:

@@ -51,6 +51,7 @@ __all__ = [
     "load_worlds",
     "numeric_keys",
     "sample_worlds",
+    "scenario_in_world",
     "world_overrides",
 ]
 
@@ -415,6 +416,21 @@ def world_overrides(row: pd.Series) -> ParsedOverrides:
     for key, value in row.items():
         overrides[str(key)] = value.item() if hasattr(value, "item") else value
     return overrides
+
+
+def scenario_in_world(
+    data: Mapping[str, Any], world: int, row: pd.Series, source: str, what: str = "a scenario"
+) -> Scenario:
+    """Return the scenario `data` with world `world`'s values `row` applied, validated.
+
+    Raise ScenarioError naming `source` (the priors or worlds file) and the world when
+    its values make `what` (e.g. "the base scenario") invalid.
+    """
+    try:
+        return scenario_from_dict(data, f"world {world} of {source}", world_overrides(row))
+    except ScenarioError as exc:
+        inner = "; ".join(p.render() for p in exc.problems) or exc.summary
+        raise ScenarioError(source, f"world {world} makes an invalid {what}: {inner}") from None
 
 
 def _typed(key: str, values: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ from sim.experiments.store import SweepStore
 from sim.experiments.task import TaskOutput, seed_label
 from sim.rng import replication_seed
 from sim.scenario.errors import ScenarioError
-from sim.worlds.priors import world_overrides
+from sim.worlds.priors import scenario_in_world
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,20 +120,13 @@ def world_scenarios(
     Raise ScenarioError naming `source` (the priors or worlds file), the world and the
     variant when a world's values make an invalid scenario of a variant.
     """
-    from sim.scenario import scenario_from_dict
-
     dumped = {name: scenario.model_dump(mode="json") for name, scenario in variants.items()}
     out: dict[tuple[int, str], Scenario] = {}
     for world, row in worlds.iterrows():
-        overrides = world_overrides(row)
         for name, data in dumped.items():
-            try:
-                out[int(world), name] = scenario_from_dict(data, f"world {world} of {source}", overrides)
-            except ScenarioError as exc:
-                inner = "; ".join(p.render() for p in exc.problems) or exc.summary
-                raise ScenarioError(
-                    source, f"world {world} makes an invalid scenario of variant {name!r}: {inner}"
-                ) from None
+            out[int(world), name] = scenario_in_world(
+                data, int(world), row, source, f"scenario of variant {name!r}"
+            )
     return out
 
 
