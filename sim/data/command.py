@@ -105,8 +105,9 @@ def _ledger_summary(book: Ledger) -> str:
     if payments.empty:
         return f"ok  {book.path}: no payments"
     first, last = payments["paid_on"].min(), payments["paid_on"].max()
+    units = _count(payments["unit"].nunique(), "unit")
     return (
-        f"ok  {book.path}: {len(payments)} payments from {payments['unit'].nunique()} units,"
+        f"ok  {book.path}: {_count(len(payments), 'payment')} from {units},"
         f" {book.total:,.2f} CNY, {first.isoformat()} to {last.isoformat()}"
     )
 
@@ -117,7 +118,12 @@ def _contacts_summary(log: ContactLog) -> str:
         return f"ok  {log.path}: no contacts"
     kinds = ", ".join(f"{kind} {n}" for kind, n in log.kinds().items())
     first, last = contacts["time"].min(), contacts["time"].max()
+    units = _count(contacts["unit"].nunique(), "unit")
     return (
-        f"ok  {log.path}: {len(contacts)} contacts with {contacts['unit'].nunique()} units,"
+        f"ok  {log.path}: {_count(len(contacts), 'contact')} with {units},"
         f" {first:%Y-%m-%d} to {last:%Y-%m-%d} ({kinds})"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
