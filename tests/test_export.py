@@ -76,7 +76,7 @@ def test_the_ledger_daily_households_follow_the_run(tmp_path: Path, playbook, re
 def test_the_contact_log_reads_back_as_the_contacts_of_replication_zero(
     tmp_path: Path, playbook, replication_zero
 ) -> None:
-    paths = [tmp_path / name for name in ("roster.xlsx", "ledger.csv", "calls.csv")]
+    paths = [tmp_path / name for name in ("roster.xlsx", "ledger.csv", "calls.xlsx")]
     done = export_run(playbook, SEED, *paths, headers="zh")
     log = read_contacts(paths[2], roster_units(paths[0]), playbook.start_date, playbook.horizon_days)
     records = [

@@ -63,7 +63,8 @@ def unit_of(value: object, units: Collection[str] | None) -> str:
 def moment_of(value: object) -> dt.datetime:
     """Return a date or date-time cell as a datetime (midnight for a plain date)."""
     if isinstance(value, dt.datetime):  # also pandas Timestamp, from Excel date cells
-        return dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second)
+        moment = dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second)
+        return moment + dt.timedelta(seconds=round(value.microsecond / 1e6))  # Excel keeps times as fractions
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if not isinstance(value, str):
@@ -134,22 +135,30 @@ def parse_rows(
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
     frame = table.frame
-    for index in range(len(frame)):
-        row: dict[str, object] = {"row": int(table.rows.iloc[index])}
+    columns = {f: frame[f].tolist() if f in frame.columns else [None] * len(frame) for f in parsers}
+    for index, line in enumerate(table.rows.tolist()):
+        row: dict[str, object] = {"row": line}
+        where = table.where(index)
         for field, parse in parsers.items():
-            cell = frame.at[index, field] if field in frame.columns else None
-            where = f"{table.where(index)}, column {field}"
-            if _missing(cell):
-                if field not in optional:
-                    problems.append(Problem(where, "missing value"))
-                row[field] = None
-                continue
-            try:
-                row[field] = parse(cell)
-            except CellError as exc:
-                problems.append(Problem(where, str(exc), found=describe_value(cell)))
+            cell = columns[field][index]
+            row[field] = _read_cell(cell, parse, f"{where}, column {field}", field in optional, problems)
         rows.append(row)
     return rows, problems
+
+
+def _read_cell(
+    cell: object, parse: Callable[[object], object], where: str, optional: bool, problems: list[Problem]
+) -> object:
+    """Return the parsed cell, or None after adding its problem to `problems`."""
+    if _missing(cell):
+        if not optional:
+            problems.append(Problem(where, "missing value"))
+        return None
+    try:
+        return parse(cell)
+    except CellError as exc:
+        problems.append(Problem(where, str(exc), found=describe_value(cell)))
+        return None
 
 
 def _missing(cell: object) -> bool:
