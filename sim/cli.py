@@ -69,7 +69,7 @@ LedgerOption = Annotated[
     typer.Option(
         "--ledger",
         metavar="FILE",
-        help="Payment ledger (CSV or .xlsx: unit, paid_on, amount) to check, or with export to write.",
+        help="Payment ledger to check against the scenario (CSV or .xlsx: unit, paid_on, amount).",
         show_default=False,
     ),
 ]
@@ -78,7 +78,7 @@ CallsOption = Annotated[
     typer.Option(
         "--calls",
         metavar="FILE",
-        help="Contact log (CSV or .xlsx: unit, time, kind, outcome) to check, or with export to write.",
+        help="Contact log to check against the scenario (CSV or .xlsx: unit, time, kind, outcome).",
         show_default=False,
     ),
 ]
