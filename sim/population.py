@@ -199,7 +199,7 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
         roster = scenario.roster
         building, unit, floor = _roster_layout(roster, community.floors)
         area = np.where(np.isnan(roster.area), area, roster.area)
-        fee = _roster_fees(roster, area, fee, community.fee_months)
+        fee = _roster_fees(roster, area, community.fee_per_m2_month, community.fee_months)
         has_phone = np.where(roster.phone_valid >= 0, roster.phone_valid == 1, has_phone)
         segment = _segments_given_arrears(segment_u, roster.arrears > 0, scenario)
         grievance = _grievances(grievance_u, segment, scenario, roster.complaints > 0)
@@ -248,9 +248,9 @@ def _roster_layout(roster: Roster, floors: int) -> tuple[np.ndarray, np.ndarray,
     return building, unit, floor
 
 
-def _roster_fees(roster: Roster, area: np.ndarray, drawn: np.ndarray, months: int) -> np.ndarray:
-    """Return each unit's fee: its annual fee, else its rate x area x months, else the scenario's."""
-    by_rate = np.where(np.isnan(roster.fee_per_m2_month), drawn, roster.fee_per_m2_month * area * months)
+def _roster_fees(roster: Roster, area: np.ndarray, rate: float, months: int) -> np.ndarray:
+    """Return each unit's fee: its annual fee, else its rate (else the scenario's) x area x months."""
+    by_rate = np.where(np.isnan(roster.fee_per_m2_month), rate, roster.fee_per_m2_month) * area * months
     return np.where(np.isnan(roster.annual_fee), by_rate, roster.annual_fee)
 
 
