@@ -294,3 +294,14 @@ def test_without_a_roster_the_results_are_as_before() -> None:
     assert pop.unit_labels[:2] == ["1-101", "2-101"] and pop.away is None
     kpis = simulate(scenario, 11).kpis
     assert (kpis["final_paid_share"], kpis["final_money_share"]) == GOLDEN_PAID
+
+
+def test_the_animation_gives_every_roster_unit_its_own_cell(tmp_path: Path) -> None:
+    from sim.views.states import building_layout
+
+    rows = "".join(f"{b}-{f}{d},{b}栋,{f}\n" for b in (1, 2) for f in (3, 1, 2) for d in range(1 + f % 2))
+    (tmp_path / "roster.csv").write_text("房号,楼栋,楼层\n" + rows, encoding="utf-8")
+    _, pop = population(write_scenario(tmp_path, "roster.csv"))
+    layout = building_layout(pop, cell=4)
+    assert np.bincount(layout.cells[layout.cells >= 0], minlength=pop.size).tolist() == [16] * pop.size
+    assert [label for _x, _y, label in layout.labels] == ["1栋", "2栋"]
