@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from sim.api import simulate
@@ -124,7 +125,7 @@ def test_the_roster_path_is_relative_to_the_file_naming_it_and_dumped_absolute(t
     assert (scenario.community.households, scenario.community.buildings) == (4, 2)  # the roster wins
     text = scenario_to_yaml(scenario)
     assert "A-101" not in text and len(text) < 20_000  # the path, not the rows
-    again = scenario_from_dict(__import__("yaml").safe_load(text))
+    again = scenario_from_dict(yaml.safe_load(text))
     assert again == scenario and again.roster == scenario.roster
     assert pickle.loads(pickle.dumps(scenario)).roster == scenario.roster  # workers get it
 

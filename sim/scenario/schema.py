@@ -8,7 +8,7 @@ engine: it only says what a campaign *is*, never how it runs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -261,18 +261,6 @@ class Area(Strict):
         return self
 
 
-ROSTER_FIELDS: tuple[str, ...] = (
-    "unit",
-    "building",
-    "floor",
-    "area_m2",
-    "annual_fee",
-    "fee_per_m2_month",
-    "phone_valid",
-    "occupancy",
-    "arrears_last_year",
-    "open_complaints",
-)
 RosterField = Literal[
     "unit",
     "building",
@@ -285,6 +273,8 @@ RosterField = Literal[
     "arrears_last_year",
     "open_complaints",
 ]
+ROSTER_FIELDS: tuple[str, ...] = get_args(RosterField)
+"""The fields of a roster (§4a): `unit` and `building` are required."""
 
 
 class Community(Strict):
