@@ -101,6 +101,7 @@ class Campaign:
     def _init_state(self, n: int) -> None:
         pop = self.population
         self.has_phone = pop.has_phone.tolist()
+        self.home_factor = None if pop.away is None else pop.away.tolist()  # a roster's let or vacant units
         # T10's "core people": owners whose stance sways others - opinion leaders and vocal owners.
         self.key_owners = (pop.leader | pop.vocal).tolist()
         self.building_members: list[list[int]] = [[] for _ in range(pop.buildings)]
@@ -275,7 +276,10 @@ class Campaign:
         hour = min(int(t), self._last_hour)
         relative = self.availability[self.traits.schedule[owner]][hour]
         relative /= max(self.scenario.availability.mean_reach, 1e-12)
-        return min(1.0, relative * self.scenario.team.home_share)
+        chance = min(1.0, relative * self.scenario.team.home_share)
+        if self.home_factor is not None:  # owners of let or vacant units live elsewhere (§4a)
+            return chance * self.home_factor[owner]
+        return chance
 
     def context(self, owner: int, start: float, collector: int, visit: bool, team: bool) -> Context:
         """Return what the outcome of a fee contact with `owner` depends on."""

@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -42,6 +42,18 @@ SetOption = Annotated[
         "--set",
         metavar="KEY.PATH=VALUE",
         help="Override a scenario value (YAML syntax), e.g. --set team.collectors=6. Repeatable.",
+    ),
+]
+
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="COLUMN=FIELD",
+        help="Read your column COLUMN as FIELD: the roster's (unit, building, floor, area_m2, annual_fee,"
+        " ...; over community.roster_columns) or, with --ledger/--calls, the ledger's or contact log's"
+        " (e.g. --map 实收=amount). Repeatable.",
+        show_default=False,
     ),
 ]
 
@@ -82,17 +94,6 @@ CallsOption = Annotated[
         show_default=False,
     ),
 ]
-MapOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--map",
-        metavar="COLUMN=FIELD",
-        help="Read your column COLUMN as FIELD (e.g. --map 实收=amount); for the ledger, or for the"
-        " contact log when it is checked alone. Repeatable.",
-        show_default=False,
-    ),
-]
-
 
 @app.command()
 def validate(
@@ -117,7 +118,7 @@ def validate(
         validate_data_command(files[0], ledger=ledger, calls=calls, column_map=map_, settings=set_)
         return
     with fail_cleanly():
-        overrides = parse_overrides(set_ or [])
+        overrides = parse_overrides(set_ or [], map_)
     bad = 0
     for path in files:
         try:
@@ -237,6 +238,7 @@ def run(
         int, typer.Option("--seed", min=0, help="Master seed; replication r uses its r-th child.")
     ] = 0,
     set_: SetOption = None,
+    map_: MapOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -264,7 +266,7 @@ def run(
     """Run replications of a scenario; print a summary and write daily curves, summary and plot."""
     if worlds is not None or priors is not None or resume or scheduler:
         options = _WorldsOptions(
-            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler
+            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler, map_ or []
         )
         _check_worlds_options(options, precision)
         _run_in_worlds(scenario_file, options, as_json)
@@ -277,7 +279,7 @@ def run(
 
         target = _precision_target(precision, outcome, reps, max_reps)
         with fail_cleanly():
-            scenario = load_scenario(scenario_file, parse_overrides(set_ or []))
+            scenario = load_scenario(scenario_file, parse_overrides(set_ or [], map_))
             tally.destination = destination = _destination(out, run_name(scenario.name, set_ or []), force)
         runs, walls, views = _replicate({scenario.name: scenario}, reps, seed, target, workers, tally)
         results = runs[scenario.name]
@@ -460,6 +462,7 @@ def compare(
         ),
     ] = 0,
     set_: SetOption = None,
+    map_: MapOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -490,7 +493,7 @@ def compare(
         raise typer.Exit(EXIT_USAGE)
     if worlds is not None or priors is not None or resume or scheduler:
         options = _WorldsOptions(
-            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler
+            worlds, priors, resume, reps, seed, workers, set_ or [], out, force, report, scheduler, map_ or []
         )
         _check_worlds_options(options, precision)
         _compare_in_worlds(scenario_files, options, as_json)
@@ -505,7 +508,7 @@ def compare(
 
         target = _precision_target(precision, outcome, reps, max_reps)
         with fail_cleanly():
-            variants, same_file = _load_variants(scenario_files, set_ or [])
+            variants, same_file = _load_variants(scenario_files, set_ or [], map_)
             name = compare_name(list(variants), same_file, set_ or [])
             tally.destination = destination = _destination(out, name, force)
         runs, walls, views = _replicate(variants, reps, seed, target, workers, tally)
@@ -527,11 +530,13 @@ def compare(
         print_comparison(Console(), comparison, [p.name for p in written])
 
 
-def _load_variants(files: list[Path], overrides: list[str]) -> tuple[dict[str, Scenario], bool]:
+def _load_variants(
+    files: list[Path], overrides: list[str], column_map: list[str] | None = None
+) -> tuple[dict[str, Scenario], bool]:
     """Load every scenario file with the overrides; return them by variant name, and whether one file."""
     from sim.compare import variant_names
 
-    parsed = parse_overrides(overrides)
+    parsed = parse_overrides(overrides, column_map)
     scenarios = [load_scenario(path, parsed) for path in files]
     names = variant_names(files, [s.name for s in scenarios])
     same_file = len({path.resolve() for path in files}) == 1
@@ -727,6 +732,7 @@ class _WorldsOptions:
     force: bool
     report: bool = False
     scheduler: str | None = None
+    maps: list[str] = field(default_factory=list)
 
 
 def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> None:
@@ -805,7 +811,7 @@ def _run_in_worlds(scenario_file: Path, options: _WorldsOptions, as_json: bool) 
         from sim.worlds.run import WorldsIdentity, worlds_csv, write_world_tables
 
         with fail_cleanly():
-            scenario = load_scenario(scenario_file, parse_overrides(options.sets))
+            scenario = load_scenario(scenario_file, parse_overrides(options.sets, options.maps))
             table, source = _worlds_table(options)
             name = run_name(scenario.name, [*options.sets, f"worlds={len(table)}"])
             tally.destination = destination = _destination(options.out, name, options.force)
@@ -854,7 +860,7 @@ def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool
         from sim.worlds.run import WorldsIdentity, worlds_csv, write_world_tables
 
         with fail_cleanly():
-            variants, same_file = _load_variants(files, options.sets)
+            variants, same_file = _load_variants(files, options.sets, options.maps)
             table, source = _worlds_table(options)
             name = compare_name(list(variants), same_file, [*options.sets, f"worlds={len(table)}"])
             tally.destination = destination = _destination(options.out, name, options.force)

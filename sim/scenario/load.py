@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ROSTER_FIELDS, Scenario
 from sim.scenario.yamlfile import dump_yaml, parse_yaml, read_yaml_mapping
 
 __all__ = [
@@ -44,14 +44,20 @@ class ParsedOverrides(dict[str, object]):
     def __init__(self) -> None:
         super().__init__()
         self.texts: dict[str, str] = {}
+        self.roster_columns: dict[str, str] = {}
+        """``--map COLUMN=FIELD`` items: merged over ``community.roster_columns``."""
 
 
 # -- public API ---------------------------------------------------------------------------------------
 
 
-def parse_overrides(items: Sequence[str]) -> ParsedOverrides:
-    """Turn CLI ``key.path=value`` strings into an overrides mapping, values parsed as YAML."""
+def parse_overrides(items: Sequence[str], column_map: Sequence[str] | None = None) -> ParsedOverrides:
+    """Turn CLI ``key.path=value`` strings (and ``--map COLUMN=FIELD`` items) into overrides."""
     result = ParsedOverrides()
+    if column_map:
+        from sim.data.tables import parse_column_map
+
+        result.roster_columns = parse_column_map(column_map, ROSTER_FIELDS)
     for item in items:
         label = f"--set {item}"
         if "=" not in item:
@@ -112,6 +118,8 @@ def _resolve(path: str | os.PathLike[str], overrides: Mapping[str, object] | Non
     data = _load_chain(Path(path), top, top, [], origins)
     _apply_overrides(data, overrides, top, origins)
     data.setdefault("name", Path(path).stem)
+    if isinstance(overrides, ParsedOverrides) and overrides.roster_columns:
+        _merge_roster_columns(data, overrides.roster_columns, top)
     return data, origins
 
 
@@ -123,6 +131,7 @@ def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Or
         chain = " -> ".join([*(_short(p) for p in stack), _short(resolved)])
         raise ScenarioError(top, f"'extends' cycle: {chain}")
     raw = _read_mapping(path, where)
+    _resolve_roster_path(raw, path)
     parent_ref = raw.pop(EXTENDS_KEY, None)
     if parent_ref is None:
         base: dict[str, Any] = {}
@@ -150,6 +159,13 @@ def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Or
         base = _load_chain(parent_path, parent_label, top, [*stack, resolved], origins)
     _deep_merge(base, raw, (), label, origins)
     return base
+
+
+def _resolve_roster_path(raw: dict[str, Any], path: Path) -> None:
+    """Make a relative ``community.roster`` relative to the file that names it, and absolute."""
+    community = raw.get("community")
+    if isinstance(community, dict) and isinstance(community.get("roster"), str):
+        community["roster"] = os.path.abspath(path.parent / community["roster"])
 
 
 def _short(path: Path) -> str:
@@ -203,6 +219,19 @@ def _deep_merge(
 def _forget_below(origins: Origins, prefix: KeyPath) -> None:
     for key in [k for k in origins if k[: len(prefix)] == prefix]:
         del origins[key]
+
+
+def _merge_roster_columns(data: dict[str, Any], columns: Mapping[str, str], source: str) -> None:
+    """Merge ``--map`` items over the scenario's ``community.roster_columns``."""
+    community = data.setdefault("community", {})
+    if not isinstance(community, dict) or not community.get("roster"):
+        raise ScenarioError(
+            source,
+            "--map names roster columns, but the scenario has no roster",
+            [Problem("community.roster", "expected the roster file to map (relative to the scenario file)")],
+        )
+    given = community.get("roster_columns")
+    community["roster_columns"] = {**(given if isinstance(given, dict) else {}), **columns}
 
 
 # -- overrides ----------------------------------------------------------------------------------------
@@ -286,12 +315,38 @@ def _apply_overrides(
 
 
 def _validate(data: dict[str, Any], source: str, origins: Origins) -> Scenario:
+    scenario = _validated(data, source, origins)
+    if scenario.community.roster is None:
+        return scenario
+    return _with_roster(data, scenario, source, origins)
+
+
+def _validated(data: dict[str, Any], source: str, origins: Origins) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(
             exc, source, data, Scenario, lambda path: _origin_of(path, source, origins)
         ) from None
+
+
+def _with_roster(data: dict[str, Any], scenario: Scenario, source: str, origins: Origins) -> Scenario:
+    """Read the scenario's roster and attach it; its units and buildings win over households and buildings.
+
+    The path is stored absolute (relative paths are resolved against the current folder
+    here, against the scenario file when read from one), so the dumped scenario re-runs.
+    """
+    from sim.data.roster import read_roster
+
+    community = scenario.community
+    path = os.path.abspath(community.roster or "")
+    roster = read_roster(Path(path), community.roster_columns)
+    counts = {"roster": path, "households": roster.size, "buildings": len(roster.buildings)}
+    if any(getattr(community, key) != value for key, value in counts.items()):
+        data = {**data, "community": {**data["community"], **counts}}
+        scenario = _validated(data, source, origins)
+    scenario._roster = roster
+    return scenario
 
 
 def _origin_of(path: KeyPath, source: str, origins: Origins) -> str | None:

@@ -8,9 +8,9 @@ engine: it only says what a campaign *is*, never how it runs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from sim.scenario.base import (
     OUTCOMES,
@@ -56,6 +56,9 @@ from sim.scenario.tactics import (
     Visits,
     WorkplaceVisits,
 )
+
+if TYPE_CHECKING:
+    from sim.data.roster import Roster
 
 __all__ = [
     "OUTCOMES",
@@ -201,6 +204,33 @@ class Channels(Strict):
     )
 
 
+class ArrearsOdds(Strict):
+    """Odds multipliers (against ordinary) of an owner with arrears last year, by segment (§5a)."""
+
+    undecided: Annotated[float, Field(gt=0.0, le=1e6)] = 2.0
+    hard: Annotated[float, Field(gt=0.0, le=1e6)] = 4.0
+
+
+class History(Strict):
+    """How a roster's history of an owner shifts their segment and grievance draws (§5a); 1: no shift."""
+
+    arrears_odds: ArrearsOdds = ArrearsOdds()
+    complaint_fixable_odds: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
+        3.0, description="odds multiplier of a fixable grievance for an owner with an open complaint"
+    )
+
+
+class Occupancy(Strict):
+    """Owners of let or vacant units (a roster's occupancy) live elsewhere: home visits rarely meet them."""
+
+    tenant_home_factor: Probability = Field(
+        0.0, description="factor on the at-home chance of the owner of a let unit (0: never met at home)"
+    )
+    vacant_home_factor: Probability = Field(
+        0.0, description="factor on the at-home chance of the owner of a vacant unit (0: never met at home)"
+    )
+
+
 class Owners(Strict):
     """Owner population: segments, schedules, phones, personal variation."""
 
@@ -214,6 +244,8 @@ class Owners(Strict):
         " 1: none beyond the calls, messages and reminders that cannot reach them",
     )
     mood_sd: Variation = Field(0.15, description="sd of the log of the personal mood level")
+    history: History = History()
+    occupancy: Occupancy = Occupancy()
 
 
 class Area(Strict):
@@ -229,8 +261,24 @@ class Area(Strict):
         return self
 
 
+RosterField = Literal[
+    "unit",
+    "building",
+    "floor",
+    "area_m2",
+    "annual_fee",
+    "fee_per_m2_month",
+    "phone_valid",
+    "occupancy",
+    "arrears_last_year",
+    "open_complaints",
+]
+ROSTER_FIELDS: tuple[str, ...] = get_args(RosterField)
+"""The fields of a roster (§4a): `unit` and `building` are required."""
+
+
 class Community(Strict):
-    """Households in buildings, their areas and fees."""
+    """Households in buildings, their areas and fees; or a roster of the community's own units (§4a)."""
 
     households: Annotated[int, Field(ge=0, le=200_000)] = 2000
     buildings: Annotated[int, Field(ge=1)] = 20
@@ -238,6 +286,14 @@ class Community(Strict):
     area_m2: Area = Area()
     fee_per_m2_month: Annotated[float, Field(ge=0.0, le=1000.0)] = 2.5
     fee_months: Annotated[int, Field(ge=1, le=120)] = 12
+    roster: str | None = Field(
+        None,
+        description="CSV or Excel file of the units (relative to the scenario file; stored resolved): its"
+        " units and buildings replace households and buildings, its columns the drawn traits",
+    )
+    roster_columns: dict[str, RosterField] = Field(
+        default_factory=dict, description="the roster's own headers mapped to fields, e.g. {户号: unit}"
+    )
 
 
 class Calendar(Strict):
@@ -599,7 +655,13 @@ class Strategy(Strict):
 
 
 class Scenario(Strict):
-    """A whole campaign: community, owners, behaviour, team and strategy."""
+    """A whole campaign: community, owners, behaviour, team and strategy.
+
+    A scenario with `community.roster` carries the roster read by the loader (`roster`),
+    outside its keys: it is pickled with the scenario, never dumped to YAML.
+    """
+
+    _roster: Any = PrivateAttr(default=None)
 
     name: str = "scenario"
     description: str = ""
@@ -620,6 +682,11 @@ class Scenario(Strict):
     over_contact: OverContact = OverContact()
     pulses: PulseSteps = PulseSteps()
     strategy: Strategy = Strategy()
+
+    @property
+    def roster(self) -> Roster | None:
+        """Return the roster read from `community.roster` by the loader, or None."""
+        return self._roster
 
     @model_validator(mode="after")
     def _buildings_fit(self) -> Scenario:

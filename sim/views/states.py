@@ -93,11 +93,26 @@ class Layout:
 
 
 def _doors(population: Population) -> tuple[np.ndarray, np.ndarray]:
-    """Return each owner's door index on their floor, and the doors per floor of each building."""
+    """Return each owner's door index on their floor, and the doors per floor of each building.
+
+    Doors are numbered on each floor of each building in owner order (a roster's
+    floors need not be full, nor its units in floor order).
+    """
+    door = np.zeros(population.size, dtype=np.int64)
+    taken: dict[tuple[int, int], int] = {}
+    for owner, key in enumerate(zip(population.building.tolist(), population.floor.tolist(), strict=True)):
+        door[owner] = taken.get(key, 0)
+        taken[key] = door[owner] + 1
     per_floor = np.ones(population.buildings, dtype=np.int64)
-    ground = population.floor == 1
-    np.maximum.at(per_floor, population.building[ground], population.unit[ground] + 1)
-    return population.unit - (population.floor - 1) * per_floor[population.building], per_floor
+    for (building, _floor), doors in taken.items():
+        per_floor[building] = max(per_floor[building], doors)
+    return door, per_floor
+
+
+def _name(population: Population, building: int) -> str:
+    """Return a building's name on the picture: the roster's label, or B1, B2..."""
+    ids = population.building_ids
+    return ids[building] if ids is not None else f"B{building + 1}"
 
 
 def _columns(buildings: int, width: int, height: int, aspect: float) -> int:
@@ -131,6 +146,6 @@ def building_layout(population: Population, aspect: float = 1.6, cell: int = 4) 
     for owner, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
         cells[y : y + cell, x : x + cell] = owner
     labels = tuple(
-        (left[b] + per_floor[b] * pitch / 2 - 1, top[b] - 1.5 * pitch, f"B{b + 1}") for b in range(n)
+        (left[b] + per_floor[b] * pitch / 2 - 1, top[b] - 1.5 * pitch, _name(population, b)) for b in range(n)
     )
     return Layout(cells, labels)

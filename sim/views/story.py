@@ -18,6 +18,7 @@ from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock
 from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
+    from sim.population import Population
     from sim.records import EventRecord
     from sim.views.moods import OwnerMoods
     from sim.views.onerun import LoggedRun
@@ -39,9 +40,16 @@ def resolve_unit(run: LoggedRun, unit: str) -> int:
         raise ViewError(
             f"no unit {unit!r} in scenario {run.scenario.name}: it has {pop.size} households in"
             f" {community.buildings} buildings of up to {community.floors} floors. A unit id is"
-            f" BUILDING-FLOOR+DOOR (building from 1, door as two digits), e.g. {examples}."
+            f" {_unit_form(pop)}, e.g. {examples}."
         )
     return owner
+
+
+def _unit_form(pop: Population) -> str:
+    """Say how a unit id reads: the roster's own, or the synthesised BUILDING-FLOOR+DOOR."""
+    if pop.unit_ids is not None:
+        return "as in the roster (community.roster)"
+    return "BUILDING-FLOOR+DOOR (building from 1, door as two digits)"
 
 
 def _profile(run: LoggedRun, owner: int) -> list[str]:
@@ -61,7 +69,7 @@ def _profile(run: LoggedRun, owner: int) -> list[str]:
         traits.append(f"has a {grievance} grievance")
     traits += ["opinion leader"] * bool(pop.leader[owner]) + ["vocal hard owner"] * bool(pop.vocal[owner])
     return [
-        f"Unit {pop.unit_label(owner)} (owner #{owner}, building {int(pop.building[owner]) + 1},"
+        f"Unit {pop.unit_label(owner)} (owner #{owner}, building {pop.building_label(owner)},"
         f" floor {int(pop.floor[owner])}): {', '.join(traits)}.",
         f"Scenario {run.scenario.name}, seed {run.seed} (replication 0), {run.scenario.horizon_days} days"
         f" from {run.start:%a %d %b %Y}.",
