@@ -62,7 +62,7 @@ class RosterColumn:
 
 ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
     RosterColumn("unit", "房号", lambda pop: pop.unit_labels),
-    RosterColumn("building", "楼栋", lambda pop: pop.building + 1),
+    RosterColumn("building", "楼栋", lambda pop: _building_labels(pop)),
     RosterColumn("floor", "楼层", lambda pop: pop.floor),
     RosterColumn("area_m2", "面积", lambda pop: np.round(pop.area, 2)),
     RosterColumn("annual_fee", "年物业费", lambda pop: np.round(pop.fee, 2)),
@@ -113,6 +113,13 @@ def check_targets(paths: Sequence[Path | None], force: bool) -> None:
             raise DataError(str(path), "the file exists; add --force to replace it")
     if len({p.resolve() for p in given}) < len(given):
         raise DataError(", ".join(map(str, given)), "give each table its own file")
+
+
+def _building_labels(population: Population) -> np.ndarray:
+    """Return every owner's building label: the roster's, or the building's number from 1."""
+    if population.building_ids is None:
+        return population.building + 1
+    return np.asarray(population.building_ids, dtype=object)[population.building]
 
 
 def roster_frame(population: Population, headers: Headers = "en") -> pd.DataFrame:
