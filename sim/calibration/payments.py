@@ -32,8 +32,11 @@ class Payments:
 
     @classmethod
     def from_owner_table(cls, owners: pd.DataFrame, horizon_days: int) -> Payments:
-        """Return the payments of a simulated run (`RunResult.owners`): a payer pays the fee in full."""
-        paid_day = owners["paid_at"].to_numpy(dtype=float) / 24.0
+        """Return the payments of a simulated run (`RunResult.owners`): a payer pays the fee in full.
+
+        The payment day is the whole day of the payment (0: the campaign's first day), as a ledger dates it.
+        """
+        paid_day = np.floor(owners["paid_at"].to_numpy(dtype=float) / 24.0)
         paid_day = np.where(paid_day < horizon_days, paid_day, np.nan)
         fee = owners["fee"].to_numpy(dtype=float)
         return cls.of(
