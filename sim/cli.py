@@ -64,14 +64,58 @@ def _root() -> None:
     """Simulate property-fee collection campaigns described by scenario YAML files."""
 
 
+LedgerOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        metavar="FILE",
+        help="Payment ledger (CSV or .xlsx: unit, paid_on, amount) to check, or with export to write.",
+        show_default=False,
+    ),
+]
+CallsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--calls",
+        metavar="FILE",
+        help="Contact log (CSV or .xlsx: unit, time, kind, outcome) to check, or with export to write.",
+        show_default=False,
+    ),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="COLUMN=FIELD",
+        help="Read your column COLUMN as FIELD (e.g. --map 实收=amount); for the ledger, or for the"
+        " contact log when it is checked alone. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def validate(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario (or priors) YAML files to check.", show_default=False)
     ],
     set_: SetOption = None,
+    ledger: LedgerOption = None,
+    calls: CallsOption = None,
+    map_: MapOption = None,
 ) -> None:
-    """Check scenario and priors files; print 'ok' or the problems for each one (exit 2 if any is bad)."""
+    """Check scenario and priors files; print 'ok' or the problems for each one (exit 2 if any is bad).
+
+    With --ledger or --calls, check those files against the one scenario's units and campaign dates.
+    """
+    if ledger is not None or calls is not None:
+        from sim.data.command import validate_data_command
+
+        if len(files) != 1:
+            error("--ledger and --calls are checked against one scenario: give exactly one SCENARIO file.")
+            raise typer.Exit(EXIT_USAGE)
+        validate_data_command(files[0], ledger=ledger, calls=calls, column_map=map_, settings=set_)
+        return
     with fail_cleanly():
         overrides = parse_overrides(set_ or [])
     bad = 0
@@ -1256,6 +1300,49 @@ def animate(
             runs, out, step, fps, lambda done, total: bar.update(task, completed=done, total=total)
         )
     typer.echo(f"{rendered.frames} frames written to {rendered.path} in {rendered.seconds:.1f} s")
+
+
+@app.command()
+def export(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario YAML file.", show_default=False)
+    ],
+    roster: Annotated[
+        Path,
+        typer.Option("--roster", metavar="FILE", help="Roster to write (.csv or .xlsx).", show_default=False),
+    ],
+    ledger: Annotated[
+        Path,
+        typer.Option("--ledger", metavar="FILE", help="Ledger to write (.csv or .xlsx).", show_default=False),
+    ],
+    calls: Annotated[
+        Path | None,
+        typer.Option(
+            "--calls", metavar="FILE", help="Contact log to write (.csv or .xlsx).", show_default=False
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Master seed; the files are its replication 0.")
+    ] = 0,
+    headers: Annotated[
+        str, typer.Option("--headers", metavar="en|zh", help="Header language: English or Chinese.")
+    ] = "en",
+    set_: SetOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+) -> None:
+    """Write replication 0 of a scenario as a roster, a payment ledger and a contact log (import formats)."""
+    from sim.data.command import export_command
+
+    export_command(
+        scenario_file,
+        roster=roster,
+        ledger=ledger,
+        calls=calls,
+        seed=seed,
+        headers=headers,
+        settings=set_,
+        force=force,
+    )
 
 
 def main() -> None:
