@@ -110,6 +110,7 @@ class Calibration:
     runs: int
     moments: tuple[str, ...]
     correlation: np.ndarray
+    households: int
     notes: list[str] = field(default_factory=list)
 
 
@@ -162,6 +163,7 @@ def calibrate(
         runs=len(specs) + len(check_specs),
         moments=observed_moments.names,
         correlation=fit.correlation(),
+        households=observed.households,
     )
 
 
