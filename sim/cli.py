@@ -1351,6 +1351,88 @@ def export(
     )
 
 
+@app.command()
+def calibrate(
+    scenario_file: Annotated[
+        Path,
+        typer.Argument(metavar="SCENARIO", help="Scenario YAML file of the community.", show_default=False),
+    ],
+    ledger: Annotated[
+        Path,
+        typer.Option(
+            "--ledger", metavar="FILE", help="Last campaign's payments (.csv or .xlsx).", show_default=False
+        ),
+    ],
+    calls: Annotated[
+        Path | None,
+        typer.Option("--calls", metavar="FILE", help="Contact log to check beside it.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Output folder (default: results/<name>-calibration).",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=50, help="Design runs over the priors.")] = 400,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            metavar="KEY.PATH",
+            help="A key to calibrate (needs a prior); repeatable. Default: the eight in docs/model.md §36.",
+            show_default=False,
+        ),
+    ] = None,
+    priors: Annotated[
+        Path | None,
+        typer.Option(
+            "--priors",
+            metavar="FILE",
+            help="Priors file (default: scenarios/priors.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Master seed of the design and the runs.")] = 0,
+    set_: SetOption = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Name a ledger column: e.g. --map 实收=amount.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Fit the model's assumption parameters to last campaign's ledger, with their uncertainty."""
+    from sim.calibration.command import calibrate_command
+    from sim.calibration.procedure import CalibrationSettings
+
+    settings = CalibrationSettings(runs=runs, seed=seed, parameters=tuple(param or ()), priors=priors)
+    calibrate_command(
+        scenario_file,
+        ledger=ledger,
+        calls=calls,
+        out=out,
+        settings=settings,
+        overrides=set_,
+        column_map=map_,
+        workers=workers,
+        scheduler=scheduler,
+    )
+
+
 def main() -> None:
     """Run the ``feesim`` command line."""
     app(prog_name="feesim")

@@ -1,0 +1,167 @@
+"""``feesim calibrate``: read a ledger, calibrate the scenario to it, write the folder, say what was found."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.calibration.payments import Payments
+
+if TYPE_CHECKING:
+    from sim.calibration.procedure import Calibration, CalibrationSettings
+    from sim.data.ledger import Ledger
+    from sim.population import Population
+    from sim.scenario.schema import Scenario
+
+__all__ = ["calibrate_command", "observed_payments"]
+
+
+def calibrate_command(
+    scenario_file: Path,
+    *,
+    ledger: Path,
+    calls: Path | None,
+    out: Path | None,
+    settings: CalibrationSettings,
+    overrides: list[str] | None,
+    column_map: list[str] | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Calibrate a scenario to a ledger; write calibrated.yaml, posterior.parquet, fit.json, report.html."""
+    import os
+
+    import typer
+
+    from sim.calibration.procedure import calibrate
+    from sim.console import error, fail_cleanly, sigterm_as_ctrl_c
+    from sim.data.contact_log import read_contacts
+    from sim.data.ledger import LEDGER_FIELDS, read_ledger
+    from sim.data.tables import parse_column_map
+    from sim.output import ensure_folder
+    from sim.population import draw_population
+    from sim.rng import Streams, replication_seed
+    from sim.scenario import load_scenario, parse_overrides
+
+    with fail_cleanly():
+        parsed = parse_overrides(overrides or [])
+        scenario = load_scenario(scenario_file, parsed)
+        population = draw_population(scenario, Streams(replication_seed(settings.seed, 0)))
+        window = (scenario.start_date, scenario.horizon_days)
+        book = read_ledger(
+            ledger, population.unit_labels, *window, column_map=parse_column_map(column_map, LEDGER_FIELDS)
+        )
+        warnings = list(book.warnings)
+        if calls is not None:
+            warnings += read_contacts(calls, population.unit_labels, *window).warnings
+        observed = observed_payments(book, population)
+        folder = ensure_folder(out if out is not None else Path("results") / f"{scenario.name}-calibration")
+    for warning in warnings:
+        error(f"warning: {warning}")
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    with sigterm_as_ctrl_c(), _progress(settings) as advance, fail_cleanly():
+        calibration = calibrate(
+            scenario, observed, settings, workers, scheduler, advance, _building_labels(population)
+        )
+    wall = time.perf_counter() - started
+    files = _write(folder, calibration, scenario, scenario_file, parsed, ledger, settings, wall)
+    typer.echo(_summary(calibration, files, wall, calls is not None))
+
+
+def observed_payments(book: Ledger, population: Population) -> Payments:
+    """Return the ledger's payments laid on the population's households (an unpaid household: NaN day)."""
+    totals = book.unit_totals()
+    owner = np.array([population.owner_of_unit(unit) for unit in totals["unit"]], dtype=np.int64)
+    paid_day = np.full(population.size, np.nan)
+    amount = np.zeros(population.size)
+    paid_day[owner] = totals["first_day"].to_numpy(dtype=float)
+    amount[owner] = totals["amount"].to_numpy(dtype=float)
+    return Payments.of(population.building, population.fee, paid_day, amount, book.horizon_days)
+
+
+def _building_labels(population: Population) -> list[str]:
+    labels = getattr(population, "building_labels", None)
+    if labels is not None:
+        return [str(label) for label in labels]
+    return [str(b + 1) for b in np.unique(population.building)]
+
+
+class _progress:
+    """A progress bar on stderr (when it is a terminal) counting the calibration's runs."""
+
+    def __init__(self, settings: CalibrationSettings) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from sim.console import stderr
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        self.bar = Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
+        self.total = settings.runs + settings.check_runs
+
+    def __enter__(self) -> object:
+        self.bar.__enter__()
+        task = self.bar.add_task("calibrating", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+
+def _write(
+    folder: Path,
+    calibration: Calibration,
+    scenario: Scenario,
+    scenario_file: Path,
+    overrides: dict[str, object],
+    ledger: Path,
+    settings: CalibrationSettings,
+    wall: float,
+) -> list[Path]:
+    from sim.calibration.report import render_calibration_report
+    from sim.calibration.write import write_tables
+    from sim.output import write_text_atomic
+
+    facts = {
+        "scenario": str(scenario_file),
+        "ledger": str(ledger),
+        "households": calibration.households,
+        "seed": settings.seed,
+        "design_runs": settings.runs,
+        "wall_seconds": round(wall, 1),
+    }
+    files = write_tables(folder, calibration, scenario_file, overrides, facts)
+    lines = [
+        f"Scenario {scenario_file} ({scenario.name}), ledger {ledger}",
+        f"{calibration.runs:,} runs in {wall:.0f} s, seed {settings.seed}",
+        "Use it: feesim compare PLAN_A.yaml PLAN_B.yaml with `extends: calibrated.yaml`, and"
+        " --worlds N --priors posterior.parquet to carry the uncertainty.",
+    ]
+    title = f"Calibration of {scenario.name} to {ledger.name}"
+    files.append(
+        write_text_atomic(folder / "report.html", render_calibration_report(calibration, title, lines))
+    )
+    return files
+
+
+def _summary(calibration: Calibration, files: Sequence[Path], wall: float, calls: bool) -> str:
+    check = calibration.check
+    width = max(len(p.key) for p in calibration.parameters)
+    lines = [
+        f"Calibrated in {wall:.0f} s ({calibration.runs:,} runs): the fitted curve is {check.rmse_pp:.1f} pp"
+        f" from the ledger (RMSE), ends {check.final_error_pp:+.1f} pp;"
+        f" hold-out {calibration.holdout.rmse_pp:.1f} pp.",
+        "",
+        f"{'parameter':<{width}}  estimate  90% interval",
+    ]
+    for p in calibration.parameters:
+        flag = "" if p.identified else "  (not identified)"
+        lines.append(f"{p.key:<{width}}  {p.estimate:<8.4g}  [{p.ci_low:.4g}, {p.ci_high:.4g}]{flag}")
+    if calls:
+        lines += ["", "The contact log was checked; the fit does not use it yet (see docs/model.md §36)."]
+    lines += ["", *(f"wrote {f}" for f in files)]
+    return "\n".join(lines)

@@ -1,0 +1,228 @@
+"""report.html of a calibration: observed and simulated curves, by building, parameters, hold-out."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.calibration.procedure import Calibration, Check
+from sim.views.canvas import new_figure, png_data_uri, style_axes
+from sim.views.report import html_page
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["render_calibration_report"]
+
+OBSERVED, SIMULATED = "#111111", "#1f77b4"
+MAX_BUILDING_PANELS = 24
+
+
+def render_calibration_report(calibration: Calibration, title: str, facts: list[str]) -> str:
+    """Return the whole HTML page of a calibration."""
+    check, holdout = calibration.check, calibration.holdout
+    parts = [
+        f"<h1>{html.escape(title)}</h1>\n",
+        "<ul class='meta'>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>\n",
+        _section(
+            "Observed against simulated",
+            f"<p>{html.escape(_fit_sentence(calibration))}</p>\n"
+            + _figure(
+                _curves_figure(calibration),
+                "observed and simulated collection curves",
+                _band_caption(calibration),
+            ),
+        ),
+        _section(
+            "By building",
+            _figure(_buildings_figure(calibration), "curves by building", _buildings_caption(calibration)),
+        ),
+        _section(
+            "Parameters",
+            _parameter_table(calibration)
+            + _figure(_intervals_figure(calibration), "parameter intervals", _intervals_caption()),
+        ),
+        _section(
+            "Correlations in the posterior",
+            _figure(_correlation_figure(calibration), "correlation matrix", _correlation_caption()),
+        ),
+        _section(
+            "Hold-out check",
+            f"<p>{html.escape(_holdout_sentence(calibration))}</p>\n"
+            + _figure(
+                _single_figure(holdout, "Hold-out: households paid"),
+                "hold-out prediction",
+                "Black: the ledger's held-out households; blue: predicted median and 90% band.",
+            ),
+        ),
+        _section("Method", f"<p>{html.escape(_method_sentence(calibration))}</p>\n"),
+    ]
+    del check
+    return html_page(html.escape(title), parts)
+
+
+def _section(title: str, body: str) -> str:
+    return f"<section>\n<h2>{html.escape(title)}</h2>\n{body}</section>\n"
+
+
+def _figure(figure: Figure, alt: str, caption: str) -> str:
+    return (
+        f'<figure><img src="{png_data_uri(figure)}" alt="{html.escape(alt)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>\n"
+    )
+
+
+def _fit_sentence(c: Calibration) -> str:
+    k = c.check
+    return (
+        f"The calibrated model's median curve is {k.rmse_pp:.1f} points from the ledger's on average (RMSE), "
+        f"{k.max_dev_pp:.1f} at most, and ends {k.final_error_pp:+.1f} points from it; it explains "
+        f"{100 * k.r2:.1f}% of the curve's variation, and the ledger lies inside the 90% band on "
+        f"{100 * k.inside_band:.0f}% of the days."
+    )
+
+
+def _holdout_sentence(c: Calibration) -> str:
+    h = c.holdout
+    return (
+        f"Calibrated again on part of the ledger only ({c.holdout_kind}): the prediction of the rest is "
+        f"{h.rmse_pp:.1f} points from what happened (RMSE), ends {h.final_error_pp:+.1f} points from it, and "
+        f"the held-out curve lies inside the predicted 90% band on {100 * h.inside_band:.0f}% of the days."
+    )
+
+
+def _method_sentence(c: Calibration) -> str:
+    return (
+        f"{len(c.design.u):,} runs over a Latin hypercube of the priors of {len(c.parameters)} parameters, "
+        f"one replication each on its own seed; {len(c.moments)} moments of each run (weekly household and "
+        "money paid shares, the unpaid share at the end, payment-day quantiles, the spread between "
+        "buildings) "
+        "reduced to one summary per parameter by ridge regression; the nearest quarter of the runs kept, "
+        "weighted and moved by a local-linear regression (regression ABC). The fit check runs the model in "
+        f"{c.runs - len(c.design.u)} worlds drawn from the posterior, on fresh seeds. docs/model.md §36 says"
+        " more."
+    )
+
+
+def _band_caption(c: Calibration) -> str:
+    return (
+        "Black: the ledger. Blue: the median and 90% band of runs in worlds drawn from the posterior, "
+        "each on a fresh seed (the band holds both the parameters' uncertainty and chance)."
+    )
+
+
+def _buildings_caption(c: Calibration) -> str:
+    shown = min(len(c.buildings), MAX_BUILDING_PANELS)
+    more = f" (the first {shown} of {len(c.buildings)})" if len(c.buildings) > shown else ""
+    return (
+        f"Share of households paid by day in each building{more}: black the ledger, blue the posterior runs."
+    )
+
+
+def _intervals_caption() -> str:
+    return (
+        "Each parameter on the scale of its prior's quantiles (0: the prior's low end, 1: its high end): "
+        "the 90% interval and the median. A short bar is a parameter the ledger pins down; one that spans "
+        "half the prior or more is not identified by the ledger."
+    )
+
+
+def _correlation_caption() -> str:
+    return (
+        "Correlations between the parameters (log-odds of their prior quantiles) in the posterior: a strong "
+        "one means the ledger tells only a combination of the two (e.g. a higher spontaneous rate with a "
+        "weaker herd response gives nearly the same curve)."
+    )
+
+
+def _parameter_table(c: Calibration) -> str:
+    rows = "".join(
+        f"<tr><td><code>{html.escape(p.key)}</code></td><td>{p.estimate:.4g}</td>"
+        f"<td>[{p.ci_low:.4g}, {p.ci_high:.4g}]</td><td>[{p.prior_low:g}, {p.prior_high:g}]</td>"
+        f"<td>{100 * p.width_share:.0f}%</td><td>{'yes' if p.identified else 'no'}</td></tr>"
+        for p in c.parameters
+    )
+    head = (
+        "<thead><tr><th>key path</th><th>estimate</th><th>90% interval</th><th>prior range</th>"
+        "<th>interval / prior</th><th>identified</th></tr></thead>"
+    )
+    return f"<table>{head}<tbody>{rows}</tbody></table>\n"
+
+
+def _draw_check(axes: Axes, check: Check, title: str) -> None:
+    days = np.arange(check.first_day, check.first_day + len(check.observed))
+    axes.fill_between(
+        days, 100 * check.low, 100 * check.high, color=SIMULATED, alpha=0.25, linewidth=0, label="90% band"
+    )
+    axes.plot(days, 100 * check.median, color=SIMULATED, linewidth=1.5, label="simulated median")
+    axes.plot(days, 100 * check.observed, color=OBSERVED, linewidth=1.2, label="ledger")
+    axes.set_title(title, fontsize=9)
+    axes.set_ylim(0, 100)
+    style_axes(axes)
+
+
+def _curves_figure(c: Calibration) -> Figure:
+    figure = new_figure(10, 3.8)
+    left, right = figure.subplots(1, 2)
+    _draw_check(left, c.check, "Households paid (%)")
+    _draw_check(right, c.money_check, "Fees collected (%)")
+    for axes in (left, right):
+        axes.set_xlabel("day of the campaign")
+    left.legend(loc="lower right", fontsize=8)
+    return figure
+
+
+def _single_figure(check: Check, title: str) -> Figure:
+    figure = new_figure(6, 3.6)
+    axes = figure.subplots()
+    _draw_check(axes, check, title)
+    axes.set_xlabel("day of the campaign")
+    axes.legend(loc="lower right", fontsize=8)
+    return figure
+
+
+def _buildings_figure(c: Calibration) -> Figure:
+    items = list(c.buildings.items())[:MAX_BUILDING_PANELS]
+    columns = min(6, len(items))
+    rows = -(-len(items) // columns)
+    figure = new_figure(1.8 * columns + 0.6, 1.6 * rows + 0.4)
+    grid = np.atleast_1d(figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)).ravel()
+    for axes, (label, check) in zip(grid, items, strict=False):
+        _draw_check(axes, check, f"building {label}")
+        axes.tick_params(labelsize=7)
+    for axes in grid[len(items) :]:
+        axes.set_visible(False)
+    return figure
+
+
+def _intervals_figure(c: Calibration) -> Figure:
+    figure = new_figure(8, 0.45 * len(c.parameters) + 1.0)
+    axes = figure.subplots()
+    low, mid, high = c.fit.quantiles((0.05, 0.5, 0.95))
+    y = np.arange(len(c.parameters))[::-1]
+    colours = [SIMULATED if p.identified else "#999999" for p in c.parameters]
+    axes.hlines(y, low, high, colors=colours, linewidth=4)
+    axes.scatter(mid, y, color=OBSERVED, zorder=3, s=14)
+    axes.set_yticks(y, [p.key.removeprefix("owners.segments.") for p in c.parameters], fontsize=8)
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("prior quantile (0 = low end of the prior's range, 1 = high end)")
+    style_axes(axes)
+    return figure
+
+
+def _correlation_figure(c: Calibration) -> Figure:
+    n = len(c.parameters)
+    figure = new_figure(0.55 * n + 3.2, 0.5 * n + 1.6)
+    axes = figure.subplots()
+    image = axes.imshow(c.correlation, vmin=-1, vmax=1, cmap="RdBu_r")
+    names = [p.key.removeprefix("owners.segments.") for p in c.parameters]
+    axes.set_xticks(range(n), names, rotation=60, ha="right", fontsize=7)
+    axes.set_yticks(range(n), names, fontsize=7)
+    for i in range(n):
+        for j in range(n):
+            axes.text(j, i, f"{c.correlation[i, j]:.2f}", ha="center", va="center", fontsize=6)
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    return figure

@@ -1,0 +1,134 @@
+"""What a calibration leaves in its folder: calibrated.yaml, posterior.parquet and fit.json."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.calibration.procedure import Calibration, Check
+from sim.output import to_json_text, write_parquet_atomic, write_text_atomic
+
+__all__ = ["calibrated_yaml", "fit_summary", "write_tables"]
+
+
+def write_tables(
+    folder: Path,
+    calibration: Calibration,
+    scenario_file: Path,
+    overrides: Mapping[str, object],
+    facts: dict[str, Any],
+) -> list[Path]:
+    """Write calibrated.yaml, posterior.parquet and fit.json into `folder`; return their paths."""
+    posterior = calibration.posterior.reset_index()
+    return [
+        write_text_atomic(
+            folder / "calibrated.yaml", calibrated_yaml(calibration, scenario_file, folder, overrides)
+        ),
+        write_parquet_atomic(folder / "posterior.parquet", posterior),
+        write_text_atomic(
+            folder / "fit.json", to_json_text(fit_summary(calibration, facts), indent=2) + "\n"
+        ),
+    ]
+
+
+def fit_summary(calibration: Calibration, facts: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of fit.json: the fit's figures, each parameter's interval, and how it was found."""
+    check = calibration.check
+    return {
+        "rmse_pp": round(check.rmse_pp, 3),
+        "max_dev_pp": round(check.max_dev_pp, 3),
+        "r2": round(check.r2, 5),
+        "final_error_pp": round(check.final_error_pp, 3),
+        "holdout_rmse_pp": round(calibration.holdout.rmse_pp, 3),
+        "inside_band": round(check.inside_band, 3),
+        "holdout_inside_band": round(calibration.holdout.inside_band, 3),
+        "holdout": calibration.holdout_kind,
+        "money_rmse_pp": round(calibration.money_check.rmse_pp, 3),
+        "parameters": {
+            p.key: {
+                "estimate": p.estimate,
+                "ci_low": p.ci_low,
+                "ci_high": p.ci_high,
+                "identified": p.identified,
+                "prior_low": p.prior_low,
+                "prior_high": p.prior_high,
+                "interval_share_of_prior": round(p.width_share, 3),
+            }
+            for p in calibration.parameters
+        },
+        "by_building": {label: _check_fields(check) for label, check in calibration.buildings.items()},
+        "runs": calibration.runs,
+        "method": "regression ABC with semi-automatic summaries over a Latin hypercube of the priors",
+        "moments": list(calibration.moments),
+        **facts,
+    }
+
+
+def calibrated_yaml(
+    calibration: Calibration, scenario_file: Path, folder: Path, overrides: Mapping[str, object]
+) -> str:
+    """Return a scenario that extends the calibrated one, with the fitted values and their intervals."""
+    parent = Path(os.path.relpath(scenario_file.resolve(), folder.resolve())).as_posix()
+    lines = [
+        "# Calibrated by `feesim calibrate`: the posterior medians of the calibrated parameters;",
+        "# each comment gives the 90% interval. A parameter the ledger does not identify",
+        "# (its interval spans half its prior's or more) keeps the median, marked so:",
+        "# compare plans in the posterior's worlds (--worlds N --priors posterior.parquet) to carry",
+        "# the uncertainty.",
+        f"extends: {parent}",
+    ]
+    settings = {**overrides, **{p.key: p.estimate for p in calibration.parameters}}
+    notes = {
+        p.key: f"90% interval [{p.ci_low:.4g}, {p.ci_high:.4g}]"
+        + ("" if p.identified else "; not identified by the ledger")
+        for p in calibration.parameters
+    }
+    lines += _nested_lines(settings, notes)
+    return "\n".join(lines) + "\n"
+
+
+def _nested_lines(settings: Mapping[str, object], notes: Mapping[str, str]) -> list[str]:
+    tree: dict[str, Any] = {}
+    for key, value in settings.items():
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    out: list[str] = []
+
+    def walk(node: Mapping[str, Any], depth: int, prefix: str) -> None:
+        for name, value in node.items():
+            path = f"{prefix}{name}"
+            if isinstance(value, Mapping):
+                out.append(f"{'  ' * depth}{name}:")
+                walk(value, depth + 1, path + ".")
+            else:
+                text = (
+                    yaml.safe_dump(_plain(value), default_flow_style=True).strip().removesuffix("...").strip()
+                )
+                note = f"  # {notes[path]}" if path in notes else ""
+                out.append(f"{'  ' * depth}{name}: {text}{note}")
+
+    walk(tree, 0, "")
+    return out
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "item"):
+        value = value.item()  # type: ignore[union-attr]
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    return value
+
+
+def _check_fields(check: Check) -> dict[str, float]:
+    return {
+        "rmse_pp": round(check.rmse_pp, 3),
+        "final_error_pp": round(check.final_error_pp, 3),
+        "inside_band": round(check.inside_band, 3),
+    }
