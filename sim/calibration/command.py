@@ -84,11 +84,9 @@ def observed_payments(book: Ledger, population: Population) -> Payments:
     return Payments.of(population.building, population.fee, paid_day, amount, book.horizon_days)
 
 
-def _building_labels(population: Population) -> list[str]:
-    labels = getattr(population, "building_labels", None)
-    if labels is not None:
-        return [str(label) for label in labels]
-    return [str(b + 1) for b in np.unique(population.building)]
+def _building_labels(population: Population) -> list[str] | None:
+    """Return the roster's building labels, by building index (None: buildings are numbered from 1)."""
+    return list(population.building_ids) if population.building_ids is not None else None
 
 
 class _progress:

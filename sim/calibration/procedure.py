@@ -149,7 +149,7 @@ def calibrate(
     ]
 
     holdout, kind = _holdout(design, design_runs, observed, settings.accept)
-    labels = list(building_labels) if building_labels else [str(b + 1) for b in observed.buildings]
+    labels = list(building_labels) if building_labels else []
     return Calibration(
         design=design,
         fit=fit,
@@ -203,12 +203,12 @@ def _check(
 
 def _by_building(observed: Payments, runs: Sequence[Payments], labels: list[str]) -> dict[str, Check]:
     out = {}
-    for index, building in enumerate(observed.buildings):
+    for building in observed.buildings:
 
         def mine(p: Payments, b: int = int(building)) -> Payments:
             return p.subset(p.building == b)
 
-        label = labels[index] if index < len(labels) else str(building + 1)
+        label = labels[building] if building < len(labels) else str(building + 1)
         out[label] = _check(mine(observed), [mine(p) for p in runs], Payments.household_curve)
     return out
 
