@@ -95,6 +95,7 @@ CallsOption = Annotated[
     ),
 ]
 
+
 @app.command()
 def validate(
     files: Annotated[
