@@ -50,8 +50,19 @@ MapOption = Annotated[
     typer.Option(
         "--map",
         metavar="COLUMN=FIELD",
-        help="Read your column COLUMN as FIELD: the roster's (unit, building, floor, area_m2, annual_fee,"
-        " ...; over community.roster_columns) or, with --ledger/--calls, the ledger's or contact log's"
+        help="Read the roster's column COLUMN as FIELD (unit, building, floor, area_m2, annual_fee, ...),"
+        " over community.roster_columns. Repeatable.",
+        show_default=False,
+    ),
+]
+
+DataMapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="COLUMN=FIELD",
+        help="Read your column COLUMN as FIELD: the roster's (unit, building, area_m2, ...; over"
+        " community.roster_columns) or, with --ledger/--calls, the ledger's or contact log's"
         " (e.g. --map 实收=amount). Repeatable.",
         show_default=False,
     ),
@@ -104,7 +115,7 @@ def validate(
     set_: SetOption = None,
     ledger: LedgerOption = None,
     calls: CallsOption = None,
-    map_: MapOption = None,
+    map_: DataMapOption = None,
 ) -> None:
     """Check scenario and priors files; print 'ok' or the problems for each one (exit 2 if any is bad).
 

@@ -61,10 +61,16 @@ class AbcFit:
         return cov / np.outer(sd, sd)
 
     def resample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Return `n` rows of u drawn with the posterior's weights (systematic resampling)."""
+        """Return `n` rows of u drawn with the posterior's weights, in random order.
+
+        Systematic resampling (one uniform offset, `n` evenly spaced positions on
+        the cumulative weights) keeps every draw's count within one of `n` × its
+        weight; the rows are then shuffled, so that any first k of them are a
+        fair sample too, not the draws nearest the ledger.
+        """
         positions = (rng.random() + np.arange(n)) / n
         index = np.searchsorted(np.cumsum(self.weights), positions, side="left")
-        return self.u[np.minimum(index, len(self.weights) - 1)]
+        return self.u[rng.permutation(np.minimum(index, len(self.weights) - 1))]
 
 
 def fit_abc(design_u: np.ndarray, moments: np.ndarray, observed: np.ndarray, accept: float = 0.25) -> AbcFit:

@@ -37,7 +37,7 @@ def calibrate_command(
 
     import typer
 
-    from sim.calibration.procedure import calibrate
+    from sim.calibration.procedure import calibrate, calibrated_priors
     from sim.console import error, fail_cleanly, sigterm_as_ctrl_c
     from sim.data.contact_log import read_contacts
     from sim.data.ledger import LEDGER_FIELDS, read_ledger
@@ -50,6 +50,7 @@ def calibrate_command(
     with fail_cleanly():
         parsed = parse_overrides(overrides or [])
         scenario = load_scenario(scenario_file, parsed)
+        calibrated_priors(settings)
         population = draw_population(scenario, Streams(replication_seed(settings.seed, 0)))
         window = (scenario.start_date, scenario.horizon_days)
         book = read_ledger(

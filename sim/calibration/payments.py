@@ -93,9 +93,9 @@ class Payments:
             return np.zeros(len(days))
         paid = ~np.isnan(self.paid_day)
         order = np.argsort(self.paid_day[paid])
-        when, amount = self.paid_day[paid][order], np.cumsum(self.amount[paid][order])
-        count = np.searchsorted(when, days, side="left")
-        return np.where(count > 0, amount[np.maximum(count - 1, 0)], 0.0) / due
+        when = self.paid_day[paid][order]
+        amount = np.concatenate([[0.0], np.cumsum(self.amount[paid][order])])
+        return amount[np.searchsorted(when, days, side="left")] / due
 
     def building_shares(self, day: float) -> np.ndarray:
         """Return each building's share of households paid by `day`."""

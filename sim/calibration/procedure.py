@@ -15,9 +15,9 @@ from sim.calibration.moments import moment_set
 from sim.calibration.payments import Payments
 from sim.calibration.runs import SEEDS, RunSpec, run_payments
 from sim.scenario.schema import Scenario
-from sim.worlds.priors import PRIORS_FILE, load_priors, scenario_in_world
+from sim.worlds.priors import PRIORS_FILE, Prior, load_priors, scenario_in_world
 
-__all__ = ["Calibration", "CalibrationSettings", "Check", "ParameterFit", "calibrate"]
+__all__ = ["Calibration", "CalibrationSettings", "Check", "ParameterFit", "calibrate", "calibrated_priors"]
 
 IDENTIFIED_WIDTH = 0.5
 """Identified: a 90% interval spanning less than this share of the prior's (in prior quantiles)."""
@@ -125,7 +125,7 @@ def calibrate(
 ) -> Calibration:
     """Calibrate `scenario`'s assumption parameters to the `observed` payments."""
     priors_path = settings.priors or PRIORS_FILE
-    priors = choose_parameters(load_priors(priors_path), settings.parameters)
+    priors = calibrated_priors(settings)
     design = lhs_design(priors, settings.runs, settings.seed)
     data = scenario.model_dump(mode="json")
     scenarios = _scenarios(data, design.values(), str(priors_path))
@@ -141,7 +141,7 @@ def calibrate(
 
     rng = np.random.default_rng(np.random.SeedSequence([settings.seed, 0x706F7374]))  # "post"
     posterior = design.values(fit.resample(settings.posterior_worlds, rng))
-    check_worlds = posterior.iloc[: settings.check_runs]
+    check_worlds = design.values(fit.resample(settings.check_runs, rng))
     check_scenarios = _scenarios(data, check_worlds, "the posterior")
     check_specs = [RunSpec(i, s, settings.seed, SEEDS + i) for i, s in enumerate(check_scenarios)]
     check_runs = [
@@ -165,6 +165,11 @@ def calibrate(
         correlation=fit.correlation(),
         households=observed.households,
     )
+
+
+def calibrated_priors(settings: CalibrationSettings) -> tuple[Prior, ...]:
+    """Return the priors of the parameters to calibrate; a ScenarioError names a bad file or key."""
+    return choose_parameters(load_priors(settings.priors or PRIORS_FILE), settings.parameters)
 
 
 def _scenarios(data: dict, worlds: pd.DataFrame, source: str) -> list[Scenario]:

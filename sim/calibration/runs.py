@@ -1,9 +1,10 @@
 """The calibration's runs: one replication per parameter point, on a pool of processes or a Dask cluster.
 
-Design point j runs on seed `j mod SEEDS` of the calibration's seed, so the
-design's runs share a few streams (common random numbers: two points differ
-mostly by their parameters) while the posterior still sees how much a
-community's curve varies from seed to seed.
+Design point j runs on replication j of the calibration's seed: every point
+has its own random numbers.  Shared streams (common random numbers across the
+design) were tried and rejected: with a few seeds shared by hundreds of points,
+the regression learns those seeds' quirks and the posterior is too narrow
+(docs/model.md §36).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sim.scenario.schema import Scenario
 __all__ = ["SEEDS", "RunSpec", "run_payments", "simulate_payments"]
 
 SEEDS = 100_000
-"""Streams shared by the design's runs (assumption: enough to show the seed-to-seed spread, 4..16)."""
+"""Replications of the design (one per point: the design never has this many); check run i uses SEEDS + i."""
 
 
 @dataclass(frozen=True)
