@@ -148,19 +148,33 @@ def _write(
 
 
 def _summary(calibration: Calibration, files: Sequence[Path], wall: float, calls: bool) -> str:
+    """Return what the command prints: the fit in a sentence, the parameters, the files (80 columns)."""
+    import textwrap
+
     check = calibration.check
+    final = check.final_error_pp
+    side = "above" if final > 0 else "below"
+    ends = f"ends {abs(final):.1f} pp {side} it" if round(final, 1) else "ends on it"
+    sentence = (
+        f"Calibrated in {wall:.0f} s ({calibration.runs:,} runs). The posterior's curve is"
+        f" {check.rmse_pp:.1f} pp from the ledger (RMSE) and {ends}; the hold-out"
+        f" ({calibration.holdout_kind}) is predicted within {calibration.holdout.rmse_pp:.1f} pp."
+    )
     width = max(len(p.key) for p in calibration.parameters)
-    lines = [
-        f"Calibrated in {wall:.0f} s ({calibration.runs:,} runs): the fitted curve is {check.rmse_pp:.1f} pp"
-        f" from the ledger (RMSE), ends {check.final_error_pp:+.1f} pp;"
-        f" hold-out {calibration.holdout.rmse_pp:.1f} pp.",
-        "",
-        f"{'parameter':<{width}}  estimate  90% interval",
-    ]
+    lines = [*textwrap.wrap(sentence, 79), "", f"{'parameter':<{width}}  estimate   90% interval"]
     for p in calibration.parameters:
-        flag = "" if p.identified else "  (not identified)"
-        lines.append(f"{p.key:<{width}}  {p.estimate:<8.4g}  [{p.ci_low:.4g}, {p.ci_high:.4g}]{flag}")
+        flag = "" if p.identified else " *"
+        lines.append(f"{p.key:<{width}}  {p.estimate:<9.4g}  [{p.ci_low:.4g}, {p.ci_high:.4g}]{flag}")
+    if not all(p.identified for p in calibration.parameters):
+        lines += textwrap.wrap(
+            "* not identified by the ledger: its interval spans half its prior or more;"
+            " compare plans in the posterior's worlds to carry it.",
+            79,
+        )
     if calls:
-        lines += ["", "The contact log was checked; the fit does not use it yet (see docs/model.md §36)."]
+        lines += [
+            "",
+            *textwrap.wrap("The contact log was checked; the fit does not use it (docs/model.md §36).", 79),
+        ]
     lines += ["", *(f"wrote {f}" for f in files)]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ DEFAULT_PARAMETERS: tuple[str, ...] = (
     "herd.learning_rate_per_day",
     "responses.pays_now.ordinary",
 )
-"""Calibrated unless --param says otherwise: what moves the shape of the payment curve (docs §35)."""
+"""Calibrated unless --param says otherwise: what moves the shape of the payment curve (docs §36)."""
 
 DESIGN_ENTROPY = 0x63616C6962  # "calib" in ASCII: the design's generator, apart from every run's
 
