@@ -1445,6 +1445,33 @@ def calibrate(
     )
 
 
+@app.command()
+def plan(
+    search_file: Annotated[
+        Path, typer.Argument(metavar="SEARCH", help="Search YAML file (base, levers, budget, objective).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="DIR", help="Output folder (default: results/<name>-plan).", show_default=False
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted search in --out.")] = False,
+) -> None:
+    """Find the best plan within a budget, with a stated probability of correct selection."""
+    from sim.plans.command import plan_command
+
+    plan_command(search_file, out=out, workers=workers, scheduler=scheduler, resume=resume)
+
+
 def main() -> None:
     """Run the ``feesim`` command line."""
     app(prog_name="feesim")

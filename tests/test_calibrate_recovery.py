@@ -71,9 +71,8 @@ def calibration(tmp_path_factory) -> tuple[Path, dict]:
     )
     assert load_scenario(community).community.roster is not None
     out = folder / "out"
-    result = invoke(
-        "calibrate", community, "--ledger", ledger, "--runs", 240, "--workers", 2, "--seed", SEED, "--out", out
-    )
+    options = ("--runs", 240, "--workers", 2, "--seed", SEED, "--out", out)
+    result = invoke("calibrate", community, "--ledger", ledger, *options)
     assert result.exit_code == 0, result.output
     return out, json.loads((out / "fit.json").read_text())
 

@@ -26,7 +26,14 @@ from sim.scenario.yamlfile import read_yaml_mapping
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Adjustments", "ResolvedExperiment", "base_candidates", "load_experiment", "verbatim"]
+__all__ = [
+    "Adjustments",
+    "ResolvedExperiment",
+    "base_candidates",
+    "load_experiment",
+    "resolve_experiment",
+    "verbatim",
+]
 
 PROJECT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 """The project's own scenarios folder, where a copied experiment's base is looked up last."""
@@ -111,6 +118,18 @@ def load_experiment(
     except ValidationError as exc:
         error = from_validation_error(exc, source, raw, Experiment)
         raise _experiment_error(source, error.problems) from None
+    return resolve_experiment(experiment, Path(path), adjustments)
+
+
+def resolve_experiment(
+    experiment: Experiment, path: Path, adjustments: Adjustments | None = None
+) -> ResolvedExperiment:
+    """Check a validated experiment of file `path` against its base scenario, its factors and worlds.
+
+    Raise ScenarioError naming the file (or the option) and the key paths.
+    """
+    source = str(path)
+    adjustments = adjustments or Adjustments()
     experiment = _adjusted(experiment, adjustments, source)
     _raise_if(source, _design_problems(experiment))
     base_path = find_base(Path(path), experiment.base, source)

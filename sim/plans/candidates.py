@@ -1,0 +1,126 @@
+"""The candidate plans of a search: every combination of the levers' values, and the current plan.
+
+A plan sets every lever; the current plan is the base scenario as it is (each
+lever at the base's value).  Plans over a budget that needs no run (at most so
+many collectors) are never candidates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sim.experiments.schema import RangeLever, ValuesLever
+from sim.plans.load import ResolvedSearch
+from sim.scenario.errors import Problem, ScenarioError
+
+__all__ = ["CURRENT", "Plan", "candidate_plans", "current_plan", "plan_count", "value_at"]
+
+CURRENT = "current"
+COLLECTORS = "team.collectors"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan: the value (and its label) of every lever, in the search's lever order."""
+
+    index: int
+    values: dict[str, Any]
+    labels: dict[str, Any]
+
+    def describe(self) -> str:
+        """Return the plan in a few words: each lever's label, `key=label`."""
+        return ", ".join(f"{key}={label}" for key, label in self.labels.items())
+
+
+def plan_count(search: ResolvedSearch) -> int:
+    """Return how many combinations the levers make (before any budget)."""
+    return math.prod(len(_choices(lever)) for lever in search.search.levers.values())
+
+
+def candidate_plans(search: ResolvedSearch) -> list[Plan]:
+    """Return every combination of lever values within the collectors' budget, numbered from 0.
+
+    Raise ScenarioError when there are more than `candidates.enumerate_up_to`, or none within the budget.
+    """
+    levers = search.search.levers
+    count = plan_count(search)
+    limit = search.search.candidates.enumerate_up_to
+    if count > limit:
+        message = (
+            f"the levers make {count:,} plans, more than candidates.enumerate_up_to ({limit:,}):"
+            " give fewer values, or raise the limit"
+        )
+        raise ScenarioError(str(search.path), "too many plans", [Problem("levers", message)])
+    plans = []
+    for combination in itertools.product(*(_choices(lever) for lever in levers.values())):
+        labels = {key: label for key, (label, _value) in zip(levers, combination, strict=True)}
+        values = {key: value for key, (_label, value) in zip(levers, combination, strict=True)}
+        if _collectors(search, values) <= search.search.budget.limits().get(COLLECTORS, math.inf):
+            plans.append(Plan(len(plans), values, labels))
+    if not plans:
+        fewest = min(_collectors(search, {COLLECTORS: n}) for n in _collector_choices(search))
+        message = (
+            f"every plan needs more collectors than the budget allows ({search.search.budget.collectors});"
+            f" the cheapest plan has {fewest}"
+        )
+        raise ScenarioError(
+            str(search.path), "no plan within the budget", [Problem(f"budget.{COLLECTORS}", message)]
+        )
+    return plans
+
+
+def current_plan(search: ResolvedSearch, plans: list[Plan]) -> Plan:
+    """Return the base scenario's plan: a candidate if one has its values, else a plan numbered after them."""
+    values = {key: value_at(search.settings, key) for key in search.search.levers}
+    for plan in plans:
+        if all(_same(plan.values[key], values[key]) for key in values):
+            return plan
+    labels = {key: _label_of(search.search.levers[key], value) for key, value in values.items()}
+    return Plan(len(plans), values, labels)
+
+
+def _choices(lever: ValuesLever | RangeLever) -> list[tuple[Any, Any]]:
+    """Return (label, value) of every value a lever can take."""
+    if isinstance(lever, ValuesLever):
+        return lever.labelled()
+    return [(value, value) for value in lever.grid(None)]
+
+
+def _collector_choices(search: ResolvedSearch) -> list[int]:
+    """Return the numbers of collectors the plans can have."""
+    lever = search.search.levers.get(COLLECTORS)
+    if lever is None:
+        return [int(value_at(search.settings, COLLECTORS))]
+    return [int(value) for _label, value in _choices(lever)]
+
+
+def _collectors(search: ResolvedSearch, values: Mapping[str, Any]) -> int:
+    """Return the plan's number of collectors (its lever, else the base scenario's)."""
+    return int(values.get(COLLECTORS, value_at(search.settings, COLLECTORS)))
+
+
+def value_at(scenario: Mapping[str, Any], key: str) -> Any:
+    """Return the value of a dotted key path in a scenario mapping."""
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def _label_of(lever: ValuesLever | RangeLever, value: Any) -> Any:
+    """Return the label a lever gives `value` (the value itself when it is not one of its choices)."""
+    for label, choice in _choices(lever):
+        if _same(choice, value):
+            return label
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Tell whether two scenario values are the same setting (1 and 1.0 are)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (a == b and type(a) is type(b))
+    return a == b

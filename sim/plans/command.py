@@ -1,0 +1,149 @@
+"""``feesim plan``: load a search, run it (resumably) on a backend, write the folder, say what to run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["plan_command"]
+
+FILES = ("plan.yaml", "plan.json", "plans.csv", "frontier.png", "report.html")
+
+
+def plan_command(
+    search_file: Path,
+    *,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+) -> None:
+    """Search the plans of `search_file` for the best within budget; write the recommendation."""
+    import typer
+
+    from sim.console import error, fail_cleanly, sigterm_as_ctrl_c
+    from sim.experiments.store import SweepStore
+    from sim.experiments.task import run_task
+    from sim.output import ensure_folder
+    from sim.plans.candidates import candidate_plans, current_plan
+    from sim.plans.load import load_search
+    from sim.plans.runs import PlanRuns
+    from sim.plans.search import NoFeasiblePlan, run_search
+    from sim.workers import local_backend
+
+    with fail_cleanly():
+        search = load_search(search_file)
+        plans = candidate_plans(search)
+        current = current_plan(search, plans)
+        folder = ensure_folder(out if out is not None else Path("results") / f"{search.name}-plan")
+    store = SweepStore(folder / "runs")
+    identity = _identity(search, [*plans, current])
+    with fail_cleanly():
+        _open(store, identity, resume)
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    everyone = [*plans, *([current] if current.index == len(plans) else [])]
+    backend = local_backend(workers, run_task, scheduler, label="plan run")
+    with sigterm_as_ctrl_c(), _Progress() as advance, fail_cleanly(), backend as pool:
+        runs = PlanRuns(search, everyone, store, pool, advance=advance)
+        reused = runs.load()
+        try:
+            found = run_search(runs, plans, current, batch=max(1, workers))
+        except NoFeasiblePlan as exc:
+            error(f"{search_file}: {exc}")
+            raise typer.Exit(2) from None
+    wall = time.perf_counter() - started
+    files = _write(folder, search, found, wall, workers, reused)
+    typer.echo(_summary(search, found, files, wall))
+
+
+def _identity(search: Any, plans: list[Any]) -> str:
+    """Return a fingerprint of what the runs depend on: base scenario, plans, worlds, seed, outcomes."""
+    worlds = None if search.worlds is None else search.worlds.to_json(orient="split", double_precision=15)
+    text = json.dumps(
+        {
+            "scenario": search.scenario,
+            "plans": [[p.index, p.values] for p in plans],
+            "worlds": worlds,
+            "seed": search.search.seed,
+            "outcomes": list(search.outcomes),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _open(store: Any, identity: str, resume: bool) -> None:
+    """Prepare the runs folder: keep its runs with --resume when they are this search's, else start afresh."""
+    from sim.scenario.errors import ScenarioError
+
+    manifest = store.manifest()
+    if resume and manifest is not None and manifest.get("identity") != identity:
+        raise ScenarioError(
+            "--resume",
+            f"the runs in {store.folder} are of another search (its file, base scenario or seed changed):"
+            " run without --resume to start afresh",
+        )
+    store.folder.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        store.clear()
+    store.prepare()
+    store.write_manifest({"identity": identity})
+
+
+class _Progress:
+    """A progress bar on stderr (when it is a terminal) counting runs as they are committed."""
+
+    def __enter__(self) -> Any:
+        from rich.progress import MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from sim.console import stderr
+
+        columns = (TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn())
+        self.bar = Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
+        self.bar.__enter__()
+        task = self.bar.add_task("runs", total=None)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+
+def _write(folder: Path, search: Any, found: Any, wall: float, workers: int, reused: int) -> list[Path]:
+    from sim.output import write_bytes_atomic, write_text_atomic
+    from sim.plans.report import frontier_figure, render_plan_report
+    from sim.plans.write import write_plan_files
+    from sim.views.canvas import png_bytes
+
+    facts = {"search": str(search.path), "seed": search.search.seed, "wall_seconds": round(wall, 1)}
+    files = write_plan_files(folder, search, found, facts)
+    files.append(write_bytes_atomic(folder / "frontier.png", png_bytes(frontier_figure(search, found))))
+    lines = [
+        f"Search {search.path} ({search.name}), seed {search.search.seed}",
+        f"{found.evaluated_runs:,} runs in {wall:.0f} s on {workers} worker(s)"
+        + (f", {reused:,} of them from an interrupted search" if reused else ""),
+        "Run it: feesim run plan.yaml (in this folder)",
+    ]
+    files.append(write_text_atomic(folder / "report.html", render_plan_report(search, found, lines)))
+    return files
+
+
+def _summary(search: Any, found: Any, files: list[Path], wall: float) -> str:
+    """Return what the command prints: the recommendation in a sentence, then the files (80 columns)."""
+    import textwrap
+
+    from sim.plans.write import headline
+
+    lines = textwrap.wrap(headline(search, found), 79)
+    lines += textwrap.wrap(
+        f"{found.evaluated_runs:,} runs in {wall:.0f} s; {len(found.survivors)} of"
+        f" {sum(1 for s in found.summaries if s.status != 'current')} plans survived screening"
+        f" (equal replication would need about {found.naive_runs:,} runs).",
+        79,
+    )
+    return "\n".join([*lines, "", *(f"wrote {f}" for f in files)])

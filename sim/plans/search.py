@@ -1,0 +1,317 @@
+"""The plan search: screen every candidate, select the best of the survivors, compare it with the rest.
+
+1. Screening (`sim.plans.screen`): every candidate runs `screening.replications`
+   replications; plans clearly over a staff-hours or staff-cost budget, and
+   plans clearly worse than another, are dropped (error probability α/2).
+2. Selection (`sim.plans.selection`, procedure KN): the survivors run new
+   replications, one round at a time, until one is left (error probability α/2).
+   By Bonferroni, the plan kept is within the indifference zone of the best
+   with probability at least 1 − α = `confidence` (Nelson et al. 2001).
+   A plan kept whose mean staff hours or cost turns out over the budget is set
+   aside and the selection repeated among the others (on the same runs).
+3. Comparison: the runner-up (the best other survivor) and the current plan
+   run on the recommended plan's replications; their paired differences get
+   t intervals at level 1 − α/2 each (Bonferroni over the two comparisons).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from sim.plans.candidates import Plan
+from sim.plans.runs import Observations, PlanRuns
+from sim.plans.screen import clearly_over_budget, screen_to_best
+from sim.plans.selection import Selection, kn_constants, kn_select
+
+__all__ = ["FIRST_STAGE", "Comparison", "Estimate", "NoFeasiblePlan", "PlanSearch", "run_search"]
+
+FIRST_STAGE = 10
+"""Replications every survivor gets before KN's first elimination (its n0)."""
+RUN_MEASURES = ("staff_hours", "staff_cost")
+
+
+class NoFeasiblePlan(Exception):
+    """Every candidate is over the budget; the message names the cheapest."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean with its confidence interval, over `n` replications."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+    @classmethod
+    def of(cls, values: np.ndarray, confidence: float) -> Estimate:
+        """Return the mean of `values` and its two-sided t interval at `confidence`."""
+        n = len(values)
+        mean = float(np.mean(values))
+        if n < 2:
+            return cls(mean, float("nan"), float("nan"), n)
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
+        return cls(mean, mean - half, mean + half, n)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The recommended plan against another: the paired difference (recommended minus other)."""
+
+    plan: Plan
+    difference: Estimate
+    beats_share: float
+    """Share of worlds (replications without worlds) where the recommended plan does better."""
+    staff_hours: float
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What the search learnt of one plan: its means, how many replications, and what became of it."""
+
+    plan: Plan
+    objective: float
+    staff_hours: float
+    staff_cost: float
+    replications: int
+    status: str
+    """over budget, screened out, eliminated, set aside (over budget), recommended, or current."""
+
+
+@dataclass(frozen=True)
+class PlanSearch:
+    """The outcome of a search."""
+
+    recommended: Plan
+    objective: Estimate
+    staff_hours: Estimate
+    staff_cost: Estimate
+    exceed_chance: dict[str, float]
+    runner_up: Comparison | None
+    current: Comparison | None
+    summaries: list[PlanSummary]
+    selection: Selection
+    survivors: list[int]
+    evaluated_runs: int
+    naive_runs: int
+    notes: list[str] = field(default_factory=list)
+
+
+def run_search(runs: PlanRuns, plans: list[Plan], current: Plan, batch: int = 1) -> PlanSearch:
+    """Search `plans` for the best within budget; compare it with the runner-up and the `current` plan."""
+    spec = runs.search.search
+    alpha = 1.0 - spec.confidence
+    limits = {k: v for k, v in spec.budget.limits().items() if k in RUN_MEASURES}
+    maximise = spec.objective.maximising
+    n_screen = spec.screening.replications
+    ids = [p.index for p in plans]
+    extra = [] if current.index in ids else [current.index]
+    first = runs.observe(ids, 0, n_screen)
+    runs.observe(extra, 0, n_screen)  # the current plan on the same replications, for the frontier
+    over = clearly_over_budget({m: first.measure(m) for m in limits}, limits, alpha / 2, len(ids))
+    if over.all():
+        raise NoFeasiblePlan(_cheapest(plans, first, limits))
+    kept = np.zeros(len(ids), dtype=bool)
+    kept[~over] = screen_to_best(first.objective[~over], spec.delta, alpha / 2, maximise)
+    survivors = [ids[i] for i in np.flatnonzero(kept)]
+    selection, best, set_aside = _select(runs, survivors, limits, alpha / 2, maximise, batch)
+    reps = int(selection.replications[survivors.index(best)])
+    own = runs.observe([best], n_screen, n_screen + reps)
+    others = [p for p in survivors if p != best and p not in set_aside]
+    runner = _runner_up(others, selection, survivors, first, ids, best, over, maximise)
+    compared = {p for p in (runner, current.index) if p is not None and p != best}
+    comparisons = {p: _compare(runs, best, p, n_screen, reps, alpha / 2, maximise) for p in compared}
+    return PlanSearch(
+        recommended=runs.plans[best],
+        objective=Estimate.of(own.objective[0], spec.confidence),
+        staff_hours=Estimate.of(own.staff_hours[0], spec.confidence),
+        staff_cost=Estimate.of(own.staff_cost[0], spec.confidence),
+        exceed_chance=_exceed_chance(runs, best, n_screen + reps, limits),
+        runner_up=comparisons.get(runner) if runner is not None else None,
+        current=comparisons.get(current.index),
+        summaries=_summaries(runs, plans, current, over, kept, selection, survivors, best, set_aside),
+        selection=selection,
+        survivors=survivors,
+        evaluated_runs=runs.runs,
+        naive_runs=_naive_runs(first.objective[~over], len(ids), spec.delta, spec.confidence),
+    )
+
+
+# -- selection ------------------------------------------------------------------------------------------
+
+
+def _select(
+    runs: PlanRuns, survivors: list[int], limits: dict[str, float], alpha: float, maximise: bool, batch: int
+) -> tuple[Selection, int, set[int]]:
+    """Run KN on the survivors; set aside a winner over budget and select again. Return the selection."""
+    spec = runs.search.search
+    offset = spec.screening.replications
+    set_aside: set[int] = set()
+    while True:
+        contenders = [p for p in survivors if p not in set_aside]
+        if not contenders:
+            raise NoFeasiblePlan(
+                "every plan that survived screening is over the budget on average over its replications"
+            )
+
+        def sample(rows: list[int], first: int, last: int, plans: list[int] = contenders) -> np.ndarray:
+            return runs.observe([plans[i] for i in rows], offset + first, offset + last).objective
+
+        chosen = kn_select(
+            sample,
+            len(contenders),
+            delta=spec.delta,
+            confidence=1.0 - alpha,
+            n0=FIRST_STAGE,
+            max_replications=spec.max_replications,
+            batch=batch,
+            maximise=maximise,
+        )
+        best = contenders[chosen.best]
+        reps = int(chosen.replications[chosen.best])
+        own = runs.observe([best], offset, offset + reps)
+        if all(own.measure(m)[0].mean() <= limit for m, limit in limits.items()):
+            return _widened(chosen, contenders, survivors), best, set_aside
+        set_aside.add(best)
+
+
+def _widened(chosen: Selection, contenders: list[int], survivors: list[int]) -> Selection:
+    """Return the selection with one entry per survivor (one set aside: no replications)."""
+    where = {p: i for i, p in enumerate(contenders)}
+    replications = np.array([chosen.replications[where[p]] if p in where else 0 for p in survivors])
+    dropped = np.array([chosen.dropped_at[where[p]] if p in where else -2 for p in survivors])
+    outcomes = [chosen.outcomes[where[p]] if p in where else np.zeros(0) for p in survivors]
+    best = survivors.index(contenders[chosen.best])
+    return Selection(best, replications, dropped, outcomes, chosen.eta, chosen.h2, chosen.capped)
+
+
+def _runner_up(
+    others: list[int],
+    selection: Selection,
+    survivors: list[int],
+    first: Observations,
+    ids: list[int],
+    best: int,
+    over: np.ndarray,
+    maximise: bool,
+) -> int | None:
+    """Return the best other survivor (by its mean in the selection), else the best other screened plan."""
+    sign = 1.0 if maximise else -1.0
+    if others:
+        return max(others, key=lambda p: sign * float(np.mean(selection.outcomes[survivors.index(p)])))
+    rest = [i for i in range(len(ids)) if ids[i] != best and not over[i]]
+    if not rest:
+        return None
+    return ids[max(rest, key=lambda i: sign * float(first.objective[i].mean()))]
+
+
+def _compare(
+    runs: PlanRuns, best: int, other: int, offset: int, reps: int, alpha: float, maximise: bool
+) -> Comparison:
+    """Return the paired difference of `best` and `other` on the best plan's selection replications."""
+    both = runs.observe([best, other], offset, offset + reps)
+    difference = both.objective[0] - both.objective[1]
+    by_world = both.by_world.mean(axis=1)  # (plans, worlds): each world's mean over replications
+    sign = 1.0 if maximise else -1.0
+    if by_world.shape[1] > 1:
+        beats = float(np.mean(sign * (by_world[0] - by_world[1]) > 0))
+    else:
+        beats = float(np.mean(sign * difference > 0))
+    return Comparison(
+        runs.plans[other], Estimate.of(difference, 1.0 - alpha), beats, float(both.staff_hours[1].mean())
+    )
+
+
+# -- what the search tells ------------------------------------------------------------------------------
+
+
+def _exceed_chance(runs: PlanRuns, best: int, reps: int, limits: dict[str, float]) -> dict[str, float]:
+    """Return, for each budget, the share of the recommended plan's runs (replication × world) over it."""
+    every = runs.observe([best], 0, reps)
+    out = {}
+    for name, limit in limits.items():
+        hours = every.staff_hours[0]
+        values = hours if name == "staff_hours" else every.staff_cost[0]
+        out[name] = float(np.mean(values > limit))
+    return out
+
+
+def _summaries(
+    runs: PlanRuns,
+    plans: list[Plan],
+    current: Plan,
+    over: np.ndarray,
+    kept: np.ndarray,
+    selection: Selection,
+    survivors: list[int],
+    best: int,
+    set_aside: set[int],
+) -> list[PlanSummary]:
+    """Return every evaluated plan's means over all its replications, and what became of it."""
+    out = []
+    everyone = [*plans, *([current] if current.index not in {p.index for p in plans} else [])]
+    for i, plan in enumerate(everyone):
+        reps = _replications(runs, plan.index)
+        seen = runs.observe([plan.index], 0, reps)
+        if plan.index == best:
+            status = "recommended"
+        elif plan.index in set_aside:
+            status = "set aside (over budget)"
+        elif i >= len(plans):
+            status = "current"
+        elif over[i]:
+            status = "over budget"
+        elif not kept[i]:
+            status = "screened out"
+        else:
+            status = "eliminated"
+        out.append(
+            PlanSummary(
+                plan,
+                float(seen.objective.mean()),
+                float(seen.staff_hours.mean()),
+                float(seen.staff_cost.mean()),
+                reps,
+                status,
+            )
+        )
+    return out
+
+
+def _replications(runs: PlanRuns, plan: int) -> int:
+    """Return how many whole replications (every world) a plan has, counted from the first."""
+    worlds = len(runs.worlds)
+    reps = 0
+    while all((plan, reps * worlds + w) in runs.values for w in range(worlds)):
+        reps += 1
+    return reps
+
+
+def _cheapest(plans: list[Plan], first: Observations, limits: dict[str, float]) -> str:
+    """Return the sentence naming the cheapest plan and its cost, for a search where every plan is over."""
+    name = next(iter(limits))
+    values = first.measure(name).mean(axis=1)
+    i = int(np.argmin(values))
+    unit = "staff hours" if name == "staff_hours" else "CNY of staff time"
+    return (
+        f"no plan is within the budget ({name} at most {limits[name]:,.0f}): the cheapest,"
+        f" plan {plans[i].index} ({plans[i].describe()}), needs {values[i]:,.0f} {unit} on average"
+    )
+
+
+def _naive_runs(first: np.ndarray, plans: int, delta: float, confidence: float) -> int:
+    """Return the runs an equal-replication search would need for the same guarantee.
+
+    Every plan gets the replications the noisiest pair needs, N = max(n0, ⌈h² S²_il / δ²⌉)
+    with KN's constant h² for all `plans` (a two-stage procedure with common random numbers,
+    Nelson and Matejcik 1995): what one must run when no plan is dropped early.
+    """
+    if len(first) < 2:
+        return plans * FIRST_STAGE
+    _, h2 = kn_constants(plans, first.shape[1], confidence)
+    differences = first[:, None, :] - first[None, :, :]
+    worst = float(differences.var(axis=2, ddof=1).max())
+    return plans * max(FIRST_STAGE, int(np.ceil(h2 * worst / delta**2)))
