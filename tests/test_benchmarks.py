@@ -97,3 +97,24 @@ def test_bench_worlds_reports_runs_per_second() -> None:
     assert "--worlds 2 --reps 1" in out["command"]
     estimate = out["runs"] * out["cpu_seconds_per_run"]  # one worker
     assert out["runs_seconds_on_free_cores"] == pytest.approx(estimate, abs=0.06)
+
+
+def test_bench_plan_sets_the_search_s_runs_against_equal_replication(tmp_path) -> None:
+    search = {
+        "name": "tiny",
+        "base": str(SCENARIOS / "baseline.yaml"),
+        "levers": {
+            "team.collectors": {"values": [1, 2]},
+            "strategy.billing.mode": {"values": ["bulk", "staged"]},
+        },
+        "objective": {"maximise": "final_paid_share"},
+        "indifference_pp": 3,
+    }
+    path = tmp_path / "tiny.yaml"
+    path.write_text(json.dumps(search), encoding="utf-8")
+    out = run_benchmark(
+        "bench_plan.py", "--search", str(path), "--households", "100", "--days", "30", "--workers", "1"
+    )
+    assert out["candidates"] == 4 and out["evaluated_runs"] >= 4 * 5
+    assert out["ratio"] == round(out["evaluated_runs"] / out["naive_equal_replication_runs"], 3)
+    assert set(out["recommended"]) == {"team.collectors", "strategy.billing.mode"}

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from sim.cli import app
 from tests.paths import ROOT
 
-EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
+EXPERIMENTS = sorted(p for p in (ROOT / "experiments").glob("*.yaml") if not p.stem.startswith("plan_"))
+"""The sweeps; plan_*.yaml are plan searches (tests/test_plan_search.py)."""
 TINY = {"community.households": 90, "community.buildings": 3, "horizon_days": 20}
 
 

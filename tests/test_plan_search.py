@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.scenario import load_scenario
-from tests.paths import SCENARIOS
+from tests.paths import ROOT, SCENARIOS
 
 TINY = {
     "name": "tiny",
@@ -151,3 +151,14 @@ def test_resume_refuses_the_runs_of_another_search(searched: Path, tmp_path: Pat
     shutil.copytree(searched, other)
     result = plan(write_search(tmp_path, seed=2), "--out", other, "--resume")
     assert result.exit_code == 2 and "another search" in result.output
+
+
+def test_the_shipped_search_offers_over_200_plans_within_the_rules() -> None:
+    from sim.plans.candidates import candidate_plans, current_plan
+    from sim.plans.load import load_search
+
+    search = load_search(ROOT / "experiments" / "plan_budget.yaml")
+    plans = candidate_plans(search)
+    assert len(plans) >= 200
+    assert search.settings["community"]["households"] == 2000 and search.settings["horizon_days"] == 180
+    assert current_plan(search, plans).index < len(plans)  # the base plan is one of the candidates

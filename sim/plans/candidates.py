@@ -32,8 +32,11 @@ class Plan:
     labels: dict[str, Any]
 
     def describe(self) -> str:
-        """Return the plan in a few words: each lever's label, `key=label`."""
-        return ", ".join(f"{key}={label}" for key, label in self.labels.items())
+        """Return the plan in a few words: a labelled value's label, else ``name=value`` (key's last part)."""
+        return ", ".join(
+            str(label) if not _same(label, self.values[key]) else f"{key.rsplit('.', 1)[-1]}={label}"
+            for key, label in self.labels.items()
+        )
 
 
 def plan_count(search: ResolvedSearch) -> int:

@@ -24,7 +24,7 @@ from scipy import stats
 from sim.plans.candidates import Plan
 from sim.plans.runs import Observations, PlanRuns
 from sim.plans.screen import clearly_over_budget, screen_to_best
-from sim.plans.selection import Selection, kn_constants, kn_select
+from sim.plans.selection import Selection, kn_select
 
 __all__ = ["FIRST_STAGE", "Comparison", "Estimate", "NoFeasiblePlan", "PlanSearch", "run_search"]
 
@@ -303,15 +303,18 @@ def _cheapest(plans: list[Plan], first: Observations, limits: dict[str, float]) 
 
 
 def _naive_runs(first: np.ndarray, plans: int, delta: float, confidence: float) -> int:
-    """Return the runs an equal-replication search would need for the same guarantee.
+    """Return about the runs an equal-replication search would need for the same guarantee.
 
-    Every plan gets the replications the noisiest pair needs, N = max(n0, ⌈h² S²_il / δ²⌉)
-    with KN's constant h² for all `plans` (a two-stage procedure with common random numbers,
-    Nelson and Matejcik 1995): what one must run when no plan is dropped early.
+    A two-stage procedure with common random numbers and Bonferroni's inequality
+    (Clark and Yang 1986): after a first stage of n0 = FIRST_STAGE replications, plan i
+    needs N_il = ⌈(t S_il / δ)²⌉ against plan l, t the 1 − α/(k − 1) quantile of
+    Student's t with n0 − 1 degrees of freedom; with equal replication every plan gets
+    the largest, N = max(n0, N_il): what one must run when no plan is dropped early.
+    S_il is estimated from the screening replications here.
     """
     if len(first) < 2:
         return plans * FIRST_STAGE
-    _, h2 = kn_constants(plans, first.shape[1], confidence)
+    t = stats.t.ppf(1.0 - (1.0 - confidence) / (len(first) - 1), FIRST_STAGE - 1)
     differences = first[:, None, :] - first[None, :, :]
-    worst = float(differences.var(axis=2, ddof=1).max())
-    return plans * max(FIRST_STAGE, int(np.ceil(h2 * worst / delta**2)))
+    worst = float(differences.std(axis=2, ddof=1).max())
+    return plans * max(FIRST_STAGE, int(np.ceil((t * worst / delta) ** 2)))
