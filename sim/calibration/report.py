@@ -195,6 +195,8 @@ def _buildings_figure(c: Calibration) -> Figure:
         axes.tick_params(labelsize=7)
     for axes in grid[len(items) :]:
         axes.set_visible(False)
+    figure.supxlabel("day of the campaign", fontsize=9)
+    figure.supylabel("households paid (%)", fontsize=9)
     return figure
 
 

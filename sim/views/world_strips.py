@@ -56,6 +56,7 @@ def _draw_strip(axes: Axes, strip: Strip) -> None:
         return
     jitter = np.random.default_rng(0).uniform(-0.55, 0.55, strip.values.size)
     axes.scatter(strip.values, jitter, s=22, c=_colours(strip), alpha=0.8, edgecolors="none", zorder=3)
+    axes.ticklabel_format(axis="x", useOffset=False)  # 4,500.0 to 4,500.5 h, not 0.0 to 0.5 and "+4.5e3"
     low, median, high = np.percentile(strip.values, [5, 50, 95])
     axes.axvspan(low, high, color="#999999", alpha=0.18, lw=0, label="5–95% of worlds")
     axes.axvline(median, color="black", lw=1.6, label=f"median {median:+,.1f}" if strip.better else "median")
