@@ -17,7 +17,20 @@ from sim.experiments.schema import RangeLever, ValuesLever
 from sim.plans.load import ResolvedSearch
 from sim.scenario.errors import Problem, ScenarioError
 
-__all__ = ["CURRENT", "Plan", "candidate_plans", "current_plan", "plan_count", "value_at"]
+__all__ = [
+    "CURRENT",
+    "Plan",
+    "candidate_plans",
+    "collector_choices",
+    "collector_limit",
+    "current_plan",
+    "enumerable",
+    "no_plan_within_collectors",
+    "plan_count",
+    "same_setting",
+    "value_at",
+    "within_collectors",
+]
 
 CURRENT = "current"
 COLLECTORS = "team.collectors"
@@ -33,15 +46,28 @@ class Plan:
 
     def describe(self) -> str:
         """Return the plan in a few words: a labelled value's label, else ``name=value`` (key's last part)."""
-        return ", ".join(
-            str(label) if not _same(label, self.values[key]) else f"{key.rsplit('.', 1)[-1]}={label}"
-            for key, label in self.labels.items()
-        )
+        return ", ".join(_described(key, label, self.values[key]) for key, label in self.labels.items())
 
 
-def plan_count(search: ResolvedSearch) -> int:
-    """Return how many combinations the levers make (before any budget)."""
-    return math.prod(len(_choices(lever)) for lever in search.search.levers.values())
+def _described(key: str, label: Any, value: Any) -> str:
+    """Return a lever's setting in a word: its label, or ``name=value``."""
+    if not same_setting(label, value):
+        return str(label)
+    name = key.rsplit(".", 1)[-1]
+    return f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+
+
+def plan_count(search: ResolvedSearch) -> float:
+    """Return how many combinations the levers make (before any budget; infinite with a continuous lever)."""
+    levers = search.search.levers.values()
+    if any(isinstance(lever, RangeLever) and not lever.integer for lever in levers):
+        return math.inf
+    return math.prod(len(_choices(lever)) for lever in levers)
+
+
+def enumerable(search: ResolvedSearch) -> bool:
+    """Tell whether the search tries every plan (few enough), rather than an optimiser's candidates."""
+    return plan_count(search) <= search.search.candidates.enumerate_up_to
 
 
 def candidate_plans(search: ResolvedSearch) -> list[Plan]:
@@ -50,37 +76,46 @@ def candidate_plans(search: ResolvedSearch) -> list[Plan]:
     Raise ScenarioError when there are more than `candidates.enumerate_up_to`, or none within the budget.
     """
     levers = search.search.levers
-    count = plan_count(search)
-    limit = search.search.candidates.enumerate_up_to
-    if count > limit:
-        message = (
-            f"the levers make {count:,} plans, more than candidates.enumerate_up_to ({limit:,}):"
-            " give fewer values, or raise the limit"
-        )
-        raise ScenarioError(str(search.path), "too many plans", [Problem("levers", message)])
+    if not enumerable(search):
+        raise ValueError("the levers make too many plans to try every one")
     plans = []
     for combination in itertools.product(*(_choices(lever) for lever in levers.values())):
         labels = {key: label for key, (label, _value) in zip(levers, combination, strict=True)}
         values = {key: value for key, (_label, value) in zip(levers, combination, strict=True)}
-        if _collectors(search, values) <= search.search.budget.limits().get(COLLECTORS, math.inf):
+        if within_collectors(search, values):
             plans.append(Plan(len(plans), values, labels))
     if not plans:
-        fewest = min(_collectors(search, {COLLECTORS: n}) for n in _collector_choices(search))
-        message = (
-            f"every plan needs more collectors than the budget allows ({search.search.budget.collectors});"
-            f" the cheapest plan has {fewest}"
-        )
-        raise ScenarioError(
-            str(search.path), "no plan within the budget", [Problem(f"budget.{COLLECTORS}", message)]
-        )
+        raise no_plan_within_collectors(search)
     return plans
+
+
+def no_plan_within_collectors(search: ResolvedSearch) -> ScenarioError:
+    """Return the error of a search whose every plan needs more collectors than its budget allows."""
+    fewest = min(collector_choices(search))
+    message = (
+        f"every plan needs more collectors than the budget allows ({search.search.budget.collectors});"
+        f" the cheapest plan has {fewest}"
+    )
+    return ScenarioError(
+        str(search.path), "no plan within the budget", [Problem(f"budget.{COLLECTORS}", message)]
+    )
+
+
+def collector_limit(search: ResolvedSearch) -> float:
+    """Return the most collectors a plan may have (infinite without that budget)."""
+    return search.search.budget.limits().get(COLLECTORS, math.inf)
+
+
+def within_collectors(search: ResolvedSearch, values: Mapping[str, Any]) -> bool:
+    """Tell whether a plan's team is within the collectors' budget."""
+    return _collectors(search, values) <= collector_limit(search)
 
 
 def current_plan(search: ResolvedSearch, plans: list[Plan]) -> Plan:
     """Return the base scenario's plan: a candidate if one has its values, else a plan numbered after them."""
     values = {key: value_at(search.settings, key) for key in search.search.levers}
     for plan in plans:
-        if all(_same(plan.values[key], values[key]) for key in values):
+        if all(same_setting(plan.values[key], values[key]) for key in values):
             return plan
     labels = {key: _label_of(search.search.levers[key], value) for key, value in values.items()}
     return Plan(len(plans), values, labels)
@@ -93,11 +128,13 @@ def _choices(lever: ValuesLever | RangeLever) -> list[tuple[Any, Any]]:
     return [(value, value) for value in lever.grid(None)]
 
 
-def _collector_choices(search: ResolvedSearch) -> list[int]:
+def collector_choices(search: ResolvedSearch) -> list[int]:
     """Return the numbers of collectors the plans can have."""
     lever = search.search.levers.get(COLLECTORS)
     if lever is None:
         return [int(value_at(search.settings, COLLECTORS))]
+    if isinstance(lever, RangeLever):
+        return list(range(math.ceil(lever.range.min), math.floor(lever.range.max) + 1))
     return [int(value) for _label, value in _choices(lever)]
 
 
@@ -116,13 +153,15 @@ def value_at(scenario: Mapping[str, Any], key: str) -> Any:
 
 def _label_of(lever: ValuesLever | RangeLever, value: Any) -> Any:
     """Return the label a lever gives `value` (the value itself when it is not one of its choices)."""
+    if isinstance(lever, RangeLever):
+        return value
     for label, choice in _choices(lever):
-        if _same(choice, value):
+        if same_setting(choice, value):
             return label
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_setting(a: Any, b: Any) -> bool:
     """Tell whether two scenario values are the same setting (1 and 1.0 are)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b or (a == b and type(a) is type(b))

@@ -29,7 +29,8 @@ def plan_command(
     from sim.experiments.store import SweepStore
     from sim.experiments.task import run_task
     from sim.output import ensure_folder
-    from sim.plans.candidates import candidate_plans, current_plan
+    from sim.plans.candidates import candidate_plans, current_plan, enumerable, no_plan_within_collectors
+    from sim.plans.generate import generate_plans
     from sim.plans.load import load_search
     from sim.plans.runs import PlanRuns
     from sim.plans.search import NoFeasiblePlan, run_search
@@ -37,22 +38,25 @@ def plan_command(
 
     with fail_cleanly():
         search = load_search(search_file)
-        plans = candidate_plans(search)
-        current = current_plan(search, plans)
+        plans = candidate_plans(search) if enumerable(search) else []
+        if not (plans or any(_affordable_collectors(search))):
+            raise no_plan_within_collectors(search)
         folder = ensure_folder(out if out is not None else Path("results") / f"{search.name}-plan")
     store = SweepStore(folder / "runs")
-    identity = _identity(search, [*plans, current])
     with fail_cleanly():
-        _open(store, identity, resume)
+        _open(store, _identity(search), resume)
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
-    everyone = [*plans, *([current] if current.index == len(plans) else [])]
     backend = local_backend(workers, run_task, scheduler, label="plan run")
     with sigterm_as_ctrl_c(), _Progress() as advance, fail_cleanly(), backend as pool:
-        runs = PlanRuns(search, everyone, store, pool, advance=advance)
+        runs = PlanRuns(search, plans, store, pool, advance=advance)
         reused = runs.load()
+        if not plans:
+            plans = generate_plans(search, runs)
+        current = current_plan(search, plans)
+        runs.add(current)
         try:
-            found = run_search(runs, plans, current, batch=max(1, workers))
+            found = run_search(runs, plans, current)
         except NoFeasiblePlan as exc:
             error(f"{search_file}: {exc}")
             raise typer.Exit(2) from None
@@ -61,13 +65,23 @@ def plan_command(
     typer.echo(_summary(search, found, files, wall))
 
 
-def _identity(search: Any, plans: list[Any]) -> str:
-    """Return a fingerprint of what the runs depend on: base scenario, plans, worlds, seed, outcomes."""
+def _affordable_collectors(search: Any) -> list[int]:
+    """Return the team sizes the plans may have within the collectors' budget."""
+    from sim.plans.candidates import collector_choices, collector_limit
+
+    return [n for n in collector_choices(search) if n <= collector_limit(search)]
+
+
+def _identity(search: Any) -> str:
+    """Return a fingerprint of what the runs depend on: base scenario, levers, worlds, seed, outcomes."""
     worlds = None if search.worlds is None else search.worlds.to_json(orient="split", double_precision=15)
     text = json.dumps(
         {
             "scenario": search.scenario,
-            "plans": [[p.index, p.values] for p in plans],
+            "levers": {k: v.model_dump(mode="json") for k, v in search.search.levers.items()},
+            "budget": search.search.budget.limits(),
+            "candidates": search.search.candidates.model_dump(),
+            "screening": search.search.screening.replications,
             "worlds": worlds,
             "seed": search.search.seed,
             "outcomes": list(search.outcomes),

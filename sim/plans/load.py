@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sim.experiments.load import ResolvedExperiment, resolve_experiment
 from sim.experiments.schema import Design, Experiment, RangeLever
 from sim.plans.schema import SearchFile
-from sim.scenario.errors import Problem, ScenarioError, from_validation_error
+from sim.scenario.errors import ScenarioError, from_validation_error
 from sim.scenario.load import scenario_from_dict
 from sim.scenario.yamlfile import read_yaml_mapping
 
@@ -92,17 +92,6 @@ def load_search(path: str | Path) -> ResolvedSearch:
             "invalid plan search (1 problem)" if count == 1 else f"invalid plan search ({count} problems)"
         )
         raise ScenarioError(source, summary, error.problems) from None
-    continuous = [
-        key for key, lever in search.levers.items() if isinstance(lever, RangeLever) and not lever.integer
-    ]
-    if continuous:
-        problems = [
-            Problem(
-                f"levers.{key}", "a plan search takes whole-number ranges (integer: true) or lists of values"
-            )
-            for key in continuous
-        ]
-        raise ScenarioError(source, "invalid plan search", problems)
     return ResolvedSearch(path, search, resolve_experiment(_as_experiment(search), path))
 
 
@@ -116,7 +105,7 @@ def _as_experiment(search: SearchFile) -> Experiment:
         overrides=dict(search.overrides),
         levers=dict(search.levers),
         uncertainties={},
-        design=Design(),
+        design=Design(levels=2) if _continuous(search) else Design(),
         replications=search.max_replications,
         precision=None,
         worlds=None if table else search.worlds,
@@ -124,3 +113,8 @@ def _as_experiment(search: SearchFile) -> Experiment:
         outcomes=[search.objective.outcome],
         seed=search.seed,
     )
+
+
+def _continuous(search: SearchFile) -> bool:
+    """Tell whether a lever takes any value in a range (not only whole numbers)."""
+    return any(isinstance(lever, RangeLever) and not lever.integer for lever in search.levers.values())

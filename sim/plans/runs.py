@@ -73,6 +73,10 @@ class PlanRuns:
         self.values: dict[tuple[int, int], dict[str, float]] = {}
         self.worlds = self._world_values()
 
+    def add(self, plan: Plan) -> None:
+        """Register a plan (one the optimiser proposed, or the current plan) so that it can be run."""
+        self.plans[plan.index] = plan
+
     @property
     def runs(self) -> int:
         """Return how many runs the search holds."""

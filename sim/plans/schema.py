@@ -17,6 +17,7 @@ types are errors naming the key path)::
     indifference_pp: 1                        # a difference smaller than this does not matter
     confidence: 0.95                          # probability of choosing a plan within it of the best
     screening: {replications: 5}
+    candidates: {enumerate_up_to: 2000, generate: 200}   # beyond: an optimiser proposes 200
     max_replications: 200
     seed: 0
 """
