@@ -76,6 +76,8 @@ def render_plan_report(search: ResolvedSearch, found: PlanSearch, facts: list[st
         _section(
             "Every plan tried", _figure(frontier_figure(search, found), _frontier_caption(search, found))
         ),
+        _section("Against the runner-up and your current plan", _comparisons(search, found)),
+        _section("Budget", f"<p>{html.escape(_budget_sentence(search, found))}</p>\n"),
         _section("The leading plans", _table(search, found)),
         _section("How sure", f"<p>{html.escape(_confidence_sentence(search, found))}</p>\n"),
     ]
@@ -115,6 +117,57 @@ def _table(search: ResolvedSearch, found: PlanSearch, rows: int = 12) -> str:
         for s in ranked
     )
     return f"<table>{head}{body}</table>\n"
+
+
+def _comparisons(search: ResolvedSearch, found: PlanSearch) -> str:
+    share = is_share(search.search.objective.outcome)
+    where = "worlds" if search.worlds is not None else "replications"
+    columns = ("", "plan", "recommended minus it", "recommended better in", "its staff hours")
+    head = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
+    rows = []
+    for name, c in (("runner-up", found.runner_up), ("current plan", found.current)):
+        if c is None:
+            continue
+        d = c.difference
+        interval = (
+            f"{_difference(d.mean, share)} [{_difference(d.ci_low, share)}, {_difference(d.ci_high, share)}]"
+        )
+        rows.append(
+            f"<tr><td>{name}</td><td>{c.plan.index}: {html.escape(c.plan.describe())}</td><td>{interval}</td>"
+            f"<td>{c.beats_share:.0%} of {where}</td><td>{c.staff_hours:,.0f}</td></tr>"
+        )
+    if not rows:
+        return (
+            "<p>The recommended plan is your current plan, and no other plan survived to be compared.</p>\n"
+        )
+    note = (
+        "<p>Paired differences on the recommended plan's replications (common random numbers), with"
+        f" {search.search.confidence:.0%} intervals adjusted for the two comparisons (Bonferroni).</p>\n"
+    )
+    return f"<table>{head}{''.join(rows)}</table>\n{note}"
+
+
+def _budget_sentence(search: ResolvedSearch, found: PlanSearch) -> str:
+    limits = search.search.budget.limits()
+    if not limits:
+        return "The search has no budget."
+    parts = []
+    for name, limit in limits.items():
+        if name == "team.collectors":
+            parts.append(f"at most {limit:.0f} collectors: plans with more were not tried")
+            continue
+        mean = found.staff_hours.mean if name == "staff_hours" else found.staff_cost.mean
+        chance = found.exceed_chance.get(name, 0.0)
+        unit = "staff hours" if name == "staff_hours" else "CNY of staff time"
+        parts.append(
+            f"at most {limit:,.0f} {unit}: the recommended plan needs {mean:,.0f} on average"
+            f" and exceeds the limit in {chance:.0%} of its runs"
+        )
+    return "Budget: " + "; ".join(parts) + ". A budget holds when the mean over replications is within it."
+
+
+def _difference(value: float, share: bool) -> str:
+    return f"{100 * value:+.1f} pp" if share else f"{value:+.3g}"
 
 
 def _value(value: float, share: bool) -> str:

@@ -100,7 +100,8 @@ def headline(search: ResolvedSearch, found: PlanSearch) -> str:
         more = "more" if change >= 0 else "fewer"
         text += (
             f": {_signed(d.mean, share)} [{_signed(d.ci_low, share)}, {_signed(d.ci_high, share)}]"
-            f" {spec.objective.outcome} over your current plan for {abs(change):.0%} {more} staff hours"
+            f" {spec.objective.outcome} {'over' if d.mean >= 0 else 'against'} your current plan"
+            f" for {abs(change):.0%} {more} staff hours"
         )
     else:
         text += f" (it is your current plan): {spec.objective.outcome} {_plain(found.objective.mean, share)}"
