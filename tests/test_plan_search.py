@@ -183,3 +183,19 @@ def test_a_space_too_large_to_enumerate_is_searched_by_the_optimiser(tmp_path: P
         len(proposed.drop_duplicates(list(levers))) == len(proposed) == 16
     )  # every proposal a distinct plan
     assert (proposed["team.collectors"] <= 3).all()
+
+
+@pytest.mark.slow  # a local Dask cluster starts in seconds, and the search runs again on it
+def test_a_dask_cluster_recommends_the_same_plan_with_the_same_figures(
+    searched: Path, tmp_path: Path
+) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        result = plan(
+            write_search(tmp_path), "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address
+        )
+    assert result.exit_code == 0, result.output
+    before = json.loads((searched / "plan.json").read_text(encoding="utf-8"))
+    after = json.loads((tmp_path / "dask" / "plan.json").read_text(encoding="utf-8"))
+    assert stable({**after, "search": None}) == stable({**before, "search": None})
