@@ -11,13 +11,21 @@ import pandas as pd
 
 from sim.calibration.abc import AbcFit, fit_abc, weighted_quantile
 from sim.calibration.design import Design, choose_parameters, lhs_design
-from sim.calibration.moments import moment_set
+from sim.calibration.moments import CONTACT_MOMENTS, contact_moments, moment_set
 from sim.calibration.payments import Payments
 from sim.calibration.runs import SEEDS, RunSpec, run_payments
 from sim.scenario.schema import Scenario
 from sim.worlds.priors import PRIORS_FILE, Prior, load_priors, scenario_in_world
 
-__all__ = ["Calibration", "CalibrationSettings", "Check", "ParameterFit", "calibrate", "calibrated_priors"]
+__all__ = [
+    "Calibration",
+    "CalibrationSettings",
+    "Check",
+    "ContactMoment",
+    "ParameterFit",
+    "calibrate",
+    "calibrated_priors",
+]
 
 IDENTIFIED_WIDTH = 0.5
 """Identified: a 90% interval spanning less than this share of the prior's (in prior quantiles)."""
@@ -95,8 +103,23 @@ class Check:
 
 
 @dataclass(frozen=True)
+class ContactMoment:
+    """One contact moment: the contact log's value and the posterior runs' median and 90% band."""
+
+    name: str
+    observed: float
+    median: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Calibration:
-    """Everything the calibration found and the runs it took."""
+    """Everything the calibration found and the runs it took.
+
+    `contacts` is the number of contacts in the contact log the fit used (None: no log);
+    `contact_moments` compares the log's contact moments with the posterior runs'.
+    """
 
     design: Design
     fit: AbcFit
@@ -112,6 +135,8 @@ class Calibration:
     correlation: np.ndarray
     households: int
     notes: list[str] = field(default_factory=list)
+    contacts: int | None = None
+    contact_moments: tuple[ContactMoment, ...] = ()
 
 
 def calibrate(
@@ -129,7 +154,8 @@ def calibrate(
     design = lhs_design(priors, settings.runs, settings.seed)
     data = scenario.model_dump(mode="json")
     scenarios = _scenarios(data, design.values(), str(priors_path))
-    specs = [RunSpec(j, s, settings.seed, j % SEEDS) for j, s in enumerate(scenarios)]
+    contacts = observed.has_contacts
+    specs = [RunSpec(j, s, settings.seed, j % SEEDS, contacts) for j, s in enumerate(scenarios)]
     design_runs = [
         r.payments(scenario.horizon_days) for r in run_payments(specs, workers, scheduler, advance)
     ]
@@ -143,7 +169,7 @@ def calibrate(
     posterior = design.values(fit.resample(settings.posterior_worlds, rng))
     check_worlds = design.values(fit.resample(settings.check_runs, rng))
     check_scenarios = _scenarios(data, check_worlds, "the posterior")
-    check_specs = [RunSpec(i, s, settings.seed, SEEDS + i) for i, s in enumerate(check_scenarios)]
+    check_specs = [RunSpec(i, s, settings.seed, SEEDS + i, contacts) for i, s in enumerate(check_scenarios)]
     check_runs = [
         r.payments(scenario.horizon_days) for r in run_payments(check_specs, workers, scheduler, advance)
     ]
@@ -164,6 +190,8 @@ def calibrate(
         moments=observed_moments.names,
         correlation=fit.correlation(),
         households=observed.households,
+        contacts=observed.contacts if contacts else None,
+        contact_moments=_contact_check(observed, check_runs) if contacts else (),
     )
 
 
@@ -206,6 +234,16 @@ def _check(
     return Check(curve(observed)[first_day - 1 :], median, low, high, first_day)
 
 
+def _contact_check(observed: Payments, runs: Sequence[Payments]) -> tuple[ContactMoment, ...]:
+    """Return the contact log's contact moments against the posterior runs' median and 90% band."""
+    simulated = np.array([contact_moments(p) for p in runs])
+    low, median, high = np.quantile(simulated, (BAND[0], 0.5, BAND[1]), axis=0)
+    return tuple(
+        ContactMoment(name, float(value), float(median[i]), float(low[i]), float(high[i]))
+        for i, (name, value) in enumerate(zip(CONTACT_MOMENTS, contact_moments(observed), strict=True))
+    )
+
+
 def _by_building(observed: Payments, runs: Sequence[Payments], labels: list[str]) -> dict[str, Check]:
     out = {}
     for building in observed.buildings:
@@ -221,7 +259,10 @@ def _by_building(observed: Payments, runs: Sequence[Payments], labels: list[str]
 def _holdout(
     design: Design, runs: Sequence[Payments], observed: Payments, accept: float
 ) -> tuple[Check, str]:
-    """Fit on half the buildings (every other one) and predict the others; on one building, by time."""
+    """Fit on half the buildings (every other one) and predict the others; on one building, by time.
+
+    The fitted part keeps its contacts: those of its households, or those before the half.
+    """
     buildings = observed.buildings
     if len(buildings) >= 2:
         fitted = np.isin(observed.building, buildings[::2])
@@ -241,8 +282,7 @@ def _holdout(
         half = observed.horizon_days // 2
 
         def fit_part(p: Payments) -> Payments:
-            paid = np.where(p.paid_day < half, p.paid_day, np.nan)
-            return Payments.of(p.building, p.fee, paid, np.where(np.isnan(paid), 0.0, p.amount), half)
+            return p.until(half)
 
         def rest(p: Payments) -> Payments:
             return p

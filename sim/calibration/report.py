@@ -36,6 +36,7 @@ def render_calibration_report(calibration: Calibration, title: str, facts: list[
                 _band_caption(calibration),
             ),
         ),
+        *_contact_section(calibration),
         _section(
             "By building",
             _figure(_buildings_figure(calibration), "curves by building", _buildings_caption(calibration)),
@@ -85,6 +86,30 @@ def _fit_sentence(c: Calibration) -> str:
     )
 
 
+def _contact_section(c: Calibration) -> list[str]:
+    """Return the contact log's section (none when the fit did not use one)."""
+    if c.contacts is None:
+        return []
+    rows = "".join(
+        f"<tr><td><code>{html.escape(m.name)}</code></td><td>{m.observed:.3g}</td><td>{m.median:.3g}</td>"
+        f"<td>[{m.low:.3g}, {m.high:.3g}]</td></tr>"
+        for m in c.contact_moments
+    )
+    head = (
+        "<thead><tr><th>moment</th><th>contact log</th><th>simulated median</th>"
+        "<th>90% band</th></tr></thead>"
+    )
+    text = (
+        f"The fit used the contact log's {c.contacts:,} contacts: the share of contacted households that"
+        " paid on the day of a contact or within the 3 days after it, the share of payers contacted on the"
+        " day they paid, and the contacts per household; here against the same moments of the runs in"
+        " worlds drawn from the posterior."
+    )
+    return [
+        _section("Contact log", f"<p>{html.escape(text)}</p>\n<table>{head}<tbody>{rows}</tbody></table>\n")
+    ]
+
+
 def _holdout_sentence(c: Calibration) -> str:
     h = c.holdout
     return (
@@ -99,8 +124,9 @@ def _method_sentence(c: Calibration) -> str:
         f"{len(c.design.u):,} runs over a Latin hypercube of the priors of {len(c.parameters)} parameters, "
         f"one replication each on its own seed; {len(c.moments)} moments of each run (weekly household and "
         "money paid shares, the unpaid share at the end, payment-day quantiles, the spread between "
-        "buildings) "
-        "reduced to one summary per parameter by ridge regression; the nearest quarter of the runs kept, "
+        "buildings"
+        + (", and three moments of the contact log" if c.contacts is not None else "")
+        + ") reduced to one summary per parameter by ridge regression; the nearest quarter of the runs kept, "
         "weighted and moved by a local-linear regression (regression ABC). The fit check runs the model in "
         f"{c.runs - len(c.design.u)} worlds drawn from the posterior, on fresh seeds. docs/model.md §36 says"
         " more."

@@ -26,41 +26,63 @@ SEEDS = 100_000
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One calibration run: a scenario with a point's parameters, on replication `replication` of `seed`."""
+    """One calibration run: a scenario with a point's parameters, on replication `replication` of `seed`.
+
+    With `contacts`, the run logs its events and sends back its contacts, as a contact log would hold them.
+    """
 
     index: int
     scenario: Scenario
     seed: int
     replication: int
+    contacts: bool = False
 
 
 @dataclass(frozen=True)
 class RunPayments:
-    """What a calibration run sends back: its households' buildings, fees and payment days (compact)."""
+    """What a calibration run sends back: its households' buildings, fees and payment days (compact).
+
+    With contacts, `contact_owner` and `contact_day` hold each contact's household and whole day.
+    """
 
     index: int
     building: np.ndarray
     fee: np.ndarray
     paid_day: np.ndarray
+    contact_owner: np.ndarray | None = None
+    contact_day: np.ndarray | None = None
 
     def payments(self, horizon_days: int) -> Payments:
         """Return the run's payments (a payer pays the fee in full)."""
         paid_day = self.paid_day.astype(float)
         fee = self.fee.astype(float)
-        return Payments.of(self.building, fee, paid_day, np.where(np.isnan(paid_day), 0.0, fee), horizon_days)
+        amount = np.where(np.isnan(paid_day), 0.0, fee)
+        return Payments.of(
+            self.building, fee, paid_day, amount, horizon_days, self.contact_owner, self.contact_day
+        )
 
 
 def simulate_payments(spec: RunSpec) -> RunPayments:
     """Run one calibration run (a task for worker processes)."""
     from sim.api import simulate
 
-    result = simulate(spec.scenario, replication_seed(spec.seed, spec.replication))
-    payments = Payments.from_owner_table(result.owners, spec.scenario.horizon_days)
+    horizon = spec.scenario.horizon_days
+    result = simulate(spec.scenario, replication_seed(spec.seed, spec.replication), log_events=spec.contacts)
+    payments = Payments.from_owner_table(result.owners, horizon)
+    owner = day = None
+    if spec.contacts:
+        from sim.data.export import contact_days
+
+        owner, day = contact_days(result)
+        within = day < horizon
+        owner, day = owner[within].astype(np.int32), day[within].astype(np.int32)
     return RunPayments(
         index=spec.index,
         building=payments.building.astype(np.int32),
         fee=payments.fee.astype(np.float64),
         paid_day=payments.paid_day.astype(np.float32),
+        contact_owner=owner,
+        contact_day=day,
     )
 
 

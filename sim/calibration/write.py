@@ -64,7 +64,27 @@ def fit_summary(calibration: Calibration, facts: dict[str, Any]) -> dict[str, An
         "runs": calibration.runs,
         "method": "regression ABC with semi-automatic summaries over a Latin hypercube of the priors",
         "moments": list(calibration.moments),
+        "contacts": calibration.contacts is not None,
+        **_contact_fields(calibration),
         **facts,
+    }
+
+
+def _contact_fields(calibration: Calibration) -> dict[str, Any]:
+    """Return fit.json's contact fields: the log's count and its moments against the posterior's (if used)."""
+    if calibration.contacts is None:
+        return {}
+    return {
+        "contact_count": calibration.contacts,
+        "contact_moments": {
+            m.name: {
+                "observed": round(m.observed, 5),
+                "posterior_median": round(m.median, 5),
+                "posterior_low": round(m.low, 5),
+                "posterior_high": round(m.high, 5),
+            }
+            for m in calibration.contact_moments
+        },
     }
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "Headers",
     "RosterColumn",
     "check_targets",
+    "contact_days",
     "contact_log_frame",
     "export_run",
     "ledger_frame",
@@ -167,6 +168,20 @@ def contact_log_frame(
         columns=list(CONTACT_FIELDS),
     )
     return _headed(frame, CONTACT_FIELDS, CONTACT_HEADERS, headers)
+
+
+def contact_days(result: RunResult) -> tuple[np.ndarray, np.ndarray]:
+    """Return the owner and whole day (0: the first day) of each contact the contact log would hold.
+
+    The run must have logged its events (``simulate(..., log_events=True)``);
+    the contacts are those `contact_log_frame` writes, in time order.
+    """
+    if result.records is None:
+        raise ValueError("the run did not log its events: simulate it with log_events=True")
+    contacts = [r for r in result.records if _is_contact(r)]
+    owner = np.fromiter((r.owner for r in contacts), dtype=np.int64, count=len(contacts))
+    hours = np.fromiter((r.time for r in contacts), dtype=float, count=len(contacts))
+    return owner, np.floor(hours / 24.0).astype(np.int64)
 
 
 def write_table(path: Path, frame: pd.DataFrame, headers: Headers = "en") -> Path:
