@@ -210,6 +210,20 @@ def test_the_same_seed_gives_the_same_posterior_on_one_or_two_workers(
     assert first["parameters"] == second["parameters"] and first["rmse_pp"] == second["rmse_pp"]
 
 
+@pytest.mark.slow  # a local Dask cluster starts in seconds, and the calibration runs again on it
+def test_a_dask_cluster_gives_the_same_posterior(exported: Path, calibrated: Path) -> None:
+    from distributed import LocalCluster
+
+    out = exported / "dask"
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        options = ("--runs", 50, "--scheduler", cluster.scheduler_address, "--seed", SEED, "--out", out)
+        result = invoke(
+            "calibrate", SCENARIOS / "baseline.yaml", "--ledger", exported / "ledger.csv", *options, *SMALL
+        )
+    assert result.exit_code == 0, result.output
+    assert (out / "posterior.parquet").read_bytes() == (calibrated / "posterior.parquet").read_bytes()
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
