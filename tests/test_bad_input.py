@@ -407,7 +407,11 @@ SAMPLED = (
     " owners.phone_share: {dist: uniform, min: 0.5, max: 0.9}}"
 )
 DESIGNS = {
-    "shipped": [path.read_text(encoding="utf-8") for path in sorted((ROOT / "experiments").glob("*.yaml"))],
+    "shipped": [
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "experiments").glob("*.yaml"))
+        if not path.stem.startswith("plan_")  # plan searches: tests/test_plan_search.py
+    ],
     "grid": [
         LEVERS_LAST + "  strategy.calls.give_up_after: {range: {min: 0, max: 9}, integer: true}\n"
         "  owners.phone_share: {range: {min: 0.5, max: 0.9}}\ndesign: {levels: 4}\n",

@@ -164,6 +164,7 @@ def test_the_shipped_search_offers_over_200_plans_within_the_rules() -> None:
     assert current_plan(search, plans).index < len(plans)  # the base plan is one of the candidates
 
 
+@pytest.mark.slow  # two searches of 16 proposals each: about 30 s
 def test_a_space_too_large_to_enumerate_is_searched_by_the_optimiser(tmp_path: Path) -> None:
     levers = {
         "team.collectors": {"range": {"min": 1, "max": 4}, "integer": True},
