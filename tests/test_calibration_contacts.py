@@ -238,7 +238,7 @@ def call_response(tmp_path_factory) -> dict[str, dict]:
     return fits
 
 
-@pytest.mark.slow
+@pytest.mark.slowest  # about three minutes on 2 cores: run by hand with pytest -m slowest
 def test_the_truth_is_inside_the_interval_and_the_contact_log_narrows_it(call_response) -> None:
     """Seed 5, 800 households, 120 days, 200 runs: about two minutes on 2 cores.
 

@@ -139,6 +139,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Let the child take Ctrl-C even when the tests run as a background job (which ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_when_running(
     args: list[str], cwd: Path, cpu_seconds: float = 4, then: float = 0, group: bool = False
 ) -> subprocess.CompletedProcess[str]:
@@ -153,6 +158,7 @@ def _interrupt_when_running(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=group,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     deadline = time.monotonic() + 120
     while _cpu_seconds(process.pid) < cpu_seconds and process.poll() is None and time.monotonic() < deadline:

@@ -1,6 +1,7 @@
 """``feesim plan`` picks the best plan, or one within the indifference zone, in at least 90% of seeds.
 
-Slow (a few minutes on 2 cores).  The space: 1 to 3 collectors, bulk or staged
+Slowest (about five minutes on 2 cores): run by hand with `pytest -m slowest`.
+The space: 1 to 3 collectors, bulk or staged
 billing (six plans) for 300 households over 90 days; the objective the final
 paid share, δ = 1 pp, confidence 0.95.
 
@@ -36,7 +37,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from tests.paths import SCENARIOS
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slowest
 
 DELTA = 0.01
 TRUTH_REPS = 120

@@ -93,8 +93,14 @@ def _feesim(cwd: Path, *args: str, **popen: Any) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
         **popen,
     )
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Let the child take Ctrl-C even when the tests run as a background job (which ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_parts(out: Path, count: int, process: subprocess.Popen[str], timeout: float = 90) -> None:
