@@ -200,3 +200,20 @@ def test_a_dask_cluster_recommends_the_same_plan_with_the_same_figures(
     before = json.loads((searched / "plan.json").read_text(encoding="utf-8"))
     after = json.loads((tmp_path / "dask" / "plan.json").read_text(encoding="utf-8"))
     assert stable({**after, "search": None}) == stable({**before, "search": None})
+
+
+def test_the_current_plan_outside_the_proposals_runs_its_own_settings(tmp_path: Path) -> None:
+    # 10 wanted from batches of 8: the optimiser numbers 16 proposals and keeps 10, so the current plan
+    # (4 collectors, outside the levers' 1-3) must take a number none of the 16 has.
+    levers = {
+        "team.collectors": {"range": {"min": 1, "max": 3}, "integer": True},
+        "owners.schedules.five_day_share": {"range": {"min": 0.4, "max": 0.9}},
+    }
+    search = write_search(tmp_path, levers=levers, candidates={"generate": 10}, budget={})
+    result = plan(search, "--out", tmp_path / "out", "--workers", 2)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "plans.csv")
+    current = table[table["status"] == "current"].iloc[0]
+    assert current["team.collectors"] == 4
+    one_collector = table.loc[table["team.collectors"] == 1, "staff_hours"].min()
+    assert current["staff_hours"] >= 3.9 * one_collector  # four collectors' hours in every replication

@@ -18,8 +18,8 @@ from sim.plans.load import ResolvedSearch
 from sim.scenario.errors import Problem, ScenarioError
 
 __all__ = [
-    "CURRENT",
     "Plan",
+    "affordable_collectors",
     "candidate_plans",
     "collector_choices",
     "collector_limit",
@@ -32,7 +32,6 @@ __all__ = [
     "within_collectors",
 ]
 
-CURRENT = "current"
 COLLECTORS = "team.collectors"
 
 
@@ -101,6 +100,11 @@ def no_plan_within_collectors(search: ResolvedSearch) -> ScenarioError:
     )
 
 
+def affordable_collectors(search: ResolvedSearch) -> list[int]:
+    """Return the team sizes a plan may have within the collectors' budget."""
+    return [n for n in collector_choices(search) if n <= collector_limit(search)]
+
+
 def collector_limit(search: ResolvedSearch) -> float:
     """Return the most collectors a plan may have (infinite without that budget)."""
     return search.search.budget.limits().get(COLLECTORS, math.inf)
@@ -111,14 +115,18 @@ def within_collectors(search: ResolvedSearch, values: Mapping[str, Any]) -> bool
     return _collectors(search, values) <= collector_limit(search)
 
 
-def current_plan(search: ResolvedSearch, plans: list[Plan]) -> Plan:
-    """Return the base scenario's plan: a candidate if one has its values, else a plan numbered after them."""
+def current_plan(search: ResolvedSearch, plans: list[Plan], free_index: int | None = None) -> Plan:
+    """Return the base scenario's plan: a candidate if one has its values, else a new plan.
+
+    The new plan is numbered `free_index` (default: after the candidates); give the first number
+    no plan of the search has taken, when more plans than the candidates were numbered.
+    """
     values = {key: value_at(search.settings, key) for key in search.search.levers}
     for plan in plans:
         if all(same_setting(plan.values[key], values[key]) for key in values):
             return plan
     labels = {key: _label_of(search.search.levers[key], value) for key, value in values.items()}
-    return Plan(len(plans), values, labels)
+    return Plan(len(plans) if free_index is None else free_index, values, labels)
 
 
 def _choices(lever: ValuesLever | RangeLever) -> list[tuple[Any, Any]]:

@@ -29,7 +29,13 @@ def plan_command(
     from sim.experiments.store import SweepStore
     from sim.experiments.task import run_task
     from sim.output import ensure_folder
-    from sim.plans.candidates import candidate_plans, current_plan, enumerable, no_plan_within_collectors
+    from sim.plans.candidates import (
+        affordable_collectors,
+        candidate_plans,
+        current_plan,
+        enumerable,
+        no_plan_within_collectors,
+    )
     from sim.plans.generate import generate_plans
     from sim.plans.load import load_search
     from sim.plans.runs import PlanRuns
@@ -39,7 +45,7 @@ def plan_command(
     with fail_cleanly():
         search = load_search(search_file)
         plans = candidate_plans(search) if enumerable(search) else []
-        if not (plans or any(_affordable_collectors(search))):
+        if not plans and not affordable_collectors(search):
             raise no_plan_within_collectors(search)
         folder = ensure_folder(out if out is not None else Path("results") / f"{search.name}-plan")
     store = SweepStore(folder / "runs")
@@ -53,7 +59,7 @@ def plan_command(
         reused = runs.load()
         if not plans:
             plans = generate_plans(search, runs)
-        current = current_plan(search, plans)
+        current = current_plan(search, plans, free_index=max(runs.plans, default=-1) + 1)
         runs.add(current)
         try:
             found = run_search(runs, plans, current)
@@ -63,13 +69,6 @@ def plan_command(
     wall = time.perf_counter() - started
     files = _write(folder, search, found, wall, workers, reused)
     typer.echo(_summary(search, found, files, wall))
-
-
-def _affordable_collectors(search: Any) -> list[int]:
-    """Return the team sizes the plans may have within the collectors' budget."""
-    from sim.plans.candidates import collector_choices, collector_limit
-
-    return [n for n in collector_choices(search) if n <= collector_limit(search)]
 
 
 def _identity(search: Any) -> str:

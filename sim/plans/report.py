@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = ["frontier_figure", "pareto_front", "render_plan_report"]
 
-COLOURS = {"screened out": "#bbbbbb", "over budget": "#e6a0a0", "eliminated": "#7aa6d6", "current": "#111111"}
+COLOURS = {
+    "screened out": "#bbbbbb",
+    "over budget": "#e6a0a0",
+    "set aside (over budget)": "#e6a0a0",
+    "eliminated": "#7aa6d6",
+    "current": "#111111",
+}
 
 
 def pareto_front(hours: np.ndarray, objective: np.ndarray, maximise: bool) -> np.ndarray:
