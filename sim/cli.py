@@ -207,6 +207,16 @@ WorldsSchedulerOption = Annotated[
         show_default=False,
     ),
 ]
+PoolWorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
+]
+"""--workers of the commands that spread many runs (sweep, calibrate, plan)."""
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
+]
+"""--scheduler of the commands that spread many runs (sweep, calibrate, plan)."""
 ResumeOption = Annotated[
     bool,
     typer.Option(
@@ -1062,14 +1072,8 @@ def sweep(
     experiment_file: Annotated[
         Path, typer.Argument(metavar="EXPERIMENT", help="Experiment YAML file.", show_default=False)
     ],
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
-    ] = None,
+    workers: PoolWorkersOption = None,
+    scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="DIR", help="Output folder (default: results/<experiment name>)."),
@@ -1388,14 +1392,8 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
-    ] = None,
+    workers: PoolWorkersOption = None,
+    scheduler: SchedulerOption = None,
     runs: Annotated[int, typer.Option("--runs", min=50, help="Design runs over the priors.")] = 400,
     param: Annotated[
         list[str] | None,
@@ -1456,14 +1454,8 @@ def plan(
             "--out", metavar="DIR", help="Output folder (default: results/<name>-plan).", show_default=False
         ),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, help="Local worker processes (default: CPU count; 1: in-process)."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
-    ] = None,
+    workers: PoolWorkersOption = None,
+    scheduler: SchedulerOption = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted search in --out.")] = False,
 ) -> None:
     """Find the best plan within a budget, with a stated probability of correct selection."""

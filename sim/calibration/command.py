@@ -71,7 +71,7 @@ def calibrate_command(
         )
     wall = time.perf_counter() - started
     files = _write(folder, calibration, scenario, scenario_file, parsed, ledger, calls, settings, wall)
-    typer.echo(_summary(calibration, files, wall, calls is not None))
+    typer.echo(_summary(calibration, files, wall))
 
 
 def observed_payments(book: Ledger, population: Population, log: ContactLog | None = None) -> Payments:
@@ -164,7 +164,7 @@ def _write(
     return files
 
 
-def _summary(calibration: Calibration, files: Sequence[Path], wall: float, calls: bool) -> str:
+def _summary(calibration: Calibration, files: Sequence[Path], wall: float) -> str:
     """Return what the command prints: the fit in a sentence, the parameters, the files (80 columns)."""
     import textwrap
 
@@ -188,7 +188,7 @@ def _summary(calibration: Calibration, files: Sequence[Path], wall: float, calls
             " compare plans in the posterior's worlds to carry it.",
             79,
         )
-    if calls:
+    if calibration.contacts is not None:
         lines += ["", *textwrap.wrap(_contact_sentence(calibration), 79)]
     lines += ["", *(f"wrote {f}" for f in files)]
     return "\n".join(lines)

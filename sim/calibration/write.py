@@ -11,6 +11,7 @@ import yaml
 
 from sim.calibration.procedure import Calibration, Check
 from sim.output import to_json_text, write_parquet_atomic, write_text_atomic
+from sim.scenario.load import nest_key_paths
 
 __all__ = ["calibrated_yaml", "fit_summary", "write_tables"]
 
@@ -112,13 +113,7 @@ def calibrated_yaml(
 
 
 def _nested_lines(settings: Mapping[str, object], notes: Mapping[str, str]) -> list[str]:
-    tree: dict[str, Any] = {}
-    for key, value in settings.items():
-        node = tree
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+    tree = nest_key_paths(settings)
     out: list[str] = []
 
     def walk(node: Mapping[str, Any], depth: int, prefix: str) -> None:

@@ -167,7 +167,7 @@ def _budget_sentence(search: ResolvedSearch, found: PlanSearch) -> str:
         unit = "staff hours" if name == "staff_hours" else "CNY of staff time"
         parts.append(
             f"at most {limit:,.0f} {unit}: the recommended plan needs {mean:,.0f} on average"
-            f" and exceeds the limit in {chance:.0%} of its runs"
+            f" and exceeds the limit in {chance:.0%} of its replications"
         )
     return "Budget: " + "; ".join(parts) + ". A budget holds when the mean over replications is within it."
 

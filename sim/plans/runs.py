@@ -116,21 +116,6 @@ class PlanRuns:
             by_world=by_world,
         )
 
-    def daily(self, plan: int, replications: int) -> Any:
-        """Return the daily curves of a plan's first `replications` replications (every world)."""
-        import pandas as pd
-
-        folder = self.store.folder / "daily"
-        runs = replications * len(self.worlds)
-        frames = [
-            pd.read_parquet(
-                folder / f"{name}.parquet", filters=[("point", "==", plan), ("replication", "<", runs)]
-            )
-            for name, keys in self.store.ledger().items()
-            if any(p == plan and r < runs for p, r in keys)
-        ]
-        return pd.concat(frames, ignore_index=True).drop_duplicates(["point", "replication", "day"])
-
     # -- running ----------------------------------------------------------------------------------------
 
     def _ensure(self, plans: Sequence[int], first: int, last: int) -> None:

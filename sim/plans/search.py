@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -97,10 +97,9 @@ class PlanSearch:
     survivors: list[int]
     evaluated_runs: int
     naive_runs: int
-    notes: list[str] = field(default_factory=list)
 
 
-def run_search(runs: PlanRuns, plans: list[Plan], current: Plan, batch: int = 1) -> PlanSearch:
+def run_search(runs: PlanRuns, plans: list[Plan], current: Plan) -> PlanSearch:
     """Search `plans` for the best within budget; compare it with the runner-up and the `current` plan."""
     spec = runs.search.search
     alpha = 1.0 - spec.confidence
@@ -117,7 +116,7 @@ def run_search(runs: PlanRuns, plans: list[Plan], current: Plan, batch: int = 1)
     kept = np.zeros(len(ids), dtype=bool)
     kept[~over] = screen_to_best(first.objective[~over], spec.delta, alpha / 2, maximise)
     survivors = [ids[i] for i in np.flatnonzero(kept)]
-    selection, best, set_aside = _select(runs, survivors, limits, alpha / 2, maximise, batch)
+    selection, best, set_aside = _select(runs, survivors, limits, alpha / 2, maximise)
     reps = int(selection.replications[survivors.index(best)])
     own = runs.observe([best], n_screen, n_screen + reps)
     others = [p for p in survivors if p != best and p not in set_aside]
@@ -144,7 +143,7 @@ def run_search(runs: PlanRuns, plans: list[Plan], current: Plan, batch: int = 1)
 
 
 def _select(
-    runs: PlanRuns, survivors: list[int], limits: dict[str, float], alpha: float, maximise: bool, batch: int
+    runs: PlanRuns, survivors: list[int], limits: dict[str, float], alpha: float, maximise: bool
 ) -> tuple[Selection, int, set[int]]:
     """Run KN on the survivors; set aside a winner over budget and select again. Return the selection."""
     spec = runs.search.search
@@ -167,7 +166,6 @@ def _select(
             confidence=1.0 - alpha,
             n0=FIRST_STAGE,
             max_replications=spec.max_replications,
-            batch=batch,
             maximise=maximise,
         )
         best = contenders[chosen.best]
@@ -229,14 +227,9 @@ def _compare(
 
 
 def _exceed_chance(runs: PlanRuns, best: int, reps: int, limits: dict[str, float]) -> dict[str, float]:
-    """Return, for each budget, the share of the recommended plan's runs (replication × world) over it."""
+    """Return, for each budget, the share of the recommended plan's replications over it."""
     every = runs.observe([best], 0, reps)
-    out = {}
-    for name, limit in limits.items():
-        hours = every.staff_hours[0]
-        values = hours if name == "staff_hours" else every.staff_cost[0]
-        out[name] = float(np.mean(values > limit))
-    return out
+    return {name: float(np.mean(every.measure(name)[0] > limit)) for name, limit in limits.items()}
 
 
 def _summaries(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sim.output import to_json_text, write_text_atomic
 from sim.plans.load import ResolvedSearch
 from sim.plans.schema import is_share
 from sim.plans.search import Comparison, Estimate, PlanSearch
+from sim.scenario.load import nest_key_paths
 
 __all__ = ["headline", "plan_json", "plan_yaml", "write_plan_files"]
 
@@ -32,16 +34,7 @@ def write_plan_files(
 def plan_yaml(search: ResolvedSearch, found: PlanSearch, folder: Path) -> str:
     """Return the recommended plan as a scenario: the search's base, its overrides and the plan's levers."""
     base = os.path.relpath(search.experiment.base_path.resolve(), folder.resolve())
-    settings = {**search.search.overrides, **found.recommended.values}
-    nested: dict[str, Any] = {}
-    for key, value in settings.items():
-        node = nested
-        *parents, last = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    import textwrap
-
+    nested = nest_key_paths({**search.search.overrides, **found.recommended.values})
     head = [
         *(f"# {line}" for line in textwrap.wrap(f"`feesim plan {search.path}` recommends this plan.", 88)),
         *(f"# {line}" for line in textwrap.wrap(headline(search, found), 88)),

@@ -26,6 +26,7 @@ __all__ = [
     "ParsedOverrides",
     "load_scenario",
     "merged_scenario_dict",
+    "nest_key_paths",
     "parse_overrides",
     "scenario_from_dict",
     "scenario_to_yaml",
@@ -102,6 +103,18 @@ def scenario_from_dict(
     origins: Origins = {}
     _apply_overrides(merged, overrides, source, origins)
     return _validate(merged, source, origins)
+
+
+def nest_key_paths(settings: Mapping[str, object]) -> dict[str, Any]:
+    """Return settings given by dotted key path (``team.collectors: 4``) as a nested scenario mapping."""
+    tree: dict[str, Any] = {}
+    for key, value in settings.items():
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
