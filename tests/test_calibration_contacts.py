@@ -111,10 +111,9 @@ def test_contacts_come_both_or_neither() -> None:
 # --- observed and simulated contacts ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("community")
-    files = (
+def export_files(folder: Path) -> tuple[object, ...]:
+    """Return export's options writing a roster, a ledger and a contact log into `folder`."""
+    return (
         "--roster",
         folder / "roster.csv",
         "--ledger",
@@ -122,6 +121,12 @@ def exported(tmp_path_factory) -> Path:
         "--calls",
         folder / "calls.csv",
     )
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("community")
+    files = export_files(folder)
     result = invoke("export", SCENARIOS / "baseline.yaml", *files, "--seed", SEED, *TINY)
     assert result.exit_code == 0, result.output
     return folder
@@ -216,14 +221,7 @@ def call_response(tmp_path_factory) -> dict[str, dict]:
     sets = [
         x for key, value in {**COMMUNITY, CALL_RESPONSE: TRUTH}.items() for x in ("--set", f"{key}={value}")
     ]
-    files = (
-        "--roster",
-        folder / "roster.csv",
-        "--ledger",
-        folder / "ledger.csv",
-        "--calls",
-        folder / "calls.csv",
-    )
+    files = export_files(folder)
     exported = invoke("export", SCENARIOS / "baseline.yaml", *files, "--seed", RECOVERY_SEED, *sets)
     assert exported.exit_code == 0, exported.output
     fits = {}

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.scenario import load_scenario
 from sim.worlds.priors import load_priors
+from tests.mappings import numbers_by_key_path
 from tests.paths import PRIORS, ROOT
 
 EXAMPLE = ROOT / "examples" / "community"
@@ -43,17 +44,7 @@ def export_command() -> list[str]:
 def truth() -> dict[str, float]:
     """Return truth.yaml's values by key path (its own keys, not the baseline's)."""
     data = yaml.safe_load((EXAMPLE / "truth.yaml").read_text(encoding="utf-8"))
-    found: dict[str, float] = {}
-
-    def walk(value: object, path: str) -> None:
-        if isinstance(value, dict):
-            for name, child in value.items():
-                walk(child, f"{path}.{name}" if path else name)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            found[path] = value
-
-    walk({k: v for k, v in data.items() if k not in ("horizon_days", "community")}, "")
-    return found
+    return numbers_by_key_path({k: v for k, v in data.items() if k not in ("horizon_days", "community")})
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,27 +16,14 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.scenario import Scenario, ScenarioError, scenario_from_dict
 from sim.worlds.priors import PRIORS_FILE, Prior, Priors, load_priors, load_worlds, sample_worlds
+from tests.mappings import numbers_by_key_path
 from tests.paths import PRIORS, ROOT
 
 SHIPPED = load_priors(PRIORS_FILE)
 
 
-def _numeric_defaults() -> dict[str, Any]:
-    """Every numeric value of the default scenario by key path, found independently of sim.worlds."""
-    found: dict[str, Any] = {}
-
-    def walk(value: object, path: str) -> None:
-        if isinstance(value, dict):
-            for name, child in value.items():
-                walk(child, f"{path}.{name}" if path else name)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            found[path] = value
-
-    walk(Scenario().model_dump(), "")
-    return found
-
-
-DEFAULTS = _numeric_defaults()
+DEFAULTS = numbers_by_key_path(Scenario().model_dump())
+"""Every numeric value of the default scenario by key path, found independently of sim.worlds."""
 
 
 # -- the shipped file ---------------------------------------------------------------------------------
