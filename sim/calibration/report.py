@@ -221,6 +221,8 @@ def _buildings_figure(c: Calibration) -> Figure:
         axes.tick_params(labelsize=7)
     for axes in grid[len(items) :]:
         axes.set_visible(False)
+    for axes in grid[max(len(items) - columns, 0) : len(items)]:
+        axes.tick_params(labelbottom=True)  # the lowest panel of each column shows the days
     figure.supxlabel("day of the campaign", fontsize=9)
     figure.supylabel("households paid (%)", fontsize=9)
     return figure

@@ -169,7 +169,8 @@ def _budget_sentence(search: ResolvedSearch, found: PlanSearch) -> str:
             f"at most {limit:,.0f} {unit}: the recommended plan needs {mean:,.0f} on average"
             f" and exceeds the limit in {chance:.0%} of its replications"
         )
-    return "Budget: " + "; ".join(parts) + ". A budget holds when the mean over replications is within it."
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}. A budget holds when the mean over replications is within it."
 
 
 def _difference(value: float, share: bool) -> str:
