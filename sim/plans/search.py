@@ -1,15 +1,26 @@
-"""The plan search: screen every candidate, select the best of the survivors, compare it with the rest.
+"""The plan search: drop what is over budget, screen the rest, select the best of the survivors, compare.
 
-1. Screening (`sim.plans.screen`): every candidate runs `screening.replications`
-   replications; plans clearly over a staff-hours or staff-cost budget, and
-   plans clearly worse than another, are dropped (error probability α/2).
-2. Selection (`sim.plans.selection`, procedure KN): the survivors run new
-   replications, one round at a time, until one is left (error probability α/2).
-   By Bonferroni, the plan kept is within the indifference zone of the best
-   with probability at least 1 − α = `confidence` (Nelson et al. 2001).
+1. Budget (`sim.plans.screen.clearly_over_budget`): every candidate runs
+   `BUDGET_LOOK` replications; a plan clearly over a staff-hours or staff-cost
+   budget goes at once; the rest run the screening's replications and are
+   looked at again (each look at error α·BUDGET_SHARE/2).
+2. Screening (`sim.plans.screen.screen_to_best`, Nelson et al. 2001): on those
+   `screening.replications`, plans clearly worse than another are dropped
+   (error α·SCREENING_SHARE).
+3. Selection (`sim.plans.selection`, procedure KN, error α·SELECTION_SHARE):
+   the survivors continue from the replications they have to KN's first stage
+   n0 = max(FIRST_STAGE, screening replications), then one replication at a
+   time until one is left.  KN's h² is sized for every plan screened, not only
+   the survivors, so that reusing the screening's replications keeps the
+   guarantee: the best plan is lost only if screening drops it, or if, in KN
+   run on every plan screened, some plan's path of differences with it left
+   the continuation region on the wrong side; the two probabilities add up to
+   at most the two shares (Nelson et al. 2001's argument for their combined
+   procedure).  By Bonferroni over the three steps, the plan kept is within the
+   indifference zone of the best with probability at least 1 − α = `confidence`.
    A plan kept whose mean staff hours or cost turns out over the budget is set
    aside and the selection repeated among the others (on the same runs).
-3. Comparison: the runner-up (the best other survivor) and the current plan
+4. Comparison: the runner-up (the best other survivor) and the current plan
    run on the recommended plan's replications; their paired differences get
    t intervals at level 1 − α/2 each (Bonferroni over the two comparisons).
 """
@@ -29,7 +40,11 @@ from sim.plans.selection import Selection, kn_select
 __all__ = ["FIRST_STAGE", "Comparison", "Estimate", "NoFeasiblePlan", "PlanSearch", "run_search"]
 
 FIRST_STAGE = 10
-"""Replications every survivor gets before KN's first elimination (its n0)."""
+"""Replications every survivor has before KN's first elimination (its n0), screening's included."""
+BUDGET_LOOK = 2
+"""Replications after which a plan clearly over budget is dropped, before the rest are screened."""
+BUDGET_SHARE, SCREENING_SHARE, SELECTION_SHARE = 0.1, 0.45, 0.45
+"""How the error α = 1 − confidence is split between the budget's looks, screening and KN."""
 RUN_MEASURES = ("staff_hours", "staff_cost")
 
 
@@ -107,47 +122,66 @@ def run_search(runs: PlanRuns, plans: list[Plan], current: Plan) -> PlanSearch:
     maximise = spec.objective.maximising
     n_screen = spec.screening.replications
     ids = [p.index for p in plans]
-    extra = [] if current.index in ids else [current.index]
-    first = runs.observe(ids, 0, n_screen)
-    runs.observe(extra, 0, n_screen)  # the current plan on the same replications, for the frontier
-    over = clearly_over_budget({m: first.measure(m) for m in limits}, limits, alpha / 2, len(ids))
-    if over.all():
-        raise NoFeasiblePlan(_cheapest(plans, first, limits))
+    over = _over_budget(runs, plans, limits, alpha * BUDGET_SHARE / 2)
+    feasible = [p for p, o in zip(ids, over, strict=True) if not o]
+    first = runs.observe(feasible, 0, n_screen)
+    if current.index not in ids:  # the current plan on the same replications, for the frontier
+        runs.observe([current.index], 0, n_screen)
     kept = np.zeros(len(ids), dtype=bool)
-    kept[~over] = screen_to_best(first.objective[~over], spec.delta, alpha / 2, maximise)
+    kept[~over] = screen_to_best(first.objective, spec.delta, alpha * SCREENING_SHARE, maximise)
     survivors = [ids[i] for i in np.flatnonzero(kept)]
-    selection, best, set_aside = _select(runs, survivors, limits, alpha / 2, maximise)
+    selection, best, set_aside = _select(runs, survivors, len(feasible), limits, alpha * SELECTION_SHARE)
     reps = int(selection.replications[survivors.index(best)])
-    own = runs.observe([best], n_screen, n_screen + reps)
+    own = runs.observe([best], 0, reps)
     others = [p for p in survivors if p != best and p not in set_aside]
-    runner = _runner_up(others, selection, survivors, first, ids, best, over, maximise)
+    runner = _runner_up(others, selection, survivors, first, feasible, best, maximise)
     compared = {p for p in (runner, current.index) if p is not None and p != best}
-    comparisons = {p: _compare(runs, best, p, n_screen, reps, alpha / 2, maximise) for p in compared}
+    comparisons = {p: _compare(runs, best, p, reps, alpha / 2, maximise) for p in compared}
     return PlanSearch(
         recommended=runs.plans[best],
         objective=Estimate.of(own.objective[0], spec.confidence),
         staff_hours=Estimate.of(own.staff_hours[0], spec.confidence),
         staff_cost=Estimate.of(own.staff_cost[0], spec.confidence),
-        exceed_chance=_exceed_chance(runs, best, n_screen + reps, limits),
+        exceed_chance=_exceed_chance(runs, best, reps, limits),
         runner_up=comparisons.get(runner) if runner is not None else None,
         current=comparisons.get(current.index),
         summaries=_summaries(runs, plans, current, over, kept, selection, survivors, best, set_aside),
         selection=selection,
         survivors=survivors,
         evaluated_runs=runs.runs,
-        naive_runs=_naive_runs(first.objective[~over], len(ids), spec.delta, spec.confidence),
+        naive_runs=_naive_runs(first.objective, len(ids), spec.delta, spec.confidence),
     )
+
+
+# -- budget ---------------------------------------------------------------------------------------------
+
+
+def _over_budget(runs: PlanRuns, plans: list[Plan], limits: dict[str, float], alpha: float) -> np.ndarray:
+    """Return which plans are clearly over budget: after `BUDGET_LOOK` replications, then after screening's.
+
+    Raises `NoFeasiblePlan`, naming the cheapest plan, when every plan is.
+    """
+    ids = [p.index for p in plans]
+    look = min(BUDGET_LOOK, runs.search.search.screening.replications)
+    over = np.zeros(len(ids), dtype=bool)
+    for reps in sorted({look, runs.search.search.screening.replications}):
+        rest = np.flatnonzero(~over)
+        seen = runs.observe([ids[i] for i in rest], 0, reps)
+        measures = {m: seen.measure(m) for m in limits}
+        over[rest] = clearly_over_budget(measures, limits, alpha, len(rest))
+        if over.all():
+            raise NoFeasiblePlan(_cheapest([plans[i] for i in rest], seen, limits))
+    return over
 
 
 # -- selection ------------------------------------------------------------------------------------------
 
 
 def _select(
-    runs: PlanRuns, survivors: list[int], limits: dict[str, float], alpha: float, maximise: bool
+    runs: PlanRuns, survivors: list[int], screened: int, limits: dict[str, float], alpha: float
 ) -> tuple[Selection, int, set[int]]:
-    """Run KN on the survivors; set aside a winner over budget and select again. Return the selection."""
+    """Run KN on the survivors of `screened` plans; set aside a winner over budget and select again."""
     spec = runs.search.search
-    offset = spec.screening.replications
     set_aside: set[int] = set()
     while True:
         contenders = [p for p in survivors if p not in set_aside]
@@ -157,20 +191,21 @@ def _select(
             )
 
         def sample(rows: list[int], first: int, last: int, plans: list[int] = contenders) -> np.ndarray:
-            return runs.observe([plans[i] for i in rows], offset + first, offset + last).objective
+            return runs.observe([plans[i] for i in rows], first, last).objective
 
         chosen = kn_select(
             sample,
             len(contenders),
             delta=spec.delta,
             confidence=1.0 - alpha,
-            n0=FIRST_STAGE,
+            n0=max(FIRST_STAGE, spec.screening.replications),
             max_replications=spec.max_replications,
-            maximise=maximise,
+            maximise=spec.objective.maximising,
+            guarded=max(screened, len(contenders)),
         )
         best = contenders[chosen.best]
         reps = int(chosen.replications[chosen.best])
-        own = runs.observe([best], offset, offset + reps)
+        own = runs.observe([best], 0, reps)
         if all(own.measure(m)[0].mean() <= limit for m, limit in limits.items()):
             return _widened(chosen, contenders, survivors), best, set_aside
         set_aside.add(best)
@@ -191,26 +226,23 @@ def _runner_up(
     selection: Selection,
     survivors: list[int],
     first: Observations,
-    ids: list[int],
+    screened: list[int],
     best: int,
-    over: np.ndarray,
     maximise: bool,
 ) -> int | None:
     """Return the best other survivor (by its mean in the selection), else the best other screened plan."""
     sign = 1.0 if maximise else -1.0
     if others:
         return max(others, key=lambda p: sign * float(np.mean(selection.outcomes[survivors.index(p)])))
-    rest = [i for i in range(len(ids)) if ids[i] != best and not over[i]]
+    rest = [i for i, p in enumerate(screened) if p != best]
     if not rest:
         return None
-    return ids[max(rest, key=lambda i: sign * float(first.objective[i].mean()))]
+    return screened[max(rest, key=lambda i: sign * float(first.objective[i].mean()))]
 
 
-def _compare(
-    runs: PlanRuns, best: int, other: int, offset: int, reps: int, alpha: float, maximise: bool
-) -> Comparison:
-    """Return the paired difference of `best` and `other` on the best plan's selection replications."""
-    both = runs.observe([best, other], offset, offset + reps)
+def _compare(runs: PlanRuns, best: int, other: int, reps: int, alpha: float, maximise: bool) -> Comparison:
+    """Return the paired difference of `best` and `other` on the best plan's replications."""
+    both = runs.observe([best, other], 0, reps)
     difference = both.objective[0] - both.objective[1]
     by_world = both.by_world.mean(axis=1)  # (plans, worlds): each world's mean over replications
     sign = 1.0 if maximise else -1.0

@@ -77,12 +77,20 @@ def kn_select(
     max_replications: int = 1000,
     batch: int = 1,
     maximise: bool = True,
+    guarded: int | None = None,
 ) -> Selection:
-    """Run procedure KN on `plans` plans whose replications `sample` provides; return the plan kept."""
+    """Run procedure KN on `plans` plans whose replications `sample` provides; return the plan kept.
+
+    `guarded` (at least `plans`) sizes h² for that many plans: the survivors of a
+    screening that used the same first stage keep the guarantee of KN over every
+    plan screened (`sim.plans.search` explains why).
+    """
     if n0 < 2 or delta <= 0 or not 0 < confidence < 1 or batch < 1:
         raise ValueError("KN needs n0 >= 2, delta > 0, 0 < confidence < 1 and batch >= 1")
+    if guarded is not None and guarded < plans:
+        raise ValueError(f"KN guards at least the {plans} plans it selects among, not {guarded}")
     sign = 1.0 if maximise else -1.0
-    eta, h2 = kn_constants(plans, n0, confidence)
+    eta, h2 = kn_constants(plans if guarded is None else guarded, n0, confidence)
     data = np.full((plans, max(n0, max_replications)), np.nan)
     data[:, :n0] = sign * _checked(sample(range(plans), 0, n0), plans, n0)
     alive = np.ones(plans, dtype=bool)
