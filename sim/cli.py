@@ -15,6 +15,8 @@ from rich.console import Console
 
 from sim.console import EXIT_USAGE, error, fail_cleanly, sigterm_as_ctrl_c
 from sim.console import stderr as _stderr
+from sim.languages import N_
+from sim.languages.commandline import SpeakingGroup
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
 if TYPE_CHECKING:
@@ -31,7 +33,8 @@ EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="feesim",
-    help="Simulate property-fee collection campaigns described by scenario YAML files.",
+    help=N_("Simulate property-fee collection campaigns described by scenario YAML files."),
+    cls=SpeakingGroup,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -83,8 +86,22 @@ ReportOption = Annotated[
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help=N_(
+                "Language of everything feesim shows: en, zh-Hans or zh-Hant, before or after the command"
+                " (default: FEESIM_LANG, else the locale, else English)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Simulate property-fee collection campaigns described by scenario YAML files."""
+    # SpeakingGroup has taken --lang off the command line and spoken it before this runs.
 
 
 LedgerOption = Annotated[

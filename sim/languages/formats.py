@@ -1,0 +1,64 @@
+"""Numbers, shares, money and dates as the readers of the language being spoken write them.
+
+English: ``1,234.5``, ``78.5%``, ``+0.7 pp``, ``CNY 1,234,567``, ``Mon 2 Mar 2026``.
+Chinese (both scripts): ``1,234.5``, ``78.5%``, ``+0.7个百分点``, ``1,234元`` and from
+ten thousand up ``123.46万元`` (the unit of 万 is how Chinese managers read money),
+``2026年3月2日 星期一`` (``星期一`` is written alike in both scripts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sim.languages.catalogue import active
+from sim.languages.choose import ENGLISH
+
+__all__ = ["date", "money", "number", "percent", "points", "weekday"]
+
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_ZH_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+TEN_THOUSAND = 10_000
+
+
+def _chinese() -> bool:
+    return active() != ENGLISH
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """Return `value` with thousands separated by commas and `decimals` decimals."""
+    return f"{value:,.{decimals}f}"
+
+
+def percent(share: float, decimals: int = 1) -> str:
+    """Return a share (0.785) as a percentage (``78.5%``)."""
+    return f"{100.0 * share:.{decimals}f}%"
+
+
+def points(difference: float, decimals: int = 1) -> str:
+    """Return a difference of two percentages, in percentage points, with its sign (``+0.7 pp``)."""
+    text = f"{difference:+.{decimals}f}"
+    return f"{text}个百分点" if _chinese() else f"{text} pp"
+
+
+def money(yuan: float) -> str:
+    """Return an amount of money in yuan (``CNY 1,234,567``; ``123.46万元`` from ten thousand up)."""
+    if not _chinese():
+        return f"CNY {yuan:,.0f}"
+    if abs(yuan) >= TEN_THOUSAND:
+        return f"{yuan / TEN_THOUSAND:,.2f}万元"
+    return f"{yuan:,.0f}元"
+
+
+def weekday(day: dt.date) -> str:
+    """Return the day of the week (``Mon``, ``星期一``)."""
+    return (_ZH_WEEKDAYS if _chinese() else _EN_WEEKDAYS)[day.weekday()]
+
+
+def date(day: dt.date, with_weekday: bool = False) -> str:
+    """Return a date (``2 Mar 2026``, ``2026年3月2日``), after its day of the week if asked."""
+    if _chinese():
+        text = f"{day.year}年{day.month}月{day.day}日"
+        return f"{text} {weekday(day)}" if with_weekday else text
+    text = f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+    return f"{weekday(day)} {text}" if with_weekday else text
