@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.languages import _, active
+from sim.languages.choose import ENGLISH
+from sim.languages.formats import date as date_text_of
 from sim.output import write_file_atomic
 from sim.views.errors import ViewError
 from sim.views.eventlog import WEEKDAY_NAMES
@@ -138,8 +141,7 @@ def _draw_frames(
 
 def _update(panels: Sequence[_Panel], frame: int, day: int, days: Sequence[int], date_text: Any) -> None:
     """Set the pictures, the curves, the titles and the date of one frame."""
-    when = panels[0].run.start + dt.timedelta(days=day)
-    date_text.set_text(f"Day {day}  ·  {WEEKDAY_NAMES[when.weekday()]} {when:%d %b %Y}")
+    date_text.set_text(_caption(day, panels[0].run.start + dt.timedelta(days=day)))
     for panel in panels:
         panel.image.set_data(panel.layout.picture(panel.states[frame]))
         share = panel.run.result.daily["paid_share"].to_numpy()
@@ -147,8 +149,9 @@ def _update(panels: Sequence[_Panel], frame: int, day: int, days: Sequence[int],
         panel.curve.set_data(np.arange(last + 1), share[: last + 1])
         panel.dot.set_data([last], [share[last]])
         counts = np.bincount(panel.states[frame], minlength=len(STATES))
+        share = f"{counts[-1] / max(len(panel.states[frame]), 1):.0%}"
         panel.title.set_text(
-            f"{panel.run.scenario.name}: {counts[-1] / max(len(panel.states[frame]), 1):.0%} paid"
+            _("{scenario}: {share} paid").format(scenario=panel.run.scenario.name, share=share)
         )
 
 
@@ -167,8 +170,17 @@ def _figure(panels: Sequence[_Panel], days: Sequence[int]) -> tuple[Figure, Any]
         _draw_buildings(figure.add_axes(box), panel)
     _draw_curve_axes(figure.add_axes(boxes[-1]), panels, days)
     _legend(figure)
-    date_text = figure.suptitle("Day 0", fontsize=15, fontweight="bold", y=0.975)
+    date_text = figure.suptitle(_("Day {day}").format(day=0), fontsize=15, fontweight="bold", y=0.975)
     return figure, date_text
+
+
+def _caption(day: int, when: dt.date) -> str:
+    """Return a frame's caption: the day of the campaign and its date (``Day 3  ·  Thu 05 Mar 2026``)."""
+    if active() == ENGLISH:
+        shown = f"{WEEKDAY_NAMES[when.weekday()]} {when:%d %b %Y}"
+    else:
+        shown = date_text_of(when, with_weekday=True)
+    return _("Day {day}  ·  {date}").format(day=day, date=shown)
 
 
 def _boxes(panels: int, width: float) -> list[tuple[float, float, float, float]]:
@@ -199,7 +211,7 @@ def _draw_curve_axes(axes: Axes, panels: Sequence[_Panel], days: Sequence[int]) 
     """Prepare the curve panel: empty lines that grow frame by frame, faint full curves, labels, legend."""
     from matplotlib.ticker import PercentFormatter
 
-    from sim.views.canvas import style_axes
+    from sim.views.canvas import DAY_AXIS, HOUSEHOLDS_PAID_AXIS, style_axes
     from sim.views.curves import VARIANT_STYLES
 
     for v, panel in enumerate(panels):
@@ -210,9 +222,10 @@ def _draw_curve_axes(axes: Axes, panels: Sequence[_Panel], days: Sequence[int]) 
     axes.set_xlim(0, max(days[-1], 1) * 1.02)
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    axes.set_title(f"Households paid (seed {panels[0].run.seed}, replication 0)", fontsize=11)
-    axes.set_xlabel("day of campaign (days since start)")
-    axes.set_ylabel("households paid (% of all households)")
+    title = _("Households paid (seed {seed}, replication {rep})").format(seed=panels[0].run.seed, rep=0)
+    axes.set_title(title, fontsize=11)
+    axes.set_xlabel(_(DAY_AXIS))
+    axes.set_ylabel(_(HOUSEHOLDS_PAID_AXIS))
     style_axes(axes)
     axes.legend(loc="lower right", fontsize=9)
 
@@ -222,8 +235,9 @@ def _legend(figure: Figure) -> None:
     from matplotlib.patches import Patch
 
     handles = [
-        Patch(facecolor=c, edgecolor="#555555", label=s) for s, c in zip(STATES, STATE_COLOURS, strict=True)
+        Patch(facecolor=c, edgecolor="#555555", label=_(s))
+        for s, c in zip(STATES, STATE_COLOURS, strict=True)
     ]
+    title = _("each cell is one household in its building (floors up, doors across)")
     figure.legend(handles=handles, loc="lower center", ncols=len(STATES), fontsize=10, frameon=False,
-                  bbox_to_anchor=(0.5, 0.005),
-                  title="each cell is one household in its building (floors up, doors across)")  # fmt: skip
+                  bbox_to_anchor=(0.5, 0.005), title=title)  # fmt: skip

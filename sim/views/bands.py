@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.languages import _
 from sim.metrics import TARGETS
 from sim.scenario.schema import SEGMENTS
 
@@ -48,17 +49,18 @@ def _legend(figure: Figure, dailies: Mapping[str, pd.DataFrame], handles: list[t
     """Name each variant's curve and band once, under the panels (never over a curve)."""
     from sim.views.canvas import legend_below
 
-    legend_below(figure, handles, [f"{name}: mean, shaded 5–95% of replications" for name in dailies])
+    label = _("{variant}: mean, shaded 5–95% of replications")
+    legend_below(figure, handles, [label.format(variant=name) for name in dailies])
 
 
 def _share_axes(axes: Axes, title: str, ylabel: str) -> None:
     """Label a share-by-day panel: title, axes with units, percent ticks, target lines, legend."""
     from matplotlib.ticker import PercentFormatter
 
-    from sim.views.canvas import style_axes
+    from sim.views.canvas import DAY_AXIS, style_axes
 
     axes.set_title(title)
-    axes.set_xlabel("day of campaign (days since start)")
+    axes.set_xlabel(_(DAY_AXIS))
     axes.set_ylabel(ylabel)
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_ylim(0, 1)
@@ -70,38 +72,38 @@ def _share_axes(axes: Axes, title: str, ylabel: str) -> None:
 
 def collection_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw households paid and money paid by day, side by side."""
-    from sim.views.canvas import new_figure
+    from sim.views.canvas import HOUSEHOLDS_PAID_AXIS, capitalized, new_figure
 
     figure = new_figure(14, 5.2)
     households, money = figure.subplots(1, 2, sharex=True)
     handles = _draw_bands(households, dailies, "paid_share")
-    _share_axes(households, "Households paid", "households paid (% of all households)")
+    _share_axes(households, _("Households paid"), _(HOUSEHOLDS_PAID_AXIS))
     _draw_bands(money, dailies, "money_share")
-    _share_axes(money, "Money collected", "money collected (% of fees billed, CNY)")
+    _share_axes(money, capitalized(_("money collected")), _("money collected (% of fees billed, CNY)"))
     _legend(figure, dailies, handles)
-    reps = _reps(dailies)
-    figure.suptitle(f"Collection curves: mean and 5–95% band of {reps} replications (dotted: 50/80/90%)")
+    title = _("Collection curves: mean and 5–95% band of {reps} replications (dotted: 50/80/90%)")
+    figure.suptitle(title.format(reps=_reps(dailies)))
     return figure
 
 
 def segment_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw households paid by day in each owner segment (one panel per segment)."""
-    from sim.views.canvas import new_figure
+    from sim.views.canvas import capitalized, new_figure
 
     figure = new_figure(15, 5.0)
     for axes, segment in zip(figure.subplots(1, len(SEGMENTS), sharey=True), SEGMENTS, strict=True):
         handles = _draw_bands(axes, dailies, f"paid_share_{segment}")
-        _share_axes(axes, f"{segment.capitalize()} owners", f"{segment} households paid (% of segment)")
+        title = capitalized(_("{segment} owners").format(segment=_(segment)))
+        _share_axes(axes, title, _("{segment} households paid (% of segment)").format(segment=_(segment)))
     _legend(figure, dailies, handles)
-    figure.suptitle(
-        f"Households paid by owner segment (mean and 5–95% band of {_reps(dailies)} replications)"
-    )
+    title = _("Households paid by owner segment (mean and 5–95% band of {reps} replications)")
+    figure.suptitle(title.format(reps=_reps(dailies)))
     return figure
 
 
 def morale_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw the collectors' mean morale at the end of each day."""
-    from sim.views.canvas import new_figure, style_axes
+    from sim.views.canvas import DAY_AXIS, new_figure, style_axes
 
     figure = new_figure(10, 4.7)
     axes = figure.subplots()
@@ -109,9 +111,10 @@ def morale_figure(dailies: Mapping[str, pd.DataFrame]) -> Figure:
     low = min(float(d["morale"].min()) for d in dailies.values())
     axes.set_ylim(max(0.0, min(low - 0.02, 0.9)), 1.01)
     axes.set_xlim(left=0)
-    axes.set_title(f"Collector morale (team mean at the end of each day; {_reps(dailies)} replications)")
-    axes.set_xlabel("day of campaign (days since start)")
-    axes.set_ylabel("mean morale (1 = fresh, dimensionless)")
+    title = _("Collector morale (team mean at the end of each day; {reps} replications)")
+    axes.set_title(title.format(reps=_reps(dailies)))
+    axes.set_xlabel(_(DAY_AXIS))
+    axes.set_ylabel(_("mean morale (1 = fresh, dimensionless)"))
     style_axes(axes)
     _legend(figure, dailies, handles)
     return figure

@@ -6,6 +6,8 @@ import base64
 import io
 from typing import TYPE_CHECKING, Any
 
+from sim.languages import N_
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -13,8 +15,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "DAY_AXIS",
     "GRID_COLOUR",
+    "HOUSEHOLDS_PAID_AXIS",
     "LABEL_BOX",
+    "capitalized",
     "legend_below",
     "new_figure",
     "png_bytes",
@@ -22,6 +27,10 @@ __all__ = [
     "style_axes",
 ]
 
+DAY_AXIS = N_("day of campaign (days since start)")
+"""Label of a time axis in days, shown translated (``_(DAY_AXIS)``)."""
+HOUSEHOLDS_PAID_AXIS = N_("households paid (% of all households)")
+"""Label of an axis of the share of households that have paid, shown translated."""
 GRID_COLOUR = "#dddddd"
 """Colour of grid lines: light enough to stay behind the data, visible in print."""
 
@@ -69,3 +78,8 @@ def legend_below(figure: Figure, handles: Sequence[Any], labels: Sequence[str]) 
         frameon=False,
         handlelength=3,
     )
+
+
+def capitalized(text: str) -> str:
+    """Return `text` with its first letter upper case (a glossary term as a title; Chinese is unchanged)."""
+    return text[:1].upper() + text[1:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sim.languages import _, ngettext
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -67,10 +69,10 @@ def _draw_curves(axes: Axes, summary: Mapping[str, Any]) -> None:
         color=OKABE_ITO["sky_blue"],
         alpha=0.35,
         linewidth=0,
-        label="households paid, 5–95% of replications",
+        label=_("households paid, 5–95% of replications"),
     )
     axes.plot(
-        days, floats(paid["mean"]), color=OKABE_ITO["blue"], linewidth=2.2, label="households paid, mean"
+        days, floats(paid["mean"]), color=OKABE_ITO["blue"], linewidth=2.2, label=_("households paid, mean")
     )
     axes.plot(
         days,
@@ -78,7 +80,7 @@ def _draw_curves(axes: Axes, summary: Mapping[str, Any]) -> None:
         color=OKABE_ITO["vermillion"],
         linewidth=1.8,
         linestyle=(0, (6, 3)),
-        label="money paid (share of fees billed), mean",
+        label=_("money paid (share of fees billed), mean"),
     )
 
 
@@ -86,11 +88,17 @@ def _decorate(axes: Axes, summary: Mapping[str, Any]) -> None:
     """Add title, axis labels in percent, limits, grid and legend."""
     from matplotlib.ticker import PercentFormatter
 
+    from sim.views.canvas import DAY_AXIS
+
     days, reps = summary["days"], summary["reps"]
-    noun = "replication" if reps == 1 else "replications"
-    axes.set_title(f"{summary['scenario']}: paid share by day ({reps} {noun}, seed {summary['seed']})")
-    axes.set_xlabel("day of campaign (days since start)")
-    axes.set_ylabel("households or money paid (% of all)")
+    title = ngettext(
+        "{scenario}: paid share by day ({reps} replication, seed {seed})",
+        "{scenario}: paid share by day ({reps} replications, seed {seed})",
+        reps,
+    )
+    axes.set_title(title.format(scenario=summary["scenario"], reps=reps, seed=summary["seed"]))
+    axes.set_xlabel(_(DAY_AXIS))
+    axes.set_ylabel(_("households or money paid (% of all)"))
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_xlim(days[0], max(days[-1], days[0] + 1))
     axes.set_ylim(0, 1)
@@ -142,15 +150,21 @@ def _decorate_overlay(axes: Axes, comparison: Mapping[str, Any], handles: list[t
     from matplotlib.ticker import PercentFormatter
 
     from sim.metrics import TARGETS
+    from sim.views.canvas import DAY_AXIS, HOUSEHOLDS_PAID_AXIS
 
     days = [d for summary in comparison["variants"].values() for d in summary["days"]]
-    reps, noun = comparison["reps"], "replication" if comparison["reps"] == 1 else "replications"
-    axes.set_title(
-        f"Households paid by day: {' vs '.join(comparison['variants'])}\n"
-        f"mean and 5–95% band of {reps} {noun} (common random numbers, seed {comparison['seed']})"
+    reps = comparison["reps"]
+    title = ngettext(
+        "Households paid by day: {variants}\n"
+        "mean and 5–95% band of {reps} replication (common random numbers, seed {seed})",
+        "Households paid by day: {variants}\n"
+        "mean and 5–95% band of {reps} replications (common random numbers, seed {seed})",
+        reps,
     )
-    axes.set_xlabel("day of campaign (days since start)")
-    axes.set_ylabel("households paid (% of all households)")
+    variants = _(" vs ").join(comparison["variants"])
+    axes.set_title(title.format(variants=variants, reps=reps, seed=comparison["seed"]))
+    axes.set_xlabel(_(DAY_AXIS))
+    axes.set_ylabel(_(HOUSEHOLDS_PAID_AXIS))
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_xlim(min(days), max(max(days), min(days) + 1))
     axes.set_ylim(0, 1)
@@ -161,7 +175,7 @@ def _decorate_overlay(axes: Axes, comparison: Mapping[str, Any], handles: list[t
     legend_handles, labels = zip(*handles, strict=True)
     axes.legend(
         list(legend_handles),
-        [f"{label} (mean; band 5–95%)" for label in labels],
+        [_("{variant} (mean; band 5–95%)").format(variant=label) for label in labels],
         loc="lower right",
         frameon=True,
         framealpha=0.9,

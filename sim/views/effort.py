@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.languages import _
 from sim.metrics import TARGETS
 from sim.results import mean_ci
 
@@ -92,22 +93,26 @@ def mean_with_ci(values: pd.Series) -> tuple[float, float | None, float | None, 
 
 def effort_figure(replications: Mapping[str, pd.DataFrame]) -> Figure:
     """Draw staff hours, cost per 10,000 CNY collected and days to 50/80/90% per variant, with 95% CIs."""
-    from sim.views.canvas import new_figure
+    from sim.views.canvas import capitalized, new_figure
 
     figure = new_figure(15, 4.8)
     hours, cost, days = figure.subplots(1, 3, width_ratios=(1, 1, 1.6))
-    _draw_bars(hours, replications, "staff_hours", "staff hours per campaign (h)", "Staff hours")
+    _draw_bars(
+        hours, replications, "staff_hours", _("staff hours per campaign (h)"), capitalized(_("staff hours"))
+    )
     _draw_bars(
         cost,
         replications,
         "cost_per_10k",
-        "staff cost per 10,000 CNY collected (CNY)",
-        "Cost of collecting 10,000 CNY",
+        _("staff cost per 10,000 CNY collected (CNY)"),
+        _("Cost of collecting 10,000 CNY"),
     )
     _draw_days(days, replications)
     _variant_legend(figure, list(replications))
     reps = max(len(t) for t in replications.values())
-    figure.suptitle(f"Effort and speed (mean over {reps} replications; error bars: 95% CI)")
+    figure.suptitle(
+        _("Effort and speed (mean over {reps} replications; error bars: 95% CI)").format(reps=reps)
+    )
     return figure
 
 
@@ -135,12 +140,12 @@ def _draw_bars(
             hatch=HATCHES[v % len(HATCHES)],
         )
         texts = axes.bar_label(
-            bars, labels=["n/a" if math.isnan(mean) else f"{mean:,.0f}"], fontsize=8, padding=3
+            bars, labels=[_("n/a") if math.isnan(mean) else f"{mean:,.0f}"], fontsize=8, padding=3
         )
         _boxed(texts)
     axes.set_xticks(range(len(replications)), list(replications), rotation=15)
     axes.set_title(title)
-    axes.set_xlabel("variant")
+    axes.set_xlabel(_("variant"))
     axes.set_ylabel(label)
     axes.margins(y=0.15)
     style_axes(axes)
@@ -199,12 +204,15 @@ def _draw_days(axes: Axes, replications: Mapping[str, pd.DataFrame]) -> None:
             hatch=HATCHES[v % len(HATCHES)],
         )
         labels = [
-            f"{s[0]:.0f} d\n{s[3]}/{len(table)}" if s[3] else f"not\nreached\n0/{len(table)}" for s in stats
+            _("{days} d\n{reached}/{reps}").format(days=f"{s[0]:.0f}", reached=s[3], reps=len(table))
+            if s[3]
+            else _("not\nreached\n0/{reps}").format(reps=len(table))
+            for s in stats
         ]
         _boxed(axes.bar_label(bars, labels=labels, fontsize=7, padding=2))
-    axes.set_xticks(x, [f"{t}% paid" for t in TARGETS])
-    axes.set_title("Days until a share of households has paid (reached / replications)")
-    axes.set_xlabel("target share of households")
-    axes.set_ylabel("days since the start (d)")
+    axes.set_xticks(x, [_("{target}% paid").format(target=t) for t in TARGETS])
+    axes.set_title(_("Days until a share of households has paid (reached / replications)"))
+    axes.set_xlabel(_("target share of households"))
+    axes.set_ylabel(_("days since the start (d)"))
     axes.margins(y=0.25)
     style_axes(axes)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.languages import N_, _
 from sim.views.eventlog import FEE_CONTACTS, MISSED
 
 if TYPE_CHECKING:
@@ -66,7 +67,15 @@ def funnel_table(counts: np.ndarray) -> pd.DataFrame:
     return table
 
 
-LABELS: tuple[str, ...] = ("attempts", "reached", "promised", "promise kept", "paid")
+LABELS: tuple[str, ...] = (N_("attempts"), N_("reached"), N_("promised"), N_("promise kept"), N_("paid"))
+"""The stages drawn, shown translated (`promised` and `paid` are the glossary's household states)."""
+KIND_TITLES: dict[str, str] = {
+    "call": N_("call"),
+    "home_visit": N_("home visit"),
+    "team_visit": N_("team visit"),
+    "workplace_visit": N_("workplace visit"),
+}
+"""Title of each kind of fee contact's panel, shown translated."""
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "--")
 PREVIOUS: tuple[int | None, ...] = (None, 0, 1, 2, 1)
 """The stage each bar's conversion is taken from: reached / attempts, promised / reached, kept /
@@ -93,10 +102,11 @@ def funnel_figure(funnels: Mapping[str, pd.DataFrame], reps: int) -> Figure:
         axes.set_visible(False)
     handles, labels = _legend_entries(funnels)
     legend_below(figure, handles, labels)
-    figure.suptitle(
-        f"Fee-contact funnel by kind of contact (mean per replication over {reps}; logarithmic scale)\n"
+    title = _(
+        "Fee-contact funnel by kind of contact (mean per replication over {reps}; logarithmic scale)\n"
         "labels: count and conversion from the stage before (paid: share of reached)"
     )
+    figure.suptitle(title.format(reps=reps))
     return figure
 
 
@@ -123,7 +133,7 @@ def _legend_entries(funnels: Mapping[str, pd.DataFrame]) -> tuple[list[object], 
         style = _style(v)
         handles.append(Patch(facecolor=style.pop("color"), **style))
     handles.append(Patch(facecolor="#f2f2f2", edgecolor="black", linewidth=0.5))
-    return handles, [*funnels, "paid on the spot (pale lower part of a paid bar)"]
+    return handles, [*funnels, _("paid on the spot (pale lower part of a paid bar)")]
 
 
 def _draw_kind(axes: Axes, kind: str, funnels: Mapping[str, pd.DataFrame], reps: int) -> None:
@@ -155,10 +165,10 @@ def _draw_kind(axes: Axes, kind: str, funnels: Mapping[str, pd.DataFrame], reps:
                 )
     axes.set_yscale("log")
     axes.set_ylim(smallest / 2, largest * 4)  # room above the tallest bar for its two-line label
-    axes.set_xticks(x, LABELS)
-    axes.set_title(kind.replace("_", " "))
-    axes.set_xlabel("stage")
-    axes.set_ylabel("contacts or owners per replication (log)")
+    axes.set_xticks(x, [_(label) for label in LABELS])
+    axes.set_title(_(KIND_TITLES[kind]) if kind in KIND_TITLES else kind.replace("_", " "))
+    axes.set_xlabel(_("stage"))
+    axes.set_ylabel(_("contacts or owners per replication (log)"))
     style_axes(axes)
 
 

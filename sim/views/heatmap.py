@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.calendar import HOURS_PER_DAY
-from sim.views.eventlog import FEE_CONTACTS, MISSED, WEEKDAY_NAMES
+from sim.languages import N_, _
+from sim.views.eventlog import FEE_CONTACTS, MISSED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,11 +76,13 @@ NO_DATA = "#d9d9d9"
 """Colour of cells without enough attempts for a reach rate."""
 
 PANEL_TEXT: dict[str, tuple[str, str, str]] = {
-    "attempts": ("Fee contact attempts", "attempts per replication", "cividis"),
-    "rate": ("Reach rate of fee contacts", "share of attempts that reached the owner", "viridis"),
-    "payments": ("Payments", "payments per replication", "cividis"),
+    "attempts": (N_("Fee contact attempts"), N_("attempts per replication"), "cividis"),
+    "rate": (N_("Reach rate of fee contacts"), N_("share of attempts that reached the owner"), "viridis"),
+    "payments": (N_("Payments"), N_("payments per replication"), "cividis"),
 }
-"""Title, colour-bar label and colour map of each panel."""
+"""Title, colour-bar label (both shown translated) and colour map of each panel."""
+A_MONDAY = dt.date(2024, 1, 1)
+"""Any Monday: the weekday names are those of the seven days from it."""
 
 
 def heatmap_figure(activity: Mapping[str, pd.DataFrame], reps: int) -> Figure:
@@ -94,9 +97,10 @@ def heatmap_figure(activity: Mapping[str, pd.DataFrame], reps: int) -> Figure:
         vmax = 1.0 if key == "rate" else max(top, 1e-9)
         for row, (name, pictures) in enumerate(panels.items()):
             _draw_panel(grid[row, column], pictures[key], key, name, vmax)
-    figure.suptitle(
-        f"When collectors try, when owners answer, when they pay (weekday × hour of day, {reps} replications)"
+    title = _(
+        "When collectors try, when owners answer, when they pay (weekday × hour of day, {reps} replications)"
     )
+    figure.suptitle(title.format(reps=reps))
     return figure
 
 
@@ -105,20 +109,24 @@ def _draw_panel(axes: Axes, picture: np.ndarray, key: str, variant: str, vmax: f
     import matplotlib as mpl
     from matplotlib.patches import Patch
 
+    from sim.languages.formats import weekday
+
     title, label, cmap_name = PANEL_TEXT[key]
     cmap = mpl.colormaps[cmap_name].with_extremes(bad=NO_DATA)
     image = axes.imshow(picture, aspect="auto", cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
-    axes.set_title(f"{title}: {variant}", fontsize=10)
-    axes.set_xlabel("hour of day (h, local time)")
-    axes.set_ylabel("weekday")
+    axes.set_title(_("{title}: {variant}").format(title=_(title), variant=variant), fontsize=10)
+    axes.set_xlabel(_("hour of day (h, local time)"))
+    axes.set_ylabel(_("weekday"))
     axes.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
-    axes.set_yticks(range(7), WEEKDAY_NAMES)
+    axes.set_yticks(range(7), [weekday(A_MONDAY + dt.timedelta(days=k)) for k in range(7)])
     bar = axes.figure.colorbar(image, ax=axes, fraction=0.06, pad=0.02)
-    bar.set_label(label, fontsize=8)
+    bar.set_label(_(label), fontsize=8)
     if key == "rate":
         bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(xmax=1))
         axes.legend(
-            handles=[Patch(color=NO_DATA, label=f"under {MIN_ATTEMPTS_FOR_RATE} attempts")],
+            handles=[
+                Patch(color=NO_DATA, label=_("under {count} attempts").format(count=MIN_ATTEMPTS_FOR_RATE))
+            ],
             loc="upper left",
             bbox_to_anchor=(0.0, -0.16),
             fontsize=7,

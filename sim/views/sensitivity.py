@@ -25,6 +25,8 @@ from sim.experiments.readable import (
     setup_text,
     unit_label,
 )
+from sim.languages import _, active
+from sim.languages.choose import ENGLISH
 from sim.output import save_figure_atomic
 from sim.views.canvas import new_figure, style_axes
 from sim.views.curves import OKABE_ITO, VARIANT_STYLES
@@ -78,25 +80,27 @@ def sensitivity_figure(
     rows = range(len(names))
     if kind == "sobol":
         bars = (
-            ("S1", "first order S1", OKABE_ITO["blue"], ""),
-            ("ST", "total ST", OKABE_ITO["orange"], "//"),
+            ("S1", _("first order S1"), OKABE_ITO["blue"], ""),
+            ("ST", _("total ST"), OKABE_ITO["orange"], "//"),
         )
-        xlabel = "Sobol index (share of the outcome's variance)"
+        xlabel = _("Sobol index (share of the outcome's variance)")
     else:
-        bars = (("mu_star", "mu* (mean absolute elementary effect)", OKABE_ITO["blue"], ""),)
-        xlabel = f"mu* ({outcome_label(outcome)} per unit step of the factor)"
+        bars = (("mu_star", _("mu* (mean absolute elementary effect)"), OKABE_ITO["blue"], ""),)
+        xlabel = _("mu* ({outcome} per unit step of the factor)").format(outcome=outcome_label(outcome))
     height = 0.8 / len(bars)
     for k, (key, label, colour, hatch) in enumerate(bars):
         offsets = [r + (k - (len(bars) - 1) / 2) * height for r in rows]
         values = [indices[n][key] for n in names]
         errors = [indices[n][f"{key}_conf"] for n in names]
         axes.barh(offsets, values, height=height, xerr=errors, color=colour, hatch=hatch,
-                  edgecolor="black", linewidth=0.5, capsize=3, label=f"{label}, 95% confidence")  # fmt: skip
+                  edgecolor="black", linewidth=0.5, capsize=3,
+                  label=_("{index}, 95% confidence").format(index=label))  # fmt: skip
     axes.set_yticks(list(rows), names)
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
+    title = _("Sensitivity of {outcome} ({method})\n{setup}")
     figure.suptitle(
-        f"Sensitivity of {outcome_label(outcome)} ({kind})\n{setup_text(setup)}", fontsize="medium"
+        title.format(outcome=outcome_label(outcome), method=kind, setup=setup_text(setup)), fontsize="medium"
     )
     if caution:
         axes.set_title(caution, fontsize="small", color=OKABE_ITO["vermillion"])
@@ -149,8 +153,10 @@ def lever_figure(rows: pd.DataFrame, levers: list[str], outcome: str, setup: dic
     _y_limits(axes, outcome, rows, scale)
     axes.set_xlabel(f"{lever_label(first)} ({first})")
     axes.set_ylabel(unit_label(outcome))
-    figure.suptitle(f"{outcome_label(outcome).capitalize()}, by {lever_label(first)}\n"
-                    f"{setup_text(setup)}; mean and 95% interval", fontsize="medium")  # fmt: skip
+    title = _("{outcome}, by {lever}\n{setup}; mean and 95% interval").format(
+        outcome=_sentence_start(outcome_label(outcome)), lever=lever_label(first), setup=setup_text(setup)
+    )
+    figure.suptitle(title, fontsize="medium")
     style_axes(axes)
     if others:
         figure.legend(loc="outside lower center", ncols=2, fontsize="small")
@@ -167,8 +173,8 @@ def save_marginal_figure(path: Path, marginal: dict[str, Any], setup: dict[str, 
     width = 0.38
     for k, (key, label, colour, hatch) in enumerate(
         (
-            ("extra_money", "money collected", OKABE_ITO["blue"], ""),
-            ("extra_staff_cost", "staff cost", OKABE_ITO["orange"], "//"),
+            ("extra_money", _("money collected"), OKABE_ITO["blue"], ""),
+            ("extra_staff_cost", _("staff cost"), OKABE_ITO["orange"], "//"),
         )
     ):
         entries = [s[key] for s in steps]
@@ -177,23 +183,33 @@ def save_marginal_figure(path: Path, marginal: dict[str, Any], setup: dict[str, 
                   [_or(e["ci_high"], m) - m for m, e in zip(means, entries, strict=True)]]  # fmt: skip
         offsets = [i + (k - 0.5) * width for i in range(len(steps))]
         axes.bar(offsets, means, width=width, yerr=errors, color=colour, hatch=hatch, edgecolor="black",
-                 linewidth=0.5, capsize=3, label=f"{label} per added {unit}")  # fmt: skip
+                 linewidth=0.5, capsize=3,
+                 label=_("{measure} per added {unit}").format(measure=label, unit=unit))  # fmt: skip
     stop = marginal.get("stops_paying_after")
     if stop is not None:
         index = next(i for i, s in enumerate(steps) if s["from"] == stop)
         axes.axvline(index - 0.5, color="black", linestyle=(0, (4, 3)), linewidth=1.0)
         where = (index - 0.5, 1.0)
-        axes.annotate(f"stops paying after {setting_text(stop)}", where, xycoords=("data", "axes fraction"),
+        text = _("stops paying after {setting}").format(setting=setting_text(stop))
+        axes.annotate(text, where, xycoords=("data", "axes fraction"),
                       xytext=(4, -4), textcoords="offset points", va="top", fontsize="small")  # fmt: skip
     axes.axhline(0.0, color="black", linewidth=0.8)
     axes.set_xticks(range(len(steps)), labels)
     axes.yaxis.set_major_formatter(lambda value, _pos: f"{value:,.0f}")
-    axes.set_xlabel(f"{lever} ({marginal['lever']}), from one setting to the next")
-    axes.set_ylabel("CNY per added " + unit)
-    horizon = f"within the {setup['horizon_days']}-day horizon" if setup.get("horizon_days") else "by the end"
-    cost = f"staff cost = staff hours x {marginal['staff_cost_per_hour']:g} CNY/h"
-    title = f"What one more {unit} brings in and costs, {horizon}"
-    axes.set_title(f"{title}\n{setup_text(setup)}\n{cost}; mean and 95% interval", fontsize="medium")
+    axes.set_xlabel(
+        _("{lever} ({key}), from one setting to the next").format(lever=lever, key=marginal["lever"])
+    )
+    axes.set_ylabel(_("CNY per added {unit}").format(unit=unit))
+    if setup.get("horizon_days"):
+        title = _("What one more {unit} brings in and costs, within the {days}-day horizon")
+        title = title.format(unit=unit, days=setup["horizon_days"])
+    else:
+        title = _("What one more {unit} brings in and costs, by the end").format(unit=unit)
+    cost = _("staff cost = staff hours x {rate} CNY/h").format(rate=f"{marginal['staff_cost_per_hour']:g}")
+    title = _("{title}\n{setup}\n{cost}; mean and 95% interval").format(
+        title=title, setup=setup_text(setup), cost=cost
+    )
+    axes.set_title(title, fontsize="medium")
     style_axes(axes)
     figure.legend(loc="outside lower center", ncols=2, fontsize="small")
     save_figure_atomic(path, figure)
@@ -223,6 +239,11 @@ def _y_limits(axes: Axes, outcome: str, rows: pd.DataFrame, scale: float) -> Non
         axes.set_ylim(min(0.0, low), max(1.0, high))
     else:
         axes.set_ylim(min(0.0, low * 1.05), max(high * 1.05, 1e-9))
+
+
+def _sentence_start(label: str) -> str:
+    """Return a label made to begin a title: ``str.capitalize`` in English, unchanged in Chinese."""
+    return label.capitalize() if active() == ENGLISH else label
 
 
 def _is_numeric(values: pd.Series) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.calendar import HOURS_PER_DAY
+from sim.languages import N_
 from sim.views.tickets import FIXED
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["GAP", "OUTSIDE", "STATES", "STATE_COLOURS", "Layout", "building_layout", "state_matrix"]
 
-STATES: tuple[str, ...] = ("not billed", "billed", "promised", "ticket open", "paid")
+STATES: tuple[str, ...] = (N_("not billed"), N_("billed"), N_("promised"), N_("ticket open"), N_("paid"))
+"""The states, in the glossary's words (shown translated)."""
 STATE_COLOURS: tuple[str, ...] = ("#ffffff", "#F0E442", "#56B4E9", "#D55E00", "#0072B2")
 """Okabe–Ito colours, one per state, from light to dark (so they also read in greyscale)."""
 NOT_BILLED, BILLED, PROMISED, TICKET, PAID = range(len(STATES))

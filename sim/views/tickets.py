@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.languages import N_, _
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -21,12 +23,12 @@ FIXED: frozenset[str] = frozenset({"fixed by crew", "solved by supervisor"})
 """Ticket outcomes that solve the owner's problem."""
 
 COUNTS: tuple[tuple[str, str], ...] = (
-    ("opened", "opened"),
-    ("fixed", "fixed"),
-    ("escalated", "escalated"),
-    ("withdrew", "owner withdrew"),
+    ("opened", N_("opened")),
+    ("fixed", N_("fixed")),
+    ("escalated", N_("escalated")),
+    ("withdrew", N_("owner withdrew")),
 )
-"""Ticket table column and bar label of each count."""
+"""Ticket table column and bar label (shown translated) of each count."""
 
 
 def ticket_rows(records: Sequence[EventRecord]) -> list[dict[str, Any]]:
@@ -69,7 +71,7 @@ def ticket_figure(tickets: Mapping[str, pd.DataFrame], reps: int, horizon_days: 
     _draw_counts(counts_axes, tickets, reps)
     lines = _draw_waits(waits_axes, tickets, horizon_days)
     _legend(figure, tickets, lines)
-    figure.suptitle(f"Fee-blocking tickets ({reps} replications)")
+    figure.suptitle(_("Fee-blocking tickets ({reps} replications)").format(reps=reps))
     return figure
 
 
@@ -106,10 +108,10 @@ def _draw_counts(axes: Axes, tickets: Mapping[str, pd.DataFrame], reps: int) -> 
         )
         for text in axes.bar_label(bars, fmt="{:,.1f}", fontsize=7, padding=1):
             text.set_bbox(LABEL_BOX)
-    axes.set_xticks(x, [label for _, label in COUNTS])
-    axes.set_title("Tickets opened, fixed, escalated; owners who stopped waiting")
-    axes.set_xlabel("ticket event")
-    axes.set_ylabel("tickets per replication")
+    axes.set_xticks(x, [_(label) for _column, label in COUNTS])
+    axes.set_title(_("Tickets opened, fixed, escalated; owners who stopped waiting"))
+    axes.set_xlabel(_("ticket event"))
+    axes.set_ylabel(_("tickets per replication"))
     axes.margins(y=0.15)
 
 
@@ -125,9 +127,9 @@ def _legend(figure: Figure, tickets: Mapping[str, pd.DataFrame], lines: dict[str
     for v, name in enumerate(tickets):
         style = {"edgecolor": "black", "linewidth": 0.5, "hatch": HATCHES[v % len(HATCHES)]}
         patch = Patch(facecolor=VARIANT_STYLES[v % len(VARIANT_STYLES)][0], **style)
-        line, note = lines.get(name, (None, "no tickets"))
+        line, note = lines.get(name, (None, _("no tickets")))
         handles.append(patch if line is None else (patch, line))
-        labels.append(f"{name} ({note})")
+        labels.append(_("{variant} ({note})").format(variant=name, note=note))
     legend_below(figure, handles, labels)
 
 
@@ -152,17 +154,22 @@ def _draw_waits(
         share = np.arange(1, len(days) + 1) / len(table)
         x = np.concatenate(([0.0], days, [horizon_days]))  # flat after the last fix: the rest stay unfixed
         y = np.concatenate(([0.0], share, [share[-1] if len(share) else 0.0]))
-        median = f"median {np.median(days):.1f} d" if len(days) else "none fixed"
+        if len(days):
+            note = _("median {days} d, {fixed}/{opened} fixed").format(
+                days=f"{np.median(days):.1f}", fixed=len(days), opened=len(table)
+            )
+        else:
+            note = _("none fixed, {fixed}/{opened} fixed").format(fixed=0, opened=len(table))
         (line,) = axes.step(x, y, where="post", color=colour, linestyle=linestyle, linewidth=2)
-        drawn[name] = (line, f"{median}, {len(days)}/{len(table)} fixed")
+        drawn[name] = (line, note)
     waits = [
         (t["fixed_h"] - t["opened_h"]).max() / 24.0 for t in tickets.values() if t["fixed_h"].notna().any()
     ]
     axes.set_xlim(0, min(horizon_days, 1.05 * max(waits)) if waits else horizon_days)
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    axes.set_title("Wait from ticket opened to problem fixed")
-    axes.set_xlabel("days since the ticket was opened (d)")
-    axes.set_ylabel("tickets fixed by then (% of opened)")
+    axes.set_title(_("Wait from ticket opened to problem fixed"))
+    axes.set_xlabel(_("days since the ticket was opened (d)"))
+    axes.set_ylabel(_("tickets fixed by then (% of opened)"))
     style_axes(axes)
     return drawn
