@@ -15,7 +15,8 @@ from rich.console import Console
 
 from sim.console import EXIT_USAGE, error, fail_cleanly, sigterm_as_ctrl_c
 from sim.console import stderr as _stderr
-from sim.languages import N_
+from sim.languages import N_, _, active, formats
+from sim.languages.choose import ENGLISH
 from sim.languages.commandline import SpeakingGroup
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
@@ -142,7 +143,7 @@ def validate(
         from sim.data.command import validate_data_command
 
         if len(files) != 1:
-            error("--ledger and --calls are checked against one scenario: give exactly one SCENARIO file.")
+            error(_("--ledger and --calls are checked against one scenario: give exactly one SCENARIO file."))
             raise typer.Exit(EXIT_USAGE)
         validate_data_command(files[0], ledger=ledger, calls=calls, column_map=map_, settings=set_)
         return
@@ -151,7 +152,9 @@ def validate(
     bad = 0
     for path in files:
         try:
-            typer.echo(f"ok  {path} ({_validated(path, overrides)})")
+            typer.echo(
+                _("ok  {path} ({description})").format(path=path, description=_validated(path, overrides))
+            )
         except ScenarioError as exc:
             bad += 1
             error(exc.message)
@@ -164,8 +167,8 @@ def _validated(path: Path, overrides: dict[str, object]) -> str:
     from sim.worlds.priors import is_priors_file, load_priors
 
     if is_priors_file(path):
-        return f"priors: {len(load_priors(path).priors)} keys"
-    return f"name: {load_scenario(path, overrides).name}"
+        return _("priors: {count} keys").format(count=len(load_priors(path).priors))
+    return _("name: {name}").format(name=load_scenario(path, overrides).name)
 
 
 PrecisionOption = Annotated[
@@ -250,13 +253,23 @@ def _precision_target(precision: float | None, outcome: str, reps: int, max_reps
     from sim.precision import Target
 
     if not precision > 0:
-        error(f"--precision is a 95% CI half-width and must be positive, got {precision}.")
+        error(
+            _("--precision is a 95% CI half-width and must be positive, got {value}.").format(value=precision)
+        )
         raise typer.Exit(EXIT_USAGE)
     if outcome not in FIGURE_OUTCOMES:
-        error(f"--outcome {outcome!r} is not a key figure; expected one of: {', '.join(FIGURE_OUTCOMES)}.")
+        error(
+            _("--outcome {outcome!r} is not a key figure; expected one of: {figures}.").format(
+                outcome=outcome, figures=", ".join(FIGURE_OUTCOMES)
+            )
+        )
         raise typer.Exit(EXIT_USAGE)
     if reps < 2 or max_reps < reps:
-        error(f"--precision needs --reps of at least 2 and --max-reps ({max_reps}) >= --reps ({reps}).")
+        error(
+            _(
+                "--precision needs --reps of at least 2 and --max-reps ({max_reps}) >= --reps ({reps})."
+            ).format(max_reps=max_reps, reps=reps)
+        )
         raise typer.Exit(EXIT_USAGE)
     return Target(half_width=precision, outcome=outcome, batch=reps, max_reps=max_reps)
 
@@ -356,29 +369,57 @@ def _progress_bar() -> Progress:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
+    return _("n/a") if value is None else formats.percent(value)
+
+
+def _hours(text: str) -> str:
+    """Put the unit of hours after a number already formatted, e.g. '41.7 h'."""
+    return _("{hours} h").format(hours=text)
+
+
+def _per_replication(text: str) -> str:
+    """Say that a figure is a mean per replication, e.g. '920 per replication'."""
+    return _("{value} per replication").format(value=text)
+
+
+def _with_ci(text: str, low: str, high: str) -> str:
+    """Put a 95% confidence interval after a figure, e.g. '58.5% (95% CI 54.0%–63.0%)'."""
+    return _("{value} (95% CI {low}–{high})").format(value=text, low=low, high=high)
+
+
+def _day(day: Any) -> str:
+    """Return a date as the summary shows it: ISO in English, as the readers write it otherwise."""
+    return str(day) if active() == ENGLISH else formats.date(day)
 
 
 def _share_with_ci(figure: dict[str, Any]) -> str:
     """Format a share and its 95% CI, e.g. '58.5% (95% CI 54.0%–63.0%)'."""
     if figure["ci_low"] is None:
-        return f"{_percent(figure['mean'])} (95% CI needs 2+ replications)"
-    return f"{_percent(figure['mean'])} (95% CI {_percent(figure['ci_low'])}–{_percent(figure['ci_high'])})"
+        return _("{share} (95% CI needs 2+ replications)").format(share=_percent(figure["mean"]))
+    return _with_ci(_percent(figure["mean"]), _percent(figure["ci_low"]), _percent(figure["ci_high"]))
 
 
 def _days_to(entry: dict[str, Any], reps: int) -> str:
     """Format days to a target, e.g. '24.9 days (reached 3/3)' or 'not reached (0/3)'."""
     if entry["mean"] is None:
-        return f"not reached (0/{reps})"
-    return f"{entry['mean']:.1f} days (reached {entry['reached']}/{reps})"
+        return _("not reached (0/{reps})").format(reps=reps)
+    days = f"{entry['mean']:.1f}"
+    return _("{days} days (reached {reached}/{reps})").format(days=days, reached=entry["reached"], reps=reps)
 
 
-def _per_rep(figure: dict[str, Any], unit: str = "", digits: int = 1, per: str = " per replication") -> str:
+def _per_rep(figure: dict[str, Any], hours: bool = False, digits: int = 1, per: bool = True) -> str:
     """Format a per-replication mean with its CI, e.g. '920 per replication (95% CI 866–974)'."""
-    text = f"{figure['mean']:,.{digits}f}{unit}{per}"
+
+    def shown(value: float) -> str:
+        text = f"{value:,.{digits}f}"
+        return _hours(text) if hours else text
+
+    text = shown(figure["mean"])
+    if per:
+        text = _per_replication(text)
     if figure["ci_low"] is None or figure["ci_high"] - figure["ci_low"] < 1e-9:
         return text
-    return f"{text} (95% CI {figure['ci_low']:,.{digits}f}–{figure['ci_high']:,.{digits}f}{unit})"
+    return _with_ci(text, f"{figure['ci_low']:,.{digits}f}", shown(figure["ci_high"]))
 
 
 def _summary_sections(
@@ -387,63 +428,83 @@ def _summary_sections(
     """Return the rows of the readable summary, grouped in sections."""
     reps = summary["reps"]
     setup = [
-        ("scenario", scenario.name),
-        *([("description", scenario.description)] if scenario.description else []),
-        ("households", f"{scenario.community.households:,}"),
-        ("horizon", f"{scenario.horizon_days} days from {scenario.start_date}"),
-        ("replications / seed", f"{reps} / {summary['seed']}"),
+        (_("scenario"), scenario.name),
+        *([(_("description"), scenario.description)] if scenario.description else []),
+        (_("households"), f"{scenario.community.households:,}"),
+        (
+            _("horizon"),
+            _("{days} days from {start}").format(days=scenario.horizon_days, start=_day(scenario.start_date)),
+        ),
+        (_("replications / seed"), f"{reps} / {summary['seed']}"),
     ]
     outcome = [
-        ("final paid share (households)", _share_with_ci(summary["final_paid_share"])),
-        ("final paid share (money)", _share_with_ci(summary["final_money_share"])),
-        *((f"days to {k}% of households paid", _days_to(v, reps)) for k, v in summary["days_to"].items()),
+        (_("final paid share (households)"), _share_with_ci(summary["final_paid_share"])),
+        (_("final paid share (money)"), _share_with_ci(summary["final_money_share"])),
+        *(
+            (_("days to {target}% of households paid").format(target=k), _days_to(v, reps))
+            for k, v in summary["days_to"].items()
+        ),
     ]
     time_share = summary["collector_time"]
     effort = [
-        ("calls", _per_rep(summary["calls"])),
-        ("calls that reached the owner", _per_rep(summary["reached"])),
-        ("share of calls that reached the owner", _rate(summary["contacts"].get("right_party_rate"))),
-        ("staff hours paid", _per_rep(summary["staff_hours"], " h")),
-        ("collectors' shift hours", f"{time_share['shift_hours']:,.1f} h per replication"),
-        ("time on fee work", _share_of_shifts(time_share["fee_work_share"], summary["busy_hours"])),
-        ("time on other duties", _share_of_shifts(time_share["other_duties_share"], summary["duty_hours"])),
-        ("service crew busy", _crew_busy(summary["service"]["utilisation"])),
-        ("team morale, mean over the campaign", _per_rep(summary["morale_mean"], digits=2, per="")),
-        ("events", f"{summary['events']:,} in all ({summary['events'] / reps:,.0f} per replication)"),
+        (_("calls"), _per_rep(summary["calls"])),
+        (_("calls that reached the owner"), _per_rep(summary["reached"])),
+        (_("share of calls that reached the owner"), _rate(summary["contacts"].get("right_party_rate"))),
+        (_("staff hours paid"), _per_rep(summary["staff_hours"], hours=True)),
+        (_("collectors' shift hours"), _per_replication(_hours(f"{time_share['shift_hours']:,.1f}"))),
+        (_("time on fee work"), _share_of_shifts(time_share["fee_work_share"], summary["busy_hours"])),
+        (
+            _("time on other duties"),
+            _share_of_shifts(time_share["other_duties_share"], summary["duty_hours"]),
+        ),
+        (_("service crew busy"), _crew_busy(summary["service"]["utilisation"])),
+        (_("team morale, mean over the campaign"), _per_rep(summary["morale_mean"], digits=2, per=False)),
+        (
+            _("events"),
+            _("{events} in all ({per_replication})").format(
+                events=f"{summary['events']:,}",
+                per_replication=_per_replication(f"{summary['events'] / reps:,.0f}"),
+            ),
+        ),
     ]
     promises, tickets = summary["promises"], summary["tickets"]
     wait = tickets["mean_wait_hours"]
     activity = [
-        ("promises made / kept / broken", f"{_counts(promises, ('made', 'kept', 'broken'))} per replication"),
+        (_("promises made / kept / broken"), _per_replication(_counts(promises, ("made", "kept", "broken")))),
         (
-            "tickets opened / fixed / escalated",
-            f"{_counts(tickets, ('opened', 'fixed', 'escalated'))} per replication"
-            f" (mean wait {'n/a' if wait is None else f'{wait:,.1f} h'})",
+            _("tickets opened / fixed / escalated"),
+            _("{value} (mean wait {wait})").format(
+                value=_per_replication(_counts(tickets, ("opened", "fixed", "escalated"))),
+                wait=_("n/a") if wait is None else _hours(f"{wait:,.1f}"),
+            ),
         ),
-        ("hostile encounters", f"{summary['hostile']:,.1f} per replication"),
-        ("owners who complained about being chased", f"{summary['complaints']:,.1f} per replication"),
+        (_("hostile encounters"), _per_replication(f"{summary['hostile']:,.1f}")),
+        (_("owners who complained about being chased"), _per_replication(f"{summary['complaints']:,.1f}")),
     ]
     run_info = [
-        ("wall time (replications)", f"{summary['wall_seconds']:.2f} s"),
-        ("written to", f"{summary['output']}"),
-        ("files", ", ".join(files)),
+        (_("wall time (replications)"), _("{seconds} s").format(seconds=f"{summary['wall_seconds']:.2f}")),
+        (_("written to"), f"{summary['output']}"),
+        (_("files"), ", ".join(files)),
     ]
     return [setup, outcome, effort, activity, run_info]
 
 
 def _share_of_shifts(share: dict[str, Any], hours: dict[str, Any]) -> str:
     """Format a share of the collectors' shift hours with its hours, e.g. '6.5% of shift hours (585.0 h)'."""
-    return f"{_percent(share['mean'])} of shift hours ({hours['mean']:,.1f} h per replication)"
+    per_replication = _per_replication(_hours(f"{hours['mean']:,.1f}"))
+    return _("{share} of shift hours ({hours})").format(share=_percent(share["mean"]), hours=per_replication)
 
 
 def _crew_busy(utilisation: float | None) -> str:
     """Format the service crew's utilisation, e.g. '42.0% of crew shift hours on tickets'."""
-    return "n/a" if utilisation is None else f"{_percent(utilisation)} of crew shift hours on tickets"
+    if utilisation is None:
+        return _("n/a")
+    return _("{share} of crew shift hours on tickets").format(share=_percent(utilisation))
 
 
 def _rate(value: float | None) -> str:
     """Format a rate as a percentage ('n/a' when there is none)."""
-    return "n/a" if value is None else f"{value:.1%}"
+    return _("n/a") if value is None else f"{value:.1%}"
 
 
 def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:
@@ -451,7 +512,7 @@ def _counts(figures: dict[str, Any], names: tuple[str, ...]) -> str:
     return " / ".join(f"{figures[name]:,.1f}" for name in names)
 
 
-_RUN_FOOTNOTE = (
+_RUN_FOOTNOTE = N_(
     "per replication: the mean over the replications, with its 95% confidence interval (CI)."
     " Reached the owner: the owner answered (not unanswered, not a wrong number). Shift hours:"
     " the hours the collectors are scheduled to work; fee work and other duties are shares of them."
@@ -465,10 +526,10 @@ def _summary_table(scenario: Scenario, summary: dict[str, Any], files: list[str]
     from rich.text import Text
 
     table = Table(
-        title=f"feesim run: {scenario.name}",
+        title=_("feesim run: {name}").format(name=scenario.name),
         show_header=False,
         title_justify="left",
-        caption=_RUN_FOOTNOTE,
+        caption=_(_RUN_FOOTNOTE),
         caption_justify="left",
     )
     table.add_column("figure", style="bold", no_wrap=True)
@@ -528,7 +589,11 @@ def compare(
 ) -> None:
     """Run scenario variants on the same seeds; print their summaries and paired differences to the first."""
     if len(scenario_files) < 2:
-        error(f"feesim compare needs at least two scenario files to compare, got {len(scenario_files)}.")
+        error(
+            _("feesim compare needs at least two scenario files to compare, got {count}.").format(
+                count=len(scenario_files)
+            )
+        )
         raise typer.Exit(EXIT_USAGE)
     if worlds is not None or priors is not None or resume or scheduler:
         options = _WorldsOptions(
@@ -629,17 +694,30 @@ def _interrupt_reported(tally: _Tally) -> Iterator[None]:
             yield
     except KeyboardInterrupt:
         base = None if tally.destination is None else tally.destination.base
-        kept = f"; {base} is as it was" if base is not None and base.exists() else ""
-        done = (
-            f"{tally.done} of {tally.total} replications had finished"
-            if tally.total
-            else "before any replication"
-        )
-        error(
-            f"interrupted: {done}; nothing was written{kept}."
-            " Run the same command again to start over (with fewer --reps to finish sooner)."
-        )
+        kept = base is not None and base.exists()
+        error(_(_INTERRUPTED[bool(tally.total), kept]).format(done=tally.done, total=tally.total, base=base))
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+_INTERRUPTED = {
+    (True, True): N_(
+        "interrupted: {done} of {total} replications had finished; nothing was written; {base} is as it was."
+        " Run the same command again to start over (with fewer --reps to finish sooner)."
+    ),
+    (True, False): N_(
+        "interrupted: {done} of {total} replications had finished; nothing was written."
+        " Run the same command again to start over (with fewer --reps to finish sooner)."
+    ),
+    (False, True): N_(
+        "interrupted: before any replication; nothing was written; {base} is as it was."
+        " Run the same command again to start over (with fewer --reps to finish sooner)."
+    ),
+    (False, False): N_(
+        "interrupted: before any replication; nothing was written."
+        " Run the same command again to start over (with fewer --reps to finish sooner)."
+    ),
+}
+"""What Ctrl-C says, by whether the number of replications was known and an earlier folder was kept."""
 
 
 def _replicate(
@@ -663,7 +741,7 @@ def _replicate_to_precision(
 
     logged = LoggedRuns()
     with _progress_bar() as bar, _worker_pool(workers) as backend:
-        task = bar.add_task("replications to precision", total=target.max_reps * len(variants))
+        task = bar.add_task(_("replications to precision"), total=target.max_reps * len(variants))
         tally.total = target.max_reps * len(variants)
 
         def advance(done: int) -> None:
@@ -702,10 +780,12 @@ def _replicate_variants_with_progress(
     walls: dict[str, float] = {}
     tally.total = len(jobs)
     with _progress_bar() as bar, _worker_pool(workers) as backend:
-        task = bar.add_task("replications", total=len(jobs))
+        task = bar.add_task(_("replications"), total=len(jobs))
         last_end = time.perf_counter()
         for done, (job, result) in enumerate(zip(jobs, logged.results(backend, jobs), strict=True), start=1):
-            bar.update(task, description=f"{job.name}: replications", completed=done)
+            bar.update(
+                task, description=_("{variant}: replications").format(variant=job.name), completed=done
+            )
             tally.done = done
             results[job.name].append(result)
             if len(results[job.name]) == reps:
@@ -728,9 +808,11 @@ def _worker_pool(workers: int) -> Iterator[Any]:
             yield backend
     except BrokenProcessPool:
         error(
-            f"A worker process died, or sent back an error this process could not read, while running "
-            f"the replications (--workers {workers}); no results were written. If the machine is short "
-            "of memory, run again with fewer workers; run with --workers 1 to see an error in full."
+            _(
+                "A worker process died, or sent back an error this process could not read, while running"
+                " the replications (--workers {workers}); no results were written. If the machine is short"
+                " of memory, run again with fewer workers; run with --workers 1 to see an error in full."
+            ).format(workers=workers)
         )
         raise typer.Exit(1) from None
 
@@ -778,16 +860,16 @@ def _check_worlds_options(options: _WorldsOptions, precision: float | None) -> N
     """Exit 2 on options that do not go with --worlds (or --priors, --resume without worlds)."""
     problem = None
     if precision is not None:
-        problem = "--precision does not go with --worlds: give --reps, the replications in each world."
+        problem = N_("--precision does not go with --worlds: give --reps, the replications in each world.")
     elif options.worlds is None and options.priors is None and options.resume:
-        problem = "--resume finishes an interrupted run in worlds: give it with the same --worlds N."
+        problem = N_("--resume finishes an interrupted run in worlds: give it with the same --worlds N.")
     elif options.worlds is None and options.priors is None:
-        problem = (
+        problem = N_(
             "--scheduler sends runs in worlds to a Dask cluster: give it with --worlds N"
             " (replications without worlds run on local --workers)."
         )
     if problem:
-        error(problem)
+        error(_(problem))
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -809,7 +891,7 @@ def _runs_in_worlds(
 
     stream = stream_folder(base)
     with _progress_bar() as bar:
-        task = bar.add_task("runs in worlds", total=None)
+        task = bar.add_task(_("runs in worlds"), total=None)
         try:
             with fail_cleanly():
                 return run_worlds(
@@ -827,15 +909,19 @@ def _runs_in_worlds(
         except WorldsInterrupted as exc:
             bar.stop()
             error(
-                f"interrupted: {exc.done} of {exc.total} runs are saved in {exc.folder}."
-                " To finish, run the same command again with --resume."
+                _(
+                    "interrupted: {done} of {total} runs are saved in {folder}."
+                    " To finish, run the same command again with --resume."
+                ).format(done=exc.done, total=exc.total, folder=exc.folder)
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenProcessPool:
             error(
-                f"A worker process died while running in worlds (--workers {options.workers}); the runs"
-                f" finished so far are saved in {stream}: run the same command again with --resume"
-                " (with fewer workers if the machine is short of memory)."
+                _(
+                    "A worker process died while running in worlds (--workers {workers}); the runs"
+                    " finished so far are saved in {folder}: run the same command again with --resume"
+                    " (with fewer workers if the machine is short of memory)."
+                ).format(workers=options.workers, folder=stream)
             )
             raise typer.Exit(1) from None
 
@@ -932,9 +1018,12 @@ def _compare_in_worlds(files: list[Path], options: _WorldsOptions, as_json: bool
         typer.echo(to_json_text(comparison))
         return
     console = Console()
-    _print_lines(console, [f"in {len(table)} worlds from {source}, {options.reps} replications in each:"])
+    heading = _("in {worlds} worlds from {source}, {reps} replications in each:")
+    _print_lines(console, [heading.format(worlds=len(table), source=source, reps=options.reps)])
     print_comparison(console, comparison, [p.name for p in written])
-    header = f"across the {len(table)} worlds, against {comparison['baseline']} (per world: mean difference):"
+    header = _("across the {worlds} worlds, against {baseline} (per world: mean difference):").format(
+        worlds=len(table), baseline=comparison["baseline"]
+    )
     _print_lines(console, ["", header, *_robust_lines(comparison)])
 
 
@@ -980,15 +1069,14 @@ def _robust_lines(comparison: dict[str, Any]) -> list[str]:
     metric = "final_paid_share"
     lines: list[str] = []
     for name, entry in comparison["robust"].items():
-        lines.append(f"{name}, final paid share: {describe_variant(entry[metric], metric)}")
+        described = describe_variant(entry[metric], metric)
+        lines.append(_("{variant}, final paid share: {described}").format(variant=name, described=described))
         lines.append(f"  {_drivers_line(comparison['drivers'][name], entry[metric]['worlds'])}")
         share_better = entry[metric]["share_better"]
         lines += [f"  {line}" for line in describe_reversal(comparison["reversal"][name], name, share_better)]
         if comparison["reversal"][name] and entry[metric]["worlds"] < ROUGH_BELOW_WORLDS:
-            lines.append(
-                f"  (with {entry[metric]['worlds']} worlds such regions are rough guesses:"
-                f" use --worlds {ROUGH_BELOW_WORLDS} or more)"
-            )
+            rough = _("(with {worlds} worlds such regions are rough guesses: use --worlds {least} or more)")
+            lines.append("  " + rough.format(worlds=entry[metric]["worlds"], least=ROUGH_BELOW_WORLDS))
     return lines
 
 
@@ -1000,36 +1088,43 @@ def _drivers_line(ranked: list[dict[str, Any]], worlds: int) -> str:
     """Name the (at most three) assumptions the answer hangs on whose rank correlation stands out."""
     clear = [d for d in ranked if d["stands_out"]]
     if not clear:
-        return (
-            f"hangs on: no assumption stands out in {worlds} worlds (no rank correlation is clearly"
-            f" above chance among the {len(ranked)} assumptions)"
-        )
+        return _(
+            "hangs on: no assumption stands out in {worlds} worlds (no rank correlation is clearly"
+            " above chance among the {count} assumptions)"
+        ).format(worlds=worlds, count=len(ranked))
     named = ", ".join(f"{d['key']} ({d['coefficient']:+.2f})" for d in clear[:3])
-    return f"hangs most on: {named} (rank correlation with the difference)"
+    return _("hangs most on: {named} (rank correlation with the difference)").format(named=named)
 
 
-_ACROSS = (
-    ("final paid share", "final_paid_share", "{:.1%}"),
-    ("days to 80% of households paid", "days_to_80", "{:,.1f}"),
-    ("staff hours paid", "staff_hours", "{:,.0f} h"),
+_ACROSS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
+    (N_("final paid share"), "final_paid_share", lambda value: f"{value:.1%}"),
+    (N_("days to {target}% of households paid"), "days_to_80", lambda value: f"{value:,.1f}"),
+    (N_("staff hours paid"), "staff_hours", lambda value: _hours(f"{value:,.0f}")),
 )
 
 
 def _across_lines(across: dict[str, Any], worlds: int, reps: int, source: str) -> list[str]:
     """Return the figures across worlds: the median of the worlds' means and the middle 90%."""
     lines = [
-        f"across {worlds} worlds, {reps} replications in each (median; p05 to p95 of the worlds' means);",
-        f"worlds from {source}:",
+        _(
+            "across {worlds} worlds, {reps} replications in each (median; p05 to p95 of the worlds' means);"
+        ).format(worlds=worlds, reps=reps),
+        _("worlds from {source}:").format(source=source),
     ]
     for label, metric, form in _ACROSS:
         entry = across[metric]
+        name = _(label).format(target=80)
         if entry["median"] is None:
-            lines.append(f"  {label}: not reached in any world")
+            lines.append("  " + _("{figure}: not reached in any world").format(figure=name))
             continue
-        shown = (form.format(entry[k]) for k in ("median", "p05", "p95"))
-        text = "  {}: {}, {} to {}".format(label, *shown)
+        median, p05, p95 = (form(entry[k]) for k in ("median", "p05", "p95"))
         missing = worlds - entry["worlds"]
-        lines.append(text + (f" (not reached in {missing} worlds)" if missing else ""))
+        text = (
+            _("{figure}: {median}, {p05} to {p95} (not reached in {missing} worlds)")
+            if missing
+            else _("{figure}: {median}, {p05} to {p95}")
+        )
+        lines.append("  " + text.format(figure=name, median=median, p05=p05, p95=p95, missing=missing))
     return lines
 
 
@@ -1235,7 +1330,7 @@ def report(
 
     with _fail_cleanly_in_views():
         path = write_any_report(results_dir, out)
-    typer.echo(f"report written to {path}")
+    typer.echo(_("report written to {path}").format(path=path))
 
 
 @app.command()
@@ -1332,13 +1427,17 @@ def animate(
         overrides = parse_overrides(set_ or [])
         scenarios = [load_scenario(path, overrides) for path in (scenario_file, *([vs] if vs else []))]
     with _progress_bar() as bar, _fail_cleanly_in_views():
-        task = bar.add_task("simulating", total=None)
+        task = bar.add_task(_("simulating"), total=None)
         runs = [logged_run(scenario, seed) for scenario in scenarios]
-        bar.update(task, description="rendering frames")
+        bar.update(task, description=_("rendering frames"))
         rendered = render_animation(
             runs, out, step, fps, lambda done, total: bar.update(task, completed=done, total=total)
         )
-    typer.echo(f"{rendered.frames} frames written to {rendered.path} in {rendered.seconds:.1f} s")
+    typer.echo(
+        _("{frames} frames written to {path} in {seconds} s").format(
+            frames=rendered.frames, path=rendered.path, seconds=f"{rendered.seconds:.1f}"
+        )
+    )
 
 
 @app.command()

@@ -6,15 +6,18 @@ subpackage (`sim.experiments.command`), so that both can import it.
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
 from rich.console import Console
 
+from sim.languages import N_, _
 from sim.scenario.errors import ScenarioError
 
-__all__ = ["EXIT_USAGE", "error", "fail_cleanly", "sigterm_as_ctrl_c", "stderr"]
+__all__ = ["EXIT_USAGE", "error", "fail_cleanly", "os_reason", "sigterm_as_ctrl_c", "stderr"]
 
 EXIT_USAGE = 2
 """Exit code for bad input from the user (same as Typer/Click usage errors)."""
@@ -47,11 +50,35 @@ def fail_cleanly() -> Iterator[None]:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+SYSTEM_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EEXIST: N_("File exists"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTEMPTY: N_("Directory not empty"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.EXDEV: N_("Invalid cross-device link"),
+}
+"""The system's own reasons (``os.strerror``) that a user meets when a path cannot be read or written."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Return why an OSError happened: feesim's own words as written, the system's translated when known."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in SYSTEM_REASONS and reason == os.strerror(exc.errno):
+        return _(SYSTEM_REASONS[exc.errno])
+    return reason
+
+
 def _describe_os_error(exc: OSError) -> str:
     """Return an OSError as ``path: reason`` (``source -> target: reason`` for a rename)."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     if exc.filename is None:
-        return f"error: {reason}"
+        return _("error: {reason}").format(reason=reason)
     target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
     return f"{target}: {reason}"
 

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.languages import _
+
 __all__ = ["HEAD_FILES", "Destination", "RunIdentity", "compare_name", "run_name"]
 
 HEAD_FILES: tuple[str, ...] = ("summary.json", "compare.json")
@@ -106,12 +108,15 @@ class Destination:
         if Path(os.path.abspath(self.base)) in (here, *here.parents):
             raise OSError(
                 errno.EINVAL,
-                "cannot write results into the current folder or a folder above it; give --out a new folder",
+                _(
+                    "cannot write results into the current folder or a folder above it;"
+                    " give --out a new folder"
+                ),
                 str(self.base),
             )
         if self.base.exists() and not self.base.is_dir():
             raise NotADirectoryError(
-                errno.ENOTDIR, "cannot write results there: it exists and is not a folder", str(self.base)
+                errno.ENOTDIR, _("cannot write results there: it exists and is not a folder"), str(self.base)
             )
         if (self.explicit or self.force) and self.base.is_dir():
             self._check_replaceable(self.base)
@@ -128,10 +133,10 @@ class Destination:
             if self._free_for(folder, identity):
                 if k == 1:
                     return folder, None
-                return folder, (
-                    f"note: {self.base} holds the results of another run (another scenario, seed or number"
-                    f" of replications); these go to {folder} (--force replaces {self.base})."
-                )
+                return folder, _(
+                    "note: {base} holds the results of another run (another scenario, seed or number"
+                    " of replications); these go to {folder} (--force replaces {base})."
+                ).format(base=self.base, folder=folder)
         raise AssertionError("unreachable")
 
     def _free_for(self, folder: Path, identity: RunIdentity) -> bool:
@@ -157,8 +162,10 @@ class Destination:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise OSError(
                 errno.EEXIST,
-                f"not replaced: the folder holds files feesim run or compare did not write ({shown});"
-                " give --out a new or empty folder, or the folder of an earlier run",
+                _(
+                    "not replaced: the folder holds files feesim run or compare did not write ({files});"
+                    " give --out a new or empty folder, or the folder of an earlier run"
+                ).format(files=shown),
                 str(folder),
             )
 
@@ -196,11 +203,15 @@ def _check_creatable(folder: Path) -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise NotADirectoryError(
-            errno.ENOTDIR, f"cannot create the output folder: {ancestor} is not a folder", str(folder)
+            errno.ENOTDIR,
+            _("cannot create the output folder: {ancestor} is not a folder").format(ancestor=ancestor),
+            str(folder),
         )
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise PermissionError(
-            errno.EACCES, f"cannot create the output folder: {ancestor} is not writable", str(folder)
+            errno.EACCES,
+            _("cannot create the output folder: {ancestor} is not writable").format(ancestor=ancestor),
+            str(folder),
         )
 
 
@@ -210,7 +221,9 @@ def _make_parents(folder: Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = f"cannot create the output folder: {exc.strerror or exc}"
+        from sim.console import os_reason
+
+        reason = _("cannot create the output folder: {reason}").format(reason=os_reason(exc))
         raise OSError(exc.errno, reason, str(folder)) from None
     return missing
 

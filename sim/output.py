@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from sim.languages import _
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -74,7 +76,10 @@ def write_file_atomic(path: str | os.PathLike[str], write: Callable[[Path], obje
     try:
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     except OSError as exc:
-        raise OSError(exc.errno, f"cannot write: {exc.strerror or exc}", str(target)) from None
+        from sim.console import os_reason
+
+        reason = _("cannot write: {reason}").format(reason=os_reason(exc))
+        raise OSError(exc.errno, reason, str(target)) from None
     os.close(handle)
     try:
         write(Path(name))
@@ -158,11 +163,14 @@ def ensure_folder(path: str | os.PathLike[str]) -> Path:
     """Create the folder `path` and its parents if needed; raise an OSError naming it if impossible."""
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(0, "cannot write results there: it exists and is not a folder", str(folder))
+        reason = _("cannot write results there: it exists and is not a folder")
+        raise NotADirectoryError(0, reason, str(folder))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = f"cannot create the output folder: {exc.strerror or exc}"
+        from sim.console import os_reason
+
+        reason = _("cannot create the output folder: {reason}").format(reason=os_reason(exc))
         raise OSError(exc.errno, reason, str(folder)) from None
     return folder
 

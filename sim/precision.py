@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.api import simulate
+from sim.languages import _
 from sim.results import Replications, RunResult, ci_half_width
 from sim.rng import replication_seeds
 from sim.scenario.schema import Scenario
@@ -33,9 +34,10 @@ class Target:
 
     def __post_init__(self) -> None:
         if not self.half_width > 0:
-            raise ValueError(f"the precision (a CI half-width) must be positive, got {self.half_width}")
+            reason = _("the precision (a CI half-width) must be positive, got {value}")
+            raise ValueError(reason.format(value=self.half_width))
         if self.batch < 2 or self.max_reps < 2:
-            raise ValueError("precision needs batches and a maximum of at least 2 replications")
+            raise ValueError(_("precision needs batches and a maximum of at least 2 replications"))
 
 
 def half_width(results: Sequence[RunResult], outcome: str) -> float:
@@ -63,7 +65,7 @@ def replicate_variants_until(
     Each batch's replications run through `run_many` if given (say, on worker
     processes, keeping their event logs), else one by one with `sim.simulate`.
     """
-    run_batch = run_many or (lambda jobs: (simulate(scenario, child) for _, scenario, _, child in jobs))
+    run_batch = run_many or (lambda jobs: (simulate(scenario, child) for _n, scenario, _r, child in jobs))
     results: dict[str, list[RunResult]] = {name: [] for name in scenarios}
     wanted, done = min(target.batch, target.max_reps), 0
     while True:
@@ -73,7 +75,7 @@ def replicate_variants_until(
             for name, scenario in scenarios.items()
             for rep in range(len(results[name]), wanted)
         ]
-        for (name, *_), result in zip(jobs, run_batch(jobs), strict=True):
+        for (name, *_job), result in zip(jobs, run_batch(jobs), strict=True):
             results[name].append(result)
             done += 1
             if progress is not None:

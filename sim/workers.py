@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
+from sim.languages import _
+
 __all__ = [
     "Backend",
     "DaskBackend",
@@ -66,10 +68,9 @@ class Backend:
 class InlineBackend(Backend):
     """Run each task in this process as it is submitted (``--workers 1``)."""
 
-    name = "in-process"
-
     def __init__(self, task: Task) -> None:
         self.task = task
+        self.name = _("in-process")
 
     def submit(self, spec: Any) -> cf.Future[Any]:
         """Run `spec` now; return a finished future holding its output or its error."""
@@ -88,7 +89,7 @@ class PoolBackend(Backend):
         self.workers = workers
         self.task = task
         self.window = 4 * workers
-        self.name = f"{workers} local worker processes"
+        self.name = _("{workers} local worker processes").format(workers=workers)
         self._context = _context()
         # Workers hold the read end; only this process holds the write end, which the system
         # closes when this process ends in any way, so orphaned workers exit at once.
@@ -162,12 +163,14 @@ class DaskBackend(Backend):
         try:
             self.client = Client(address, timeout="15s")
         except Exception as exc:
-            raise OSError(0, f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+            reason = _("cannot connect to the Dask scheduler at {address}: {problem}")
+            raise OSError(0, reason.format(address=address, problem=exc)) from None
         self.task = task
         self.label = label
         threads = sum(self.client.nthreads().values())
         self.window = max(8, 4 * threads)
-        self.name = f"Dask cluster at {address} ({threads} threads)"
+        name = _("Dask cluster at {address} ({threads} threads)")
+        self.name = name.format(address=address, threads=threads)
 
     def submit(self, spec: Any) -> Any:
         """Submit `spec` to the cluster under a readable, unique key (with its point and replication)."""

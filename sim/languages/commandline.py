@@ -25,7 +25,7 @@ from typing import Any
 import click
 import typer.core
 
-from sim.languages.catalogue import N_, _, activate, ngettext, translated
+from sim.languages.catalogue import N_, _, activate, active, ngettext, translated
 from sim.languages.choose import ENGLISH, LanguageError, choose_language
 from sim.languages.sentences import translate_sentence
 
@@ -101,8 +101,12 @@ class SpeakingGroup(typer.core.TyperGroup):
             if kwargs.get("standalone_mode", True):
                 sys.exit(EXIT_USAGE)
             raise click.exceptions.Exit(EXIT_USAGE) from None
+        before = active()
         speak(language, self)
-        return super().main(rest, *pargs, **kwargs)
+        try:
+            return super().main(rest, *pargs, **kwargs)
+        finally:
+            activate(before)  # a command line run in-process (tests, CliRunner) leaves the language as it was
 
 
 def speak(language: str, command: click.Command) -> None:
@@ -161,7 +165,9 @@ def _translate_typer_click() -> None:
 
     def translated_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         word = _(USAGE)
-        write_usage(self, prog, args, (word if word[-1:] == "：" else f"{word} ") if prefix is None else prefix)
+        write_usage(
+            self, prog, args, (word if word[-1:] == "：" else f"{word} ") if prefix is None else prefix
+        )
 
     def translated_help_option(self: Any, ctx: Any) -> Any:
         option = get_help_option(self, ctx)
@@ -169,6 +175,17 @@ def _translate_typer_click() -> None:
             option.help = _(HELP_OPTION)
         return option
 
+    make_rich_text = rich_utils._make_rich_text
+
+    def folded_rich_text(*args: Any, **kwargs: Any) -> Any:
+        text = make_rich_text(*args, **kwargs)
+        if active() != ENGLISH and hasattr(text, "overflow"):
+            text.overflow = (
+                "fold"  # Chinese has no spaces to wrap at: fold a long run, never crop it with "…"
+            )
+        return text
+
     rich_utils.rich_format_error = translated_error
+    rich_utils._make_rich_text = folded_rich_text
     _click.formatting.HelpFormatter.write_usage = translated_usage
     _click.core.Command.get_help_option = translated_help_option

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from sim.languages.catalogue import N_, _
+from sim.languages.catalogue import N_, _, active
+from sim.languages.choose import ENGLISH
 
 __all__ = ["PATTERNS", "translate_sentence"]
 
@@ -96,7 +97,9 @@ _OR = re.compile(r"'([^']*)' or '([^']*)'$")
 
 
 def translate_sentence(text: str) -> str:
-    """Return `text` translated when a pattern matches it whole, else `text` as it is."""
+    """Return `text` translated when a pattern matches it whole, else `text` as it is (always, in English)."""
+    if active() == ENGLISH:
+        return text
     for pattern, message in PATTERNS:
         found = pattern.fullmatch(text.strip())
         if found is None:
