@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.calibration.payments import Payments
+from sim.languages import _
 
 if TYPE_CHECKING:
     from sim.calibration.procedure import Calibration, CalibrationSettings
@@ -62,7 +63,7 @@ def calibrate_command(
         observed = observed_payments(book, population, log)
         folder = ensure_folder(out if out is not None else Path("results") / f"{scenario.name}-calibration")
     for warning in warnings:
-        error(f"warning: {warning}")
+        error(_("warning: {warning}").format(warning=warning))
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
     with sigterm_as_ctrl_c(), _progress(settings) as advance, fail_cleanly():
@@ -118,7 +119,7 @@ class _progress:
 
     def __enter__(self) -> object:
         self.bar.__enter__()
-        task = self.bar.add_task("calibrating", total=self.total)
+        task = self.bar.add_task(_("calibrating"), total=self.total)
         return lambda: self.bar.advance(task)
 
     def __exit__(self, *exc: object) -> None:
@@ -150,14 +151,22 @@ def _write(
         "wall_seconds": round(wall, 1),
     }
     files = write_tables(folder, calibration, scenario_file, overrides, facts)
+    sources = (
+        _("Scenario {file} ({name}), ledger {ledger}")
+        if calls is None
+        else _("Scenario {file} ({name}), ledger {ledger}, contact log {calls}")
+    )
     lines = [
-        f"Scenario {scenario_file} ({scenario.name}), ledger {ledger}"
-        + (f", contact log {calls}" if calls is not None else ""),
-        f"{calibration.runs:,} runs in {wall:.0f} s, seed {settings.seed}",
-        "Use it: feesim compare PLAN_A.yaml PLAN_B.yaml with `extends: calibrated.yaml`, and"
-        " --worlds N --priors posterior.parquet to carry the uncertainty.",
+        sources.format(file=scenario_file, name=scenario.name, ledger=ledger, calls=calls),
+        _("{runs} runs in {seconds} s, seed {seed}").format(
+            runs=f"{calibration.runs:,}", seconds=f"{wall:.0f}", seed=settings.seed
+        ),
+        _(
+            "Use it: feesim compare PLAN_A.yaml PLAN_B.yaml with `extends: calibrated.yaml`, and"
+            " --worlds N --priors posterior.parquet to carry the uncertainty."
+        ),
     ]
-    title = f"Calibration of {scenario.name} to {ledger.name}"
+    title = _("Calibration of {name} to {ledger}").format(name=scenario.name, ledger=ledger.name)
     files.append(
         write_text_atomic(folder / "report.html", render_calibration_report(calibration, title, lines))
     )
@@ -166,39 +175,56 @@ def _write(
 
 def _summary(calibration: Calibration, files: Sequence[Path], wall: float) -> str:
     """Return what the command prints: the fit in a sentence, the parameters, the files (80 columns)."""
-    import textwrap
+    from sim.languages.wrap import pad, wrap
 
     check = calibration.check
     final = check.final_error_pp
-    side = "above" if final > 0 else "below"
-    ends = f"ends {abs(final):.1f} pp {side} it" if round(final, 1) else "ends on it"
-    sentence = (
-        f"Calibrated in {wall:.0f} s ({calibration.runs:,} runs). The posterior's curve is"
-        f" {check.rmse_pp:.1f} pp from the ledger (RMSE) and {ends}; the hold-out"
-        f" ({calibration.holdout_kind}) is predicted within {calibration.holdout.rmse_pp:.1f} pp."
+    if not round(final, 1):
+        ends = _("ends on it")
+    else:
+        ends = (_("ends {points} pp above it") if final > 0 else _("ends {points} pp below it")).format(
+            points=f"{abs(final):.1f}"
+        )
+    sentence = _(
+        "Calibrated in {seconds} s ({runs} runs). The posterior's curve is {rmse} pp from the ledger (RMSE)"
+        " and {ends}; the hold-out ({holdout}) is predicted within {holdout_rmse} pp."
+    ).format(
+        seconds=f"{wall:.0f}",
+        runs=f"{calibration.runs:,}",
+        rmse=f"{check.rmse_pp:.1f}",
+        ends=ends,
+        holdout=calibration.holdout_description(),
+        holdout_rmse=f"{calibration.holdout.rmse_pp:.1f}",
     )
     width = max(len(p.key) for p in calibration.parameters)
-    lines = [*textwrap.wrap(sentence, 79), "", f"{'parameter':<{width}}  estimate   90% interval"]
+    columns = (pad(_("parameter"), width), pad(_("estimate"), 9), _("90% interval"))
+    head = "  ".join(columns)
+    lines = [*wrap(sentence, 79), "", head.rstrip()]
     for p in calibration.parameters:
         flag = "" if p.identified else " *"
         lines.append(f"{p.key:<{width}}  {p.estimate:<9.4g}  [{p.ci_low:.4g}, {p.ci_high:.4g}]{flag}")
     if not all(p.identified for p in calibration.parameters):
-        lines += textwrap.wrap(
-            "* not identified by the ledger: its interval spans half its prior or more;"
-            " compare plans in the posterior's worlds to carry it.",
+        lines += wrap(
+            _(
+                "* not identified by the ledger: its interval spans half its prior or more;"
+                " compare plans in the posterior's worlds to carry it."
+            ),
             79,
         )
     if calibration.contacts is not None:
-        lines += ["", *textwrap.wrap(_contact_sentence(calibration), 79)]
-    lines += ["", *(f"wrote {f}" for f in files)]
+        lines += ["", *wrap(_contact_sentence(calibration), 79)]
+    lines += ["", *(_("wrote {path}").format(path=f) for f in files)]
     return "\n".join(lines)
 
 
 def _contact_sentence(calibration: Calibration) -> str:
     """Return what the summary says of the contact log the fit used."""
     within = calibration.contact_moments[0]
-    return (
-        f"The contact log was used: {calibration.contacts or 0:,} contacts; contacted households paying"
-        f" within 3 days of a contact, observed {100 * within.observed:.0f}% vs simulated"
-        f" {100 * within.median:.0f}% (the posterior's median)."
+    return _(
+        "The contact log was used: {contacts} contacts; contacted households paying within 3 days of a"
+        " contact, observed {observed}% vs simulated {simulated}% (the posterior's median)."
+    ).format(
+        contacts=f"{calibration.contacts or 0:,}",
+        observed=f"{100 * within.observed:.0f}",
+        simulated=f"{100 * within.median:.0f}",
     )

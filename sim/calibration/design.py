@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sim.languages import _
 from sim.scenario.errors import Problem, ScenarioError
 from sim.worlds.priors import WORLD_COLUMN, Prior, Priors, numeric_keys
 
@@ -56,14 +57,14 @@ def choose_parameters(priors: Priors, keys: Sequence[str] | None) -> tuple[Prior
     if missing:
         raise ScenarioError(
             priors.source,
-            "cannot calibrate keys that have no prior",
+            _("cannot calibrate keys that have no prior"),
             [
-                Problem(key, "expected a key path with a prior in this file (its range bounds the fit)")
+                Problem(key, _("expected a key path with a prior in this file (its range bounds the fit)"))
                 for key in missing
             ],
         )
     if len(set(wanted)) != len(wanted):
-        raise ScenarioError("--param", "each key path may be given once")
+        raise ScenarioError("--param", _("each key path may be given once"))
     return tuple(by_key[key] for key in wanted)
 
 

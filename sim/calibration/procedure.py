@@ -14,6 +14,7 @@ from sim.calibration.design import Design, choose_parameters, lhs_design
 from sim.calibration.moments import CONTACT_MOMENTS, contact_moments, moment_set
 from sim.calibration.payments import Payments
 from sim.calibration.runs import SEEDS, RunSpec, run_payments
+from sim.languages import N_, _
 from sim.scenario.schema import Scenario
 from sim.worlds.priors import PRIORS_FILE, Prior, load_priors, scenario_in_world
 
@@ -22,6 +23,7 @@ __all__ = [
     "CalibrationSettings",
     "Check",
     "ContactMoment",
+    "HoldoutSplit",
     "ParameterFit",
     "calibrate",
     "calibrated_priors",
@@ -31,6 +33,11 @@ IDENTIFIED_WIDTH = 0.5
 """Identified: a 90% interval spanning less than this share of the prior's (in prior quantiles)."""
 
 BAND = (0.05, 0.95)
+
+HOLDOUT_BY_BUILDINGS = N_(
+    "fit on {households} households of {fitted} buildings, predict the other {predicted}"
+)
+HOLDOUT_BY_TIME = N_("fit on days 1-{half}, predict days {first}-{last}")
 
 
 @dataclass(frozen=True)
@@ -114,11 +121,28 @@ class ContactMoment:
 
 
 @dataclass(frozen=True)
+class HoldoutSplit:
+    """How the hold-out check split the ledger: its message (marked, in English) and the message's numbers."""
+
+    message: str
+    numbers: dict[str, str]
+
+    def english(self) -> str:
+        """Return the split in English (fit.json's ``holdout``)."""
+        return self.message.format(**self.numbers)
+
+    def describe(self) -> str:
+        """Return the split in the language spoken."""
+        return _(self.message).format(**self.numbers)
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Everything the calibration found and the runs it took.
 
     `contacts` is the number of contacts in the contact log the fit used (None: no log);
     `contact_moments` compares the log's contact moments with the posterior runs'.
+    `holdout_kind` is the hold-out's split in English; `holdout_split` says it in the language spoken.
     """
 
     design: Design
@@ -137,6 +161,11 @@ class Calibration:
     notes: list[str] = field(default_factory=list)
     contacts: int | None = None
     contact_moments: tuple[ContactMoment, ...] = ()
+    holdout_split: HoldoutSplit | None = None
+
+    def holdout_description(self) -> str:
+        """Return how the hold-out check split the ledger, in the language spoken."""
+        return self.holdout_split.describe() if self.holdout_split is not None else self.holdout_kind
 
 
 def calibrate(
@@ -174,7 +203,7 @@ def calibrate(
         r.payments(scenario.horizon_days) for r in run_payments(check_specs, workers, scheduler, advance)
     ]
 
-    holdout, kind = _holdout(design, design_runs, observed, settings.accept)
+    holdout, split = _holdout(design, design_runs, observed, settings.accept)
     labels = list(building_labels) if building_labels else []
     return Calibration(
         design=design,
@@ -185,13 +214,14 @@ def calibrate(
         money_check=_check(observed, check_runs, Payments.money_curve),
         buildings=_by_building(observed, check_runs, labels),
         holdout=holdout,
-        holdout_kind=kind,
+        holdout_kind=split.english(),
         runs=len(specs) + len(check_specs),
         moments=observed_moments.names,
         correlation=fit.correlation(),
         households=observed.households,
         contacts=observed.contacts if contacts else None,
         contact_moments=_contact_check(observed, check_runs) if contacts else (),
+        holdout_split=split,
     )
 
 
@@ -258,7 +288,7 @@ def _by_building(observed: Payments, runs: Sequence[Payments], labels: list[str]
 
 def _holdout(
     design: Design, runs: Sequence[Payments], observed: Payments, accept: float
-) -> tuple[Check, str]:
+) -> tuple[Check, HoldoutSplit]:
     """Fit on half the buildings (every other one) and predict the others; on one building, by time.
 
     The fitted part keeps its contacts: those of its households, or those before the half.
@@ -273,10 +303,12 @@ def _holdout(
         def rest(p: Payments) -> Payments:
             return p.subset(~np.isin(p.building, buildings[::2]))
 
-        kind = (
-            f"fit on {fitted.sum():,} households of {len(buildings[::2])} buildings,"
-            f" predict the other {len(buildings[1::2])}"
-        )
+        numbers = {
+            "households": f"{fitted.sum():,}",
+            "fitted": str(len(buildings[::2])),
+            "predicted": str(len(buildings[1::2])),
+        }
+        split = HoldoutSplit(HOLDOUT_BY_BUILDINGS, numbers)
         first_day = 1
     else:
         half = observed.horizon_days // 2
@@ -287,7 +319,8 @@ def _holdout(
         def rest(p: Payments) -> Payments:
             return p
 
-        kind = f"fit on days 1-{half}, predict days {half + 1}-{observed.horizon_days}"
+        numbers = {"half": str(half), "first": str(half + 1), "last": str(observed.horizon_days)}
+        split = HoldoutSplit(HOLDOUT_BY_TIME, numbers)
         first_day = half + 1
     moments = np.array([moment_set(fit_part(p)).values for p in runs])
     part_fit = fit_abc(design.u, moments, moment_set(fit_part(observed)).values, accept)
@@ -297,4 +330,4 @@ def _holdout(
         [[weighted_quantile(curves[:, d], weights, q) for d in range(curves.shape[1])] for q in (*BAND, 0.5)]
     )
     predicted = rest(observed).household_curve()[first_day - 1 :]
-    return Check(predicted, band[2], band[0], band[1], first_day), kind
+    return Check(predicted, band[2], band[0], band[1], first_day), split

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from sim.calibration.procedure import Calibration, Check
+from sim.languages import _
 from sim.output import to_json_text, write_parquet_atomic, write_text_atomic
 from sim.scenario.load import nest_key_paths
 
@@ -94,18 +95,22 @@ def calibrated_yaml(
 ) -> str:
     """Return a scenario that extends the calibrated one, with the fitted values and their intervals."""
     parent = Path(os.path.relpath(scenario_file.resolve(), folder.resolve())).as_posix()
-    lines = [
-        "# Calibrated by `feesim calibrate`: the posterior medians of the calibrated parameters;",
-        "# each comment gives the 90% interval. A parameter the ledger does not identify",
-        "# (its interval spans half its prior's or more) keeps the median, marked so:",
-        "# compare plans in the posterior's worlds (--worlds N --priors posterior.parquet) to carry",
-        "# the uncertainty.",
-        f"extends: {parent}",
-    ]
+    # TRANSLATORS: the comment at the top of calibrated.yaml; keep its line breaks short (about 90 columns).
+    head = _(
+        "Calibrated by `feesim calibrate`: the posterior medians of the calibrated parameters;\n"
+        "each comment gives the 90% interval. A parameter the ledger does not identify\n"
+        "(its interval spans half its prior's or more) keeps the median, marked so:\n"
+        "compare plans in the posterior's worlds (--worlds N --priors posterior.parquet) to carry\n"
+        "the uncertainty."
+    )
+    lines = [*(f"# {line}" for line in head.splitlines()), f"extends: {parent}"]
     settings = {**overrides, **{p.key: p.estimate for p in calibration.parameters}}
+    identified = _("90% interval [{low}, {high}]")
+    not_identified = _("90% interval [{low}, {high}]; not identified by the ledger")
     notes = {
-        p.key: f"90% interval [{p.ci_low:.4g}, {p.ci_high:.4g}]"
-        + ("" if p.identified else "; not identified by the ledger")
+        p.key: (identified if p.identified else not_identified).format(
+            low=f"{p.ci_low:.4g}", high=f"{p.ci_high:.4g}"
+        )
         for p in calibration.parameters
     }
     lines += _nested_lines(settings, notes)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.experiments.schema import RangeLever, ValuesLever
+from sim.languages import _
 from sim.plans.load import ResolvedSearch
 from sim.scenario.errors import Problem, ScenarioError
 
@@ -45,15 +46,32 @@ class Plan:
 
     def describe(self) -> str:
         """Return the plan in a few words: a labelled value's label, else ``name=value`` (key's last part)."""
-        return ", ".join(_described(key, label, self.values[key]) for key, label in self.labels.items())
+        # TRANSLATORS: between the settings of a plan's levers ("mode=staged, home visits").
+        separator = _(", ")
+        return separator.join(_described(key, label, self.values[key]) for key, label in self.labels.items())
 
 
 def _described(key: str, label: Any, value: Any) -> str:
     """Return a lever's setting in a word: its label, or ``name=value``."""
     if not same_setting(label, value):
-        return str(label)
+        return _label_shown(label)
     name = key.rsplit(".", 1)[-1]
     return f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+
+
+def _label_shown(label: Any) -> str:
+    """Return a lever's label as written, or translated when it is a term of the catalogue.
+
+    A label such as ``home_visits`` or ``staged billing`` names a term of the glossary
+    (underscores read as spaces): it is shown in the language spoken; any other label
+    is the search file's own word, shown as written.
+    """
+    text = str(label)
+    phrase = text.replace("_", " ").strip()
+    if not isinstance(label, str) or not phrase:
+        return text
+    shown = _(phrase)
+    return text if shown == phrase else shown
 
 
 def plan_count(search: ResolvedSearch) -> float:
@@ -91,12 +109,11 @@ def candidate_plans(search: ResolvedSearch) -> list[Plan]:
 def no_plan_within_collectors(search: ResolvedSearch) -> ScenarioError:
     """Return the error of a search whose every plan needs more collectors than its budget allows."""
     fewest = min(collector_choices(search))
-    message = (
-        f"every plan needs more collectors than the budget allows ({search.search.budget.collectors});"
-        f" the cheapest plan has {fewest}"
-    )
+    message = _(
+        "every plan needs more collectors than the budget allows ({budget}); the cheapest plan has {fewest}"
+    ).format(budget=search.search.budget.collectors, fewest=fewest)
     return ScenarioError(
-        str(search.path), "no plan within the budget", [Problem(f"budget.{COLLECTORS}", message)]
+        str(search.path), _("no plan within the budget"), [Problem(f"budget.{COLLECTORS}", message)]
     )
 
 

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.languages import _
+
 __all__ = ["plan_command"]
 
 FILES = ("plan.yaml", "plan.json", "plans.csv", "frontier.png", "report.html")
@@ -64,7 +66,7 @@ def plan_command(
         try:
             found = run_search(runs, plans, current)
         except NoFeasiblePlan as exc:
-            error(f"{search_file}: {exc}")
+            error(_("{file}: {problem}").format(file=search_file, problem=exc))
             raise typer.Exit(2) from None
     wall = time.perf_counter() - started
     files = _write(folder, search, found, wall, workers, reused)
@@ -99,8 +101,10 @@ def _open(store: Any, identity: str, resume: bool) -> None:
     if resume and manifest is not None and manifest.get("identity") != identity:
         raise ScenarioError(
             "--resume",
-            f"the runs in {store.folder} are of another search (its file, base scenario or seed changed):"
-            " run without --resume to start afresh",
+            _(
+                "the runs in {folder} are of another search (its file, base scenario or seed changed): run"
+                " without --resume to start afresh"
+            ).format(folder=store.folder),
         )
     store.folder.mkdir(parents=True, exist_ok=True)
     if not resume:
@@ -120,7 +124,7 @@ class _Progress:
         columns = (TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn())
         self.bar = Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
         self.bar.__enter__()
-        task = self.bar.add_task("runs", total=None)
+        task = self.bar.add_task(_("runs"), total=None)
         return lambda n: self.bar.advance(task, n)
 
     def __exit__(self, *exc: object) -> None:
@@ -136,11 +140,19 @@ def _write(folder: Path, search: Any, found: Any, wall: float, workers: int, reu
     facts = {"search": str(search.path), "seed": search.search.seed, "wall_seconds": round(wall, 1)}
     files = write_plan_files(folder, search, found, facts)
     files.append(write_bytes_atomic(folder / "frontier.png", png_bytes(frontier_figure(search, found))))
+    took = (
+        _("{runs} runs in {seconds} s on {workers} worker(s), {reused} of them from an interrupted search")
+        if reused
+        else _("{runs} runs in {seconds} s on {workers} worker(s)")
+    )
     lines = [
-        f"Search {search.path} ({search.name}), seed {search.search.seed}",
-        f"{found.evaluated_runs:,} runs in {wall:.0f} s on {workers} worker(s)"
-        + (f", {reused:,} of them from an interrupted search" if reused else ""),
-        "Run it: feesim run plan.yaml (in this folder)",
+        _("Search {file} ({name}), seed {seed}").format(
+            file=search.path, name=search.name, seed=search.search.seed
+        ),
+        took.format(
+            runs=f"{found.evaluated_runs:,}", seconds=f"{wall:.0f}", workers=workers, reused=f"{reused:,}"
+        ),
+        _("Run it: feesim run plan.yaml (in this folder)"),
     ]
     files.append(write_text_atomic(folder / "report.html", render_plan_report(search, found, lines)))
     return files
@@ -148,15 +160,21 @@ def _write(folder: Path, search: Any, found: Any, wall: float, workers: int, reu
 
 def _summary(search: Any, found: Any, files: list[Path], wall: float) -> str:
     """Return what the command prints: the recommendation in a sentence, then the files (80 columns)."""
-    import textwrap
-
+    from sim.languages.wrap import wrap
     from sim.plans.write import headline
 
-    lines = textwrap.wrap(headline(search, found), 79)
-    lines += textwrap.wrap(
-        f"{found.evaluated_runs:,} runs in {wall:.0f} s; {len(found.survivors)} of"
-        f" {sum(1 for s in found.summaries if s.status != 'current')} plans survived screening"
-        f" (equal replication would need about {found.naive_runs:,} runs).",
+    lines = wrap(headline(search, found), 79)
+    lines += wrap(
+        _(
+            "{runs} runs in {seconds} s; {survivors} of {plans} plans survived screening (equal replication"
+            " would need about {naive} runs)."
+        ).format(
+            runs=f"{found.evaluated_runs:,}",
+            seconds=f"{wall:.0f}",
+            survivors=len(found.survivors),
+            plans=sum(1 for s in found.summaries if s.status != "current"),
+            naive=f"{found.naive_runs:,}",
+        ),
         79,
     )
-    return "\n".join([*lines, "", *(f"wrote {f}" for f in files)])
+    return "\n".join([*lines, "", *(_("wrote {path}").format(path=f) for f in files)])

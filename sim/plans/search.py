@@ -32,12 +32,28 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sim.languages import N_, _, active, formats
+from sim.languages.choose import ENGLISH
 from sim.plans.candidates import Plan
 from sim.plans.runs import Observations, PlanRuns
 from sim.plans.screen import clearly_over_budget, screen_to_best
 from sim.plans.selection import Selection, kn_select
 
-__all__ = ["FIRST_STAGE", "Comparison", "Estimate", "NoFeasiblePlan", "PlanSearch", "run_search"]
+__all__ = [
+    "CURRENT",
+    "ELIMINATED",
+    "FIRST_STAGE",
+    "OVER_BUDGET",
+    "RECOMMENDED",
+    "SCREENED_OUT",
+    "SET_ASIDE",
+    "Comparison",
+    "Estimate",
+    "NoFeasiblePlan",
+    "PlanSearch",
+    "run_search",
+    "yuan",
+]
 
 FIRST_STAGE = 10
 """Replications every survivor has before KN's first elimination (its n0), screening's included."""
@@ -46,6 +62,15 @@ BUDGET_LOOK = 2
 BUDGET_SHARE, SCREENING_SHARE, SELECTION_SHARE = 0.1, 0.45, 0.45
 """How the error α = 1 − confidence is split between the budget's looks, screening and KN."""
 RUN_MEASURES = ("staff_hours", "staff_cost")
+
+# TRANSLATORS: what became of a plan in the search (a column of the report's table, a figure's legend).
+RECOMMENDED = N_("recommended")
+SET_ASIDE = N_("set aside (over budget)")
+CURRENT = N_("current")
+OVER_BUDGET = N_("over budget")
+SCREENED_OUT = N_("screened out")
+ELIMINATED = N_("eliminated")
+"""A plan's status: English in plans.csv, translated (``_(status)``) where the report shows it."""
 
 
 class NoFeasiblePlan(Exception):
@@ -93,7 +118,7 @@ class PlanSummary:
     staff_cost: float
     replications: int
     status: str
-    """over budget, screened out, eliminated, set aside (over budget), recommended, or current."""
+    """over budget, screened out, eliminated, set aside (over budget), recommended, or current (English)."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +212,7 @@ def _select(
         contenders = [p for p in survivors if p not in set_aside]
         if not contenders:
             raise NoFeasiblePlan(
-                "every plan that survived screening is over the budget on average over its replications"
+                _("every plan that survived screening is over the budget on average over its replications")
             )
 
         def sample(rows: list[int], first: int, last: int, plans: list[int] = contenders) -> np.ndarray:
@@ -282,17 +307,17 @@ def _summaries(
         reps = _replications(runs, plan.index)
         seen = runs.observe([plan.index], 0, reps)
         if plan.index == best:
-            status = "recommended"
+            status = RECOMMENDED
         elif plan.index in set_aside:
-            status = "set aside (over budget)"
+            status = SET_ASIDE
         elif i >= len(plans):
-            status = "current"
+            status = CURRENT
         elif over[i]:
-            status = "over budget"
+            status = OVER_BUDGET
         elif not kept[i]:
-            status = "screened out"
+            status = SCREENED_OUT
         else:
-            status = "eliminated"
+            status = ELIMINATED
         out.append(
             PlanSummary(
                 plan,
@@ -320,11 +345,26 @@ def _cheapest(plans: list[Plan], first: Observations, limits: dict[str, float]) 
     name = next(iter(limits))
     values = first.measure(name).mean(axis=1)
     i = int(np.argmin(values))
-    unit = "staff hours" if name == "staff_hours" else "CNY of staff time"
-    return (
-        f"no plan is within the budget ({name} at most {limits[name]:,.0f}): the cheapest,"
-        f" plan {plans[i].index} ({plans[i].describe()}), needs {values[i]:,.0f} {unit} on average"
+    if name == "staff_hours":
+        message = _(
+            "no plan is within the budget ({name} at most {limit}): the cheapest, plan {plan} ({levers}),"
+            " needs {value} staff hours on average"
+        )
+        limit, value = f"{limits[name]:,.0f}", f"{values[i]:,.0f}"
+    else:
+        message = _(
+            "no plan is within the budget ({name} at most {limit}): the cheapest, plan {plan} ({levers}),"
+            " needs {value} CNY of staff time on average"
+        )
+        limit, value = yuan(limits[name]), yuan(values[i])
+    return message.format(
+        name=name, limit=limit, plan=plans[i].index, levers=plans[i].describe(), value=value
     )
+
+
+def yuan(amount: float) -> str:
+    """Return an amount of money as the search writes it: ``12,345`` in English, ``1.23万元`` in Chinese."""
+    return f"{amount:,.0f}" if active() == ENGLISH else formats.money(amount)
 
 
 def _naive_runs(first: np.ndarray, plans: int, delta: float, confidence: float) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sim.languages import N_, _, formats
+from sim.languages.wrap import wrap
 from sim.output import to_json_text, write_text_atomic
 from sim.plans.load import ResolvedSearch
 from sim.plans.schema import is_share
@@ -16,6 +17,22 @@ from sim.plans.search import Comparison, Estimate, PlanSearch
 from sim.scenario.load import nest_key_paths
 
 __all__ = ["headline", "plan_json", "plan_yaml", "write_plan_files"]
+
+AGAINST_CURRENT = {
+    (True, True): N_(
+        "{difference} [{low}, {high}] {outcome} over your current plan for {change} more staff hours"
+    ),
+    (True, False): N_(
+        "{difference} [{low}, {high}] {outcome} over your current plan for {change} fewer staff hours"
+    ),
+    (False, True): N_(
+        "{difference} [{low}, {high}] {outcome} against your current plan for {change} more staff hours"
+    ),
+    (False, False): N_(
+        "{difference} [{low}, {high}] {outcome} against your current plan for {change} fewer staff hours"
+    ),
+}
+"""The headline's comparison with the current plan, by (difference >= 0, staff hours change >= 0)."""
 
 
 def write_plan_files(
@@ -36,8 +53,11 @@ def plan_yaml(search: ResolvedSearch, found: PlanSearch, folder: Path) -> str:
     base = os.path.relpath(search.experiment.base_path.resolve(), folder.resolve())
     nested = nest_key_paths({**search.search.overrides, **found.recommended.values})
     head = [
-        *(f"# {line}" for line in textwrap.wrap(f"`feesim plan {search.path}` recommends this plan.", 88)),
-        *(f"# {line}" for line in textwrap.wrap(headline(search, found), 88)),
+        *(
+            f"# {line}"
+            for line in wrap(_("`feesim plan {file}` recommends this plan.").format(file=search.path), 88)
+        ),
+        *(f"# {line}" for line in wrap(headline(search, found), 88)),
         f"extends: {Path(base).as_posix()}",
         f"name: {search.name}-recommended",
     ]
@@ -85,28 +105,49 @@ def headline(search: ResolvedSearch, found: PlanSearch) -> str:
     """Return the search's finding in one sentence a manager can act on."""
     spec = search.search
     share = is_share(spec.objective.outcome)
-    text = f"Plan {found.recommended.index}: {found.recommended.describe()}"
+    plan = _("Plan {index}: {levers}").format(
+        index=found.recommended.index, levers=found.recommended.describe()
+    )
     current = found.current
     if current is not None:
         d = current.difference
         change = found.staff_hours.mean / current.staff_hours - 1 if current.staff_hours else 0.0
-        more = "more" if change >= 0 else "fewer"
-        text += (
-            f": {_signed(d.mean, share)} [{_signed(d.ci_low, share)}, {_signed(d.ci_high, share)}]"
-            f" {spec.objective.outcome} {'over' if d.mean >= 0 else 'against'} your current plan"
-            f" for {abs(change):.0%} {more} staff hours"
+        text = _("{plan}: {comparison}").format(
+            plan=plan, comparison=_against_current(d, change, spec, share)
         )
     else:
-        text += f" (it is your current plan): {spec.objective.outcome} {_plain(found.objective.mean, share)}"
+        text = _("{plan} (it is your current plan): {outcome} {value}").format(
+            plan=plan, outcome=spec.objective.outcome, value=_plain(found.objective.mean, share)
+        )
     runner = found.runner_up
     if runner is not None:
-        where = "worlds" if search.worlds is not None else "replications"
-        text += f"; it beats the runner-up (plan {runner.plan.index}) in {runner.beats_share:.0%} of {where}"
-    return text + "."
+        beats = (
+            _("it beats the runner-up (plan {plan}) in {share} of worlds")
+            if search.worlds is not None
+            else _("it beats the runner-up (plan {plan}) in {share} of replications")
+        )
+        # TRANSLATORS: a sentence and a clause that follows it ("...; it beats the runner-up ...").
+        text = _("{sentence}; {clause}").format(
+            sentence=text, clause=beats.format(plan=runner.plan.index, share=f"{runner.beats_share:.0%}")
+        )
+    # TRANSLATORS: the end of the headline sentence.
+    return _("{sentence}.").format(sentence=text)
+
+
+def _against_current(d: Estimate, change: float, spec: Any, share: bool) -> str:
+    """Return how the recommended plan compares with the current one: the difference and the staff hours."""
+    message = _(AGAINST_CURRENT[(d.mean >= 0, change >= 0)])
+    return message.format(
+        difference=_signed(d.mean, share),
+        low=_signed(d.ci_low, share),
+        high=_signed(d.ci_high, share),
+        outcome=spec.objective.outcome,
+        change=f"{abs(change):.0%}",
+    )
 
 
 def _signed(value: float, share: bool) -> str:
-    return f"{100 * value:+.1f} pp" if share else f"{value:+.3g}"
+    return formats.points(100 * value) if share else f"{value:+.3g}"
 
 
 def _plain(value: float, share: bool) -> str:
