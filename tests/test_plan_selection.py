@@ -93,3 +93,38 @@ def test_a_cap_on_replications_keeps_the_best_mean_and_says_so() -> None:
 def test_one_plan_needs_only_the_first_stage() -> None:
     chosen = kn_select(normal_plans(np.array([1.0]), 1.0, 0.0, 0), 1, delta=0.1, n0=5)
     assert chosen.best == 0 and chosen.runs == 5
+
+
+def test_guarding_more_plans_widens_the_continuation_region() -> None:
+    means = np.array([0.0, 0.5, 1.0])
+    alone = kn_select(normal_plans(means, 1.0, 0.0, 4), 3, delta=0.5)
+    guarded = kn_select(normal_plans(means, 1.0, 0.0, 4), 3, delta=0.5, guarded=50)
+    assert guarded.h2 == pytest.approx(kn_constants(50, 10, 0.95)[1]) and guarded.h2 > alone.h2
+    with pytest.raises(ValueError, match="guards at least"):
+        kn_select(normal_plans(means, 1.0, 0.0, 4), 3, delta=0.5, guarded=2)
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.8])
+def test_screening_then_kn_on_the_same_first_stage_keeps_the_best_as_often_as_promised(shared: float) -> None:
+    # The search's steps 2 and 3 (sim/plans/search.py): screen 20 plans on 5 replications
+    # at error 0.45 alpha, then KN on the survivors from those same replications (first
+    # stage 10) at 0.45 alpha with h² sized for all 20.  Slippage configuration, 400
+    # seeds: the promise for these two steps is 1 - 0.9 alpha = 95.5%; the test asks for
+    # 92% as above (a true rate of 95.5% fails it with probability well under 1%).
+    # Measured when this was written: 96.5% with independent plans, 96.25% with 80% shared.
+    from sim.plans.screen import screen_to_best
+
+    delta, k = 0.5, 20
+    means = np.zeros(k)
+    means[7] = delta
+    correct = 0
+    for seed in range(SEEDS):
+        sample = normal_plans(means, 2.0, shared, seed)
+        kept = np.flatnonzero(screen_to_best(sample(range(k), 0, 5), delta, 0.45 * 0.05))
+
+        def survivors(rows, first, last, kept=kept, sample=sample):
+            return sample([kept[i] for i in rows], first, last)
+
+        chosen = kn_select(survivors, len(kept), delta=delta, confidence=1 - 0.45 * 0.05, guarded=k)
+        correct += int(kept[chosen.best] == 7)
+    assert correct / SEEDS >= 0.92, f"correct selection in {correct} of {SEEDS} seeds"

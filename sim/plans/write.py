@@ -95,8 +95,9 @@ def plan_json(search: ResolvedSearch, found: PlanSearch, facts: dict[str, Any]) 
         "indifference": spec.delta,
         "capped": found.selection.capped,
         "worlds": search.world_count if search.worlds is not None else None,
-        "procedure": "screening to the best (Nelson et al. 2001), then KN (Kim and Nelson 2001)"
-        " on common random numbers; Bonferroni over the two stages",
+        "procedure": "plans clearly over budget dropped, screening to the best (Nelson et al. 2001),"
+        " then KN (Kim and Nelson 2001) continuing from the screening's replications, on common random"
+        " numbers; Bonferroni over the three steps",
         **facts,
     }
 
