@@ -38,6 +38,7 @@ import pandas as pd
 from sim.compare import paired_difference
 from sim.experiments.marginal import marginal_steps, numeric_lever
 from sim.experiments.outcomes import lower_is_better
+from sim.languages import _
 from sim.output import to_json_text, write_csv_atomic, write_text_atomic
 from sim.results import mean_ci
 
@@ -51,7 +52,10 @@ def load_sweep(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]
         name for name in ("results.parquet", "points.parquet", "design.json") if not (folder / name).exists()
     ]
     if missing:
-        raise FileNotFoundError(2, f"not a finished sweep folder (missing {', '.join(missing)})", str(folder))
+        from sim.experiments.readable import listing
+
+        reason = _("not a finished sweep folder (missing {files})").format(files=listing(missing))
+        raise FileNotFoundError(2, reason, str(folder))
     results = pd.read_parquet(folder / "results.parquet")
     points = pd.read_parquet(folder / "points.parquet")
     design = json.loads((folder / "design.json").read_text(encoding="utf-8"))
@@ -279,9 +283,9 @@ def _sensitivity_figures(
 ) -> list[str]:
     from sim.views.sensitivity import save_sensitivity_figure
 
+    caution = _("sample too small to trust (n = {n}): about n = {suggested} would do")
     cautions = {
-        w["outcome"]: f"sample too small to trust (n = {w['n']}): about n = {w['suggested_n']} would do"
-        for w in analysis["warnings"]
+        w["outcome"]: caution.format(n=w["n"], suggested=w["suggested_n"]) for w in analysis["warnings"]
     }
     written = []
     for outcome, indices in analysis["sensitivity"].get("0", {}).items():

@@ -15,6 +15,7 @@ from pathlib import Path
 from sim.experiments.load import Adjustments, ResolvedExperiment, load_experiment
 from sim.experiments.runner import SweepInterrupted, SweepReport, run_sweep
 from sim.experiments.schema import Precision
+from sim.languages import _
 
 __all__ = ["EXIT_FAILED_RUNS", "EXIT_INTERRUPTED", "sweep_command"]
 
@@ -52,21 +53,29 @@ def sweep_command(
     from sim.scenario import parse_overrides
 
     if precision is not None and not (math.isfinite(precision) and precision > 0):
-        error(f"--precision is a 95% CI half-width and must be a positive number, got {precision}.")
+        error(
+            _("--precision is a 95% CI half-width and must be a positive number, got {value}.").format(
+                value=precision
+            )
+        )
         raise typer.Exit(EXIT_USAGE)
     if precision is not None and reps is not None and reps < 2:
-        error(f"--precision adds replications --reps at a time: give --reps of at least 2, got {reps}.")
+        error(
+            _(
+                "--precision adds replications --reps at a time: give --reps of at least 2, got {reps}."
+            ).format(reps=reps)
+        )
         raise typer.Exit(EXIT_USAGE)
     with fail_cleanly():
         fixed_reps = reps if precision is None else None
         adjustments = Adjustments(parse_overrides(settings or []), fixed_reps, samples, worlds, priors)
         resolved = with_precision(load_experiment(experiment_file, adjustments), precision, max_reps, reps)
         if resolved.worlds is not None and resolved.experiment.precision is not None:
-            error("--precision does not go with worlds: give --reps, the replications in each world.")
+            error(_("--precision does not go with worlds: give --reps, the replications in each world."))
             raise typer.Exit(EXIT_USAGE)
         folder = ensure_folder(out if out is not None else default_folder(resolved.name))
     if scheduler and workers is not None:
-        error("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)")
+        error(_("note: --workers is ignored with --scheduler (the Dask cluster has its own workers)"))
     try:
         with fail_cleanly(), sigterm_as_ctrl_c():
             report = run_sweep(
@@ -74,20 +83,27 @@ def sweep_command(
             )
     except SweepInterrupted as exc:
         error(
-            f"{exc.reason}: {exc.done} of {exc.total} runs are saved in {exc.folder}."
-            " To finish the sweep, run the same command again with --resume."
+            _(
+                "{reason}: {done} of {total} runs are saved in {folder}."
+                " To finish the sweep, run the same command again with --resume."
+            ).format(reason=_(exc.reason), done=exc.done, total=exc.total, folder=exc.folder)
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except KeyboardInterrupt:  # before any run started
-        error(f"interrupted: to finish the sweep in {folder}, run the same command again with --resume.")
+        error(
+            _(
+                "interrupted: to finish the sweep in {folder}, run the same command again with --resume."
+            ).format(folder=folder)
+        )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_report(report)
     if report.failures:
         lines = "\n".join(f"  - {failure.describe()}" for failure in report.failures)
         error(
-            f"{len(report.failures)} run(s) failed twice and are missing from the results"
-            f" (details in {report.folder / 'failures.json'}):\n{lines}\n"
-            "Run the same command with --resume to try them again."
+            _(
+                "{count} run(s) failed twice and are missing from the results (details in {path}):\n{lines}\n"
+                "Run the same command with --resume to try them again."
+            ).format(count=len(report.failures), path=report.folder / "failures.json", lines=lines)
         )
         raise typer.Exit(EXIT_FAILED_RUNS)
 
@@ -121,11 +137,25 @@ def _print_report(report: SweepReport) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from sim.experiments.readable import listing
+
     rate = report.ran / report.seconds if report.seconds > 0 else 0.0
     lines = [
-        f"feesim sweep: {report.experiment}: {report.done} of {report.total} runs in the results"
-        f" ({report.ran} new on {report.backend}, {report.seconds:.1f} s, {rate:.2f} runs/s)",
-        f"written to {report.folder}: {', '.join(p.name for p in report.files)}",
+        _(
+            "feesim sweep: {experiment}: {done} of {total} runs in the results"
+            " ({ran} new on {backend}, {seconds} s, {rate} runs/s)"
+        ).format(
+            experiment=report.experiment,
+            done=report.done,
+            total=report.total,
+            ran=report.ran,
+            backend=report.backend,
+            seconds=f"{report.seconds:.1f}",
+            rate=f"{rate:.2f}",
+        ),
+        _("written to {folder}: {files}").format(
+            folder=report.folder, files=listing([p.name for p in report.files])
+        ),
     ]
     console = Console()
     for line in lines:

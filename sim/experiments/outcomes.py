@@ -106,8 +106,10 @@ def check_outcome(name: str) -> str:
     """Return `name` if it is a known outcome; raise ValueError naming the choices otherwise."""
     if name in FIGURE_OUTCOMES or name in NESTED_OUTCOMES or curve_day(name) is not None:
         return name
+    from sim.languages import _
+
     known = ", ".join([*FIGURE_OUTCOMES, *NESTED_OUTCOMES, "paid_share_day_<d>", "money_share_day_<d>"])
-    raise ValueError(f"unknown outcome {name!r}; expected one of: {known}")
+    raise ValueError(_("unknown outcome {name!r}; expected one of: {known}").format(name=name, known=known))
 
 
 def outcome_value(name: str, kpis: Mapping[str, Any], daily: pd.DataFrame) -> float:

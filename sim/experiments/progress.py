@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sim.languages import _
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
@@ -31,8 +33,8 @@ class SweepProgress:
             TextColumn("{task.description}"),
             BarColumn(bar_width=24),
             MofNCompleteColumn(),
-            TextColumn("runs, {task.fields[failed]} failed"),
-            TextColumn("ETA"),
+            TextColumn(_("runs, {task.fields[failed]} failed")),
+            TextColumn(_("ETA")),
             TimeRemainingColumn(),
             TimeElapsedColumn(),
             console=console,

@@ -39,6 +39,7 @@ from sim.experiments.load import ResolvedExperiment, verbatim
 from sim.experiments.progress import SweepProgress
 from sim.experiments.store import SweepStore
 from sim.experiments.task import TaskOutput, TaskSpec
+from sim.languages import N_, _, ngettext
 from sim.output import to_json_text, write_parquet_atomic, write_text_atomic
 from sim.scenario.errors import Problem, ScenarioError
 
@@ -57,6 +58,9 @@ DESCRIPTION_FILES = ("points.parquet", "design.json", "experiment.yaml", "scenar
 """The files describing the sweep, written when it starts (the manifest again at the end)."""
 WORLDS_FILES = ("worlds.parquet", "worlds.csv")
 """The worlds of a sweep in worlds: one row per world, one column per key path."""
+INTERRUPTED = N_("interrupted")
+POOL_KEEPS_DYING = N_("worker processes keep dying")
+"""Why a sweep stopped early (`SweepInterrupted.reason`, in English; translated where shown)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ class Failure:
 
     def describe(self) -> str:
         """Return one line naming the run and its error."""
-        return (
-            f"point {self.point} ({self.id}), replication {self.replication}, seed {self.seed}: {self.error}"
+        return _("point {point} ({id}), replication {replication}, seed {seed}: {error}").format(
+            point=self.point, id=self.id, replication=self.replication, seed=self.seed, error=self.error
         )
 
 
@@ -96,7 +100,7 @@ class SweepReport:
 class SweepInterrupted(Exception):
     """The sweep stopped early (Ctrl-C, SIGTERM, workers that keep dying); what finished is saved."""
 
-    def __init__(self, folder: Path, done: int, total: int, reason: str = "interrupted") -> None:
+    def __init__(self, folder: Path, done: int, total: int, reason: str = INTERRUPTED) -> None:
         self.folder, self.done, self.total, self.reason = folder, done, total, reason
         super().__init__(f"{reason}: {done} of {total} runs are saved in {folder}")
 
@@ -129,17 +133,27 @@ def run_sweep(
     progress = SweepProgress(console or Console(stderr=True), resolved.name, 0)
     reps = resolved.experiment.max_replications
     total = len(design) * resolved.runs_per_point
-    reps_text = f"up to {reps}" if resolved.experiment.precision else str(reps)
-    worlds_text = f" x {_count(resolved.world_count, 'world')}" if resolved.worlds is not None else ""
     progress.note(
-        f"{resolved.name}: {_count(len(design), 'point')}{worlds_text} x {reps_text}"
-        f" {'replication' if reps == 1 else 'replications'} on {backend.name} -> {out}"
+        _plan_text(resolved.worlds is not None, resolved.experiment.precision is not None, reps).format(
+            name=resolved.name,
+            points=ngettext("{count} point", "{count} points", len(design)).format(count=len(design)),
+            worlds=(
+                ngettext("{count} world", "{count} worlds", resolved.world_count).format(
+                    count=resolved.world_count
+                )
+                if resolved.worlds is not None
+                else ""
+            ),
+            reps=reps,
+            backend=backend.name,
+            out=out,
+        )
     )
     try:
         with progress:
             sweeper.run(progress)
     except (KeyboardInterrupt, _PoolKeepsDying) as exc:
-        reason = "worker processes keep dying" if isinstance(exc, _PoolKeepsDying) else "interrupted"
+        reason = POOL_KEEPS_DYING if isinstance(exc, _PoolKeepsDying) else INTERRUPTED
         _write_manifest(store, resolved, design, "interrupted")
         raise SweepInterrupted(
             store.folder, len(store.finished()), sweeper.planned or total, reason
@@ -147,9 +161,31 @@ def run_sweep(
     return _finish(store, resolved, design, sweeper, backend, time.perf_counter() - started)
 
 
-def _count(count: int, noun: str) -> str:
-    """Return e.g. '1 point' or '6 points'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _plan_text(worlds: bool, precision: bool, reps: int) -> str:
+    """Return the message announcing a sweep: its points (x worlds) x replications, where it runs."""
+    if not worlds and not precision:
+        return ngettext(
+            "{name}: {points} x {reps} replication on {backend} -> {out}",
+            "{name}: {points} x {reps} replications on {backend} -> {out}",
+            reps,
+        )
+    if not worlds:
+        return ngettext(
+            "{name}: {points} x up to {reps} replication on {backend} -> {out}",
+            "{name}: {points} x up to {reps} replications on {backend} -> {out}",
+            reps,
+        )
+    if not precision:
+        return ngettext(
+            "{name}: {points} x {worlds} x {reps} replication on {backend} -> {out}",
+            "{name}: {points} x {worlds} x {reps} replications on {backend} -> {out}",
+            reps,
+        )
+    return ngettext(
+        "{name}: {points} x {worlds} x up to {reps} replication on {backend} -> {out}",
+        "{name}: {points} x {worlds} x up to {reps} replications on {backend} -> {out}",
+        reps,
+    )
 
 
 # -- the folder ---------------------------------------------------------------------------------------
@@ -186,14 +222,18 @@ def _open_folder(store: SweepStore, resolved: ResolvedExperiment, design: Design
     if resume and done and (previous is None or previous.get("fingerprint") != fingerprint(resolved, design)):
         raise ScenarioError(
             str(store.folder),
-            "holds runs of a different experiment (its base scenario, points, seed or outcomes differ):"
-            " use another --out, or remove the folder to start again",
+            _(
+                "holds runs of a different experiment (its base scenario, points, seed or outcomes differ):"
+                " use another --out, or remove the folder to start again"
+            ),
         )
     if not resume and done and (previous or {}).get("status") != "complete":
         raise ScenarioError(
             str(store.folder),
-            f"holds an unfinished sweep ({done} runs done): add --resume to finish it,"
-            " or remove the folder (or use another --out) to start again",
+            _(
+                "holds an unfinished sweep ({done} runs done): add --resume to finish it,"
+                " or remove the folder (or use another --out) to start again"
+            ).format(done=done),
         )
     if not resume:
         store.clear()
@@ -252,21 +292,26 @@ def _check_points(resolved: ResolvedExperiment, design: DesignPoints) -> None:
             scenario = scenario_from_dict(resolved.scenario, str(resolved.path), verbatim(point.overrides))
         except ScenarioError as exc:
             inner = "; ".join(p.render() for p in exc.problems) or exc.summary
-            message = f"{_values(point.overrides)} make an invalid scenario: {inner}"
-            problems.append(Problem(f"point {point.index}", message))
+            message = _("{values} make an invalid scenario: {problems}").format(
+                values=_values(point.overrides), problems=inner
+            )
+            problems.append(Problem(_("point {index}").format(index=point.index), message))
         else:
             if scenario.horizon_days < last_day:
-                message = f"ends on day {scenario.horizon_days}, before day {last_day} of an outcome"
-                problems.append(Problem(f"point {point.index}", message))
+                message = _("ends on day {end}, before day {day} of an outcome").format(
+                    end=scenario.horizon_days, day=last_day
+                )
+                problems.append(Problem(_("point {index}").format(index=point.index), message))
         if len(problems) >= MAX_POINT_PROBLEMS:
             break
     if problems:
-        raise ScenarioError(str(resolved.path), "some points of the design make invalid scenarios", problems)
+        summary = _("some points of the design make invalid scenarios")
+        raise ScenarioError(str(resolved.path), summary, problems)
 
 
 def _values(overrides: dict[str, Any]) -> str:
     """Return a point's values as ``key=value, ...``."""
-    return ", ".join(f"{key}={value}" for key, value in overrides.items()) or "the base scenario's values"
+    return ", ".join(f"{key}={value}" for key, value in overrides.items()) or _("the base scenario's values")
 
 
 def _finish(
@@ -385,7 +430,7 @@ class _Sweeper:
         from sim.results import ci_half_width
 
         by_point: dict[int, list[float]] = {p.index: [] for p in self.design.points}
-        for (point, _), value in self._target_values.items():
+        for (point, _replication), value in self._target_values.items():
             if not math.isnan(value):
                 by_point[point].append(value)
         return {point for point, present in by_point.items() if ci_half_width(present) > half_width}
@@ -490,10 +535,14 @@ class _Sweeper:
     def _failed(self, spec: TaskSpec, attempt: int, error: BaseException) -> None:
         """Report a failed run; queue it again after a first failure, record it after a second."""
         point = self.design.points[spec.point]
-        where = f"point {spec.point} ({point.id}), replication {spec.replication}, seed {spec.seed_text}"
+        where = {"point": spec.point, "id": point.id, "replication": spec.replication, "seed": spec.seed_text}
         text = f"{type(error).__name__}: {error}"
         if attempt == 1:
-            self.progress.note(f"run failed, retrying once: {where}: {text}")
+            retrying = _(
+                "run failed, retrying once:"
+                " point {point} ({id}), replication {replication}, seed {seed}: {error}"
+            )
+            self.progress.note(retrying.format(**where, error=text))
             self._retries.append((spec, attempt + 1))
             return
         trace = "".join(traceback.format_exception(error))
@@ -501,7 +550,11 @@ class _Sweeper:
             spec.point, point.id, spec.replication, spec.seed_text, text, trace, dict(point.overrides)
         )
         self.failures.append(failure)
-        self.progress.failed(f"run failed again, recorded in failures.json: {where}: {text}")
+        recorded = _(
+            "run failed again, recorded in failures.json:"
+            " point {point} ({id}), replication {replication}, seed {seed}: {error}"
+        )
+        self.progress.failed(recorded.format(**where, error=text))
 
     def _harvest(self) -> None:
         """Keep the runs that finished while the sweep was being stopped."""
