@@ -163,6 +163,9 @@ def _figure(panels: Sequence[_Panel], days: Sequence[int]) -> tuple[Figure, Any]
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from sim.languages.fonts import use_language_fonts
+
+    use_language_fonts()  # the fonts new_figure sets (not new_figure: this figure has no layout engine)
     figure = Figure(figsize=(6.0 * len(panels) + 4.8, HEIGHT_INCHES), dpi=100)
     FigureCanvasAgg(figure)
     boxes = _boxes(len(panels), figure.get_figwidth())

@@ -36,10 +36,17 @@ GRID_COLOUR = "#dddddd"
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """Return an empty Figure of `width` x `height` inches attached to its own Agg canvas."""
+    """Return an empty Figure of `width` x `height` inches attached to its own Agg canvas.
+
+    Its text is drawn with the fonts of the language spoken now (`sim.languages.fonts`):
+    Chinese glyphs come from the Chinese font feesim ships.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from sim.languages.fonts import use_language_fonts
+
+    use_language_fonts()
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure

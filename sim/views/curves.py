@@ -43,11 +43,9 @@ so the curves can be told apart in greyscale.
 
 def paid_share_figure(summary: Mapping[str, Any]) -> Figure:
     """Draw the mean paid-share curve with its 5–95% band and the mean money share."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from sim.views.canvas import new_figure
 
-    figure = Figure(figsize=(8, 5), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(8, 5)
     axes = figure.add_subplot()
     _draw_curves(axes, summary)
     _decorate(axes, summary)
@@ -109,11 +107,9 @@ def _decorate(axes: Axes, summary: Mapping[str, Any]) -> None:
 
 def paid_share_overlay_figure(comparison: Mapping[str, Any]) -> Figure:
     """Draw every variant's mean paid-share curve with its 5–95% band on one plot."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from sim.views.canvas import new_figure
 
-    figure = Figure(figsize=(9, 5.5), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(9, 5.5)
     axes = figure.add_subplot()
     handles = [
         _draw_variant(axes, name, summary, VARIANT_STYLES[k % len(VARIANT_STYLES)])
