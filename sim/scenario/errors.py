@@ -4,6 +4,11 @@ Every problem a user can cause with a scenario file or a ``--set`` override ends
 as a :class:`ScenarioError`.  Its text is meant to be printed as is: a first line
 naming the file, then one line per problem with the dotted key path, what was
 expected and what was found.
+
+Messages are written in the language spoken when the problem is found (pydantic's
+are translated by their error type and context, `_expected`); the words that join
+them ("found", "from") are looked up when the error is shown.  Key paths, file
+names and the values found stay as written.
 """
 
 from __future__ import annotations
