@@ -19,6 +19,9 @@ from difflib import get_close_matches
 import pandas as pd
 
 from sim.data.tables import Table
+from sim.languages import N_, _, active
+from sim.languages.choose import ENGLISH
+from sim.languages.sentences import translate_sentence
 from sim.scenario.errors import Problem, describe_value
 
 __all__ = [
@@ -31,10 +34,10 @@ __all__ = [
     "unit_of",
 ]
 
-DATE_SPELLINGS = (
+DATE_SPELLINGS = N_(
     "2026-03-02, 2026/3/2, 2026.3.2, 2026年3月2日 or 20260302, optionally with a time such as 14:05"
 )
-"""The date spellings accepted, as error messages list them."""
+"""The date spellings accepted, as error messages list them (a catalogue message)."""
 
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?"
@@ -55,8 +58,11 @@ def unit_of(value: object, units: Collection[str] | None) -> str:
     unit = str(value).strip()
     if units is not None and unit not in units:
         close = get_close_matches(unit, list(units), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise CellError(f"expected a unit id of the community{hint}")
+        if close:
+            raise CellError(
+                _("expected a unit id of the community (did you mean {close}?)").format(close=repr(close[0]))
+            )
+        raise CellError(_("expected a unit id of the community"))
     return unit
 
 
@@ -68,14 +74,19 @@ def moment_of(value: object) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if not isinstance(value, str):
-        raise CellError(f"expected a date written year first ({DATE_SPELLINGS})")
+        raise CellError(_not_a_date())
     return _parse_moment(value.strip())
+
+
+def _not_a_date() -> str:
+    """Say that a cell holds no date, and how dates are written."""
+    return _("expected a date written year first ({spellings})").format(spellings=_(DATE_SPELLINGS))
 
 
 def amount_of(value: object) -> float:
     """Return an amount of money (thousands separators and currency marks allowed); never negative."""
     if isinstance(value, bool):
-        raise CellError("expected an amount of money, a number")
+        raise CellError(_("expected an amount of money, a number"))
     if isinstance(value, int | float):
         amount = float(value)
     else:
@@ -83,31 +94,32 @@ def amount_of(value: object) -> float:
         try:
             amount = float(text)
         except ValueError:
-            raise CellError("expected an amount of money, a number such as 1234.50") from None
+            raise CellError(_("expected an amount of money, a number such as 1234.50")) from None
     if not math.isfinite(amount):
-        raise CellError("expected an amount of money, a finite number")
+        raise CellError(_("expected an amount of money, a finite number"))
     if amount < 0:
-        raise CellError("expected an amount paid, not negative (enter refunds in your system, not here)")
+        raise CellError(_("expected an amount paid, not negative (enter refunds in your system, not here)"))
     return amount
 
 
 def _parse_moment(text: str) -> dt.datetime:
     date = _DATE.match(text)
     if date is None:
-        raise CellError(f"expected a date written year first ({DATE_SPELLINGS})")
+        raise CellError(_not_a_date())
     parts = [int(p) for p in date.groups() if p is not None]
     rest = text[date.end() :]
     hour = minute = second = 0
     if rest.strip():
         time = _TIME.fullmatch(rest)
         if time is None:
-            raise CellError(f"expected a date written year first ({DATE_SPELLINGS})")
+            raise CellError(_not_a_date())
         hour, minute = int(time.group(1)), int(time.group(2))
         second = int(time.group(3) or 0)
     try:
         return dt.datetime(*parts, hour, minute, second)
     except ValueError as exc:
-        raise CellError(f"expected a date of the calendar ({exc})") from None
+        reason = str(exc) if active() == ENGLISH else translate_sentence(str(exc))
+        raise CellError(_("expected a date of the calendar ({reason})").format(reason=reason)) from None
 
 
 def campaign_moment(value: object, start: dt.date, horizon_days: int) -> dt.datetime:
@@ -116,10 +128,10 @@ def campaign_moment(value: object, start: dt.date, horizon_days: int) -> dt.date
     first = dt.datetime(start.year, start.month, start.day)
     if not first <= moment < first + dt.timedelta(days=horizon_days):
         last = start + dt.timedelta(days=horizon_days - 1)
-        raise CellError(
-            f"expected a date in the campaign, {start.isoformat()} to {last.isoformat()}"
-            f" (start_date and horizon_days of the scenario)"
+        message = _(
+            "expected a date in the campaign, {start} to {last} (start_date and horizon_days of the scenario)"
         )
+        raise CellError(message.format(start=start.isoformat(), last=last.isoformat()))
     return moment
 
 
@@ -141,7 +153,8 @@ def parse_rows(
         where = table.where(index)
         for field, parse in parsers.items():
             cell = columns[field][index]
-            row[field] = _read_cell(cell, parse, f"{where}, column {field}", field in optional, problems)
+            place = _("{row}, column {column}").format(row=where, column=field)
+            row[field] = _read_cell(cell, parse, place, field in optional, problems)
         rows.append(row)
     return rows, problems
 
@@ -152,7 +165,7 @@ def _read_cell(
     """Return the parsed cell, or None after adding its problem to `problems`."""
     if _missing(cell):
         if not optional:
-            problems.append(Problem(where, "missing value"))
+            problems.append(Problem(where, _("missing value")))
         return None
     try:
         return parse(cell)

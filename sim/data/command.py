@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.languages import _, ngettext
+from sim.scenario.errors import listing
+
 if TYPE_CHECKING:
     from sim.data.contact_log import ContactLog
     from sim.data.ledger import Ledger
@@ -36,7 +39,7 @@ def export_command(
     from sim.scenario import load_scenario, parse_overrides
 
     if headers not in ("en", "zh"):
-        error(f"--headers is en (English) or zh (Chinese), got {headers!r}.")
+        error(_("--headers is en (English) or zh (Chinese), got {value}.").format(value=repr(headers)))
         raise typer.Exit(EXIT_USAGE)
     with fail_cleanly():
         scenario = load_scenario(scenario_file, parse_overrides(settings or []))
@@ -44,13 +47,26 @@ def export_command(
         done = export_run(scenario, seed, roster, ledger, calls, headers)  # type: ignore[arg-type]
     share = done.payers / done.households if done.households else 0.0
     lines = [
-        f"replication 0 of seed {seed} of {scenario.name}: {done.payers} of {done.households}"
-        f" households paid ({share:.1%}), {done.paid:,.2f} CNY",
-        f"roster   {done.files[0]} ({done.households} households)",
-        f"ledger   {done.files[1]} ({done.payers} payments, the fee in full)",
+        _(
+            "replication 0 of seed {seed} of {name}: {payers} of {households}"
+            " households paid ({share}), {paid} CNY"
+        ).format(
+            seed=seed,
+            name=scenario.name,
+            payers=done.payers,
+            households=done.households,
+            share=f"{share:.1%}",
+            paid=f"{done.paid:,.2f}",
+        ),
+        _("roster   {file} ({households} households)").format(file=done.files[0], households=done.households),
+        _("ledger   {file} ({payers} payments, the fee in full)").format(
+            file=done.files[1], payers=done.payers
+        ),
     ]
     if done.contacts is not None:
-        lines.append(f"contacts {done.files[2]} ({done.contacts} contacts)")
+        lines.append(
+            _("contacts {file} ({contacts} contacts)").format(file=done.files[2], contacts=done.contacts)
+        )
     typer.echo("\n".join(lines))
 
 
@@ -75,7 +91,12 @@ def validate_data_command(
         scenario = load_scenario(scenario_file, parse_overrides(settings or []))
         units = _units(scenario)
         window = (scenario.start_date, scenario.horizon_days)
-        lines = [f"ok  {scenario_file} (name: {scenario.name}, {len(units)} units)"]
+        units_text = ngettext("{count} unit", "{count} units", len(units)).format(count=len(units))
+        lines = [
+            _("ok  {path} (name: {name}, {units})").format(
+                path=scenario_file, name=scenario.name, units=units_text
+            )
+        ]
         warnings: list[str] = []
         if ledger is not None:
             mapping = parse_column_map(column_map, LEDGER_FIELDS)
@@ -88,7 +109,7 @@ def validate_data_command(
             lines.append(_contacts_summary(log))
             warnings.extend(log.warnings)
     for warning in warnings:
-        error(f"warning: {warning}")
+        error(_("warning: {message}").format(message=warning))
     typer.echo("\n".join(lines))
 
 
@@ -103,27 +124,47 @@ def _units(scenario: Scenario) -> list[str]:
 def _ledger_summary(book: Ledger) -> str:
     payments = book.payments
     if payments.empty:
-        return f"ok  {book.path}: no payments"
+        return _("ok  {path}: no payments").format(path=book.path)
     first, last = payments["paid_on"].min(), payments["paid_on"].max()
-    units = _count(payments["unit"].nunique(), "unit")
-    return (
-        f"ok  {book.path}: {_count(len(payments), 'payment')} from {units},"
-        f" {book.total:,.2f} CNY, {first.isoformat()} to {last.isoformat()}"
+    units = _units_text(payments["unit"].nunique())
+    count = len(payments)
+    message = ngettext(
+        "ok  {path}: {count} payment from {units}, {amount} CNY, {first} to {last}",
+        "ok  {path}: {count} payments from {units}, {amount} CNY, {first} to {last}",
+        count,
+    )
+    return message.format(
+        path=book.path,
+        count=count,
+        units=units,
+        amount=f"{book.total:,.2f}",
+        first=first.isoformat(),
+        last=last.isoformat(),
     )
 
 
 def _contacts_summary(log: ContactLog) -> str:
     contacts = log.contacts
     if contacts.empty:
-        return f"ok  {log.path}: no contacts"
-    kinds = ", ".join(f"{kind} {n}" for kind, n in log.kinds().items())
+        return _("ok  {path}: no contacts").format(path=log.path)
+    kinds = listing([f"{kind} {n}" for kind, n in log.kinds().items()])
     first, last = contacts["time"].min(), contacts["time"].max()
-    units = _count(contacts["unit"].nunique(), "unit")
-    return (
-        f"ok  {log.path}: {_count(len(contacts), 'contact')} with {units},"
-        f" {first:%Y-%m-%d} to {last:%Y-%m-%d} ({kinds})"
+    units = _units_text(contacts["unit"].nunique())
+    count = len(contacts)
+    message = ngettext(
+        "ok  {path}: {count} contact with {units}, {first} to {last} ({kinds})",
+        "ok  {path}: {count} contacts with {units}, {first} to {last} ({kinds})",
+        count,
+    )
+    return message.format(
+        path=log.path,
+        count=count,
+        units=units,
+        first=f"{first:%Y-%m-%d}",
+        last=f"{last:%Y-%m-%d}",
+        kinds=kinds,
     )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _units_text(count: int) -> str:
+    return ngettext("{count} unit", "{count} units", count).format(count=count)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.data.cells import campaign_moment, parse_rows, unit_of
 from sim.data.tables import raise_problems, read_table
+from sim.languages import N_, ngettext
 
 __all__ = ["CONTACT_FIELDS", "CONTACT_HEADERS", "ContactLog", "read_contacts"]
 
@@ -65,7 +66,7 @@ def read_contacts(
 ) -> ContactLog:
     """Read and check a contact-log file; raise a DataError listing its bad rows, if any."""
     path = Path(path)
-    table = read_table(path, CONTACT_HEADERS, REQUIRED, column_map, what="contact log")
+    table = read_table(path, CONTACT_HEADERS, REQUIRED, column_map, what=N_("contact log"))
     known = frozenset(units) if units is not None else None
     rows, problems = parse_rows(
         table,
@@ -77,8 +78,11 @@ def read_contacts(
         },
         optional=("outcome",),
     )
-    count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
-    raise_problems(path, f"cannot use the contact log ({count})", problems)
+    count = len(problems)
+    summary = ngettext(
+        "cannot use the contact log ({count} problem)", "cannot use the contact log ({count} problems)", count
+    )
+    raise_problems(path, summary.format(count=count), problems)
     contacts = pd.DataFrame(rows, columns=["unit", "time", "kind", "outcome", "row"])
     contacts["outcome"] = contacts["outcome"].fillna("")
     start = pd.Timestamp(start_date)

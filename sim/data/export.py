@@ -24,6 +24,7 @@ import pandas as pd
 from sim.data.contact_log import CONTACT_FIELDS, CONTACT_HEADERS
 from sim.data.ledger import LEDGER_FIELDS, LEDGER_HEADERS
 from sim.data.tables import DataError
+from sim.languages import _
 from sim.output import write_atomic, write_file_atomic
 
 if TYPE_CHECKING:
@@ -109,11 +110,11 @@ def check_targets(paths: Sequence[Path | None], force: bool) -> None:
     given = [Path(p) for p in paths if p is not None]
     for path in given:
         if path.suffix.lower() not in SUFFIXES:
-            raise DataError(str(path), "cannot write this file: name a .csv or .xlsx file")
+            raise DataError(str(path), _("cannot write this file: name a .csv or .xlsx file"))
         if path.exists() and not force:
-            raise DataError(str(path), "the file exists; add --force to replace it")
+            raise DataError(str(path), _("the file exists; add --force to replace it"))
     if len({p.resolve() for p in given}) < len(given):
-        raise DataError(", ".join(map(str, given)), "give each table its own file")
+        raise DataError(", ".join(map(str, given)), _("give each table its own file"))
 
 
 def _building_labels(population: Population) -> np.ndarray:

@@ -21,6 +21,8 @@ import pandas as pd
 
 from sim.data.cells import amount_of, campaign_moment, parse_rows, unit_of
 from sim.data.tables import raise_problems, read_table
+from sim.languages import N_, _, ngettext
+from sim.scenario.errors import listing
 
 __all__ = ["LEDGER_FIELDS", "LEDGER_HEADERS", "Ledger", "read_ledger"]
 
@@ -106,7 +108,7 @@ def read_ledger(
     the campaign, from `start_date` for `horizon_days` days.
     """
     path = Path(path)
-    table = read_table(path, LEDGER_HEADERS, LEDGER_FIELDS, column_map, what="ledger")
+    table = read_table(path, LEDGER_HEADERS, LEDGER_FIELDS, column_map, what=N_("ledger"))
     known = frozenset(units) if units is not None else None
     rows, problems = parse_rows(
         table,
@@ -116,7 +118,11 @@ def read_ledger(
             "amount": amount_of,
         },
     )
-    raise_problems(path, f"cannot use the ledger ({_count(len(problems), 'problem')})", problems)
+    count = len(problems)
+    summary = ngettext(
+        "cannot use the ledger ({count} problem)", "cannot use the ledger ({count} problems)", count
+    )
+    raise_problems(path, summary.format(count=count), problems)
     payments = pd.DataFrame(rows, columns=["unit", "paid_on", "amount", "row"])
     payments.insert(3, "day", [(d - start_date).days for d in payments["paid_on"]])
     payments = payments.astype({"unit": object, "amount": float, "day": int, "row": int})
@@ -128,28 +134,34 @@ def _warnings(path: Path, payments: pd.DataFrame) -> list[str]:
     repeated = payments[payments.duplicated("unit", keep=False)]
     if len(repeated):
         examples = [
-            f"{unit} (rows {', '.join(str(r) for r in group['row'])})"
+            _("{unit} (rows {rows})").format(unit=unit, rows=listing([str(r) for r in group["row"]]))
             for unit, group in list(repeated.groupby("unit", sort=False))[:EXAMPLES_IN_A_WARNING]
         ]
         units = repeated["unit"].nunique()
-        warnings.append(
-            f"{path}: {_count(units, 'unit')} paid more than once; their payments are added up"
-            f" and the first date is the day the household paid: {_listed(examples, units)}"
+        message = ngettext(
+            "{path}: {count} unit paid more than once; their payments are added up"
+            " and the first date is the day the household paid: {examples}",
+            "{path}: {count} units paid more than once; their payments are added up"
+            " and the first date is the day the household paid: {examples}",
+            units,
         )
+        warnings.append(message.format(path=path, count=units, examples=_listed(examples, units)))
     zero = payments[payments["amount"] == 0]
     if len(zero):
-        rows = [f"row {r}" for r in zero["row"]]
-        warnings.append(
-            f"{path}: {_count(len(zero), 'payment')} of 0 counted as paying:"
-            f" {_listed(rows[:EXAMPLES_IN_A_WARNING], len(rows))}"
+        rows = [_("row {row}").format(row=r) for r in zero["row"]]
+        message = ngettext(
+            "{path}: {count} payment of 0 counted as paying: {examples}",
+            "{path}: {count} payments of 0 counted as paying: {examples}",
+            len(zero),
         )
+        examples = _listed(rows[:EXAMPLES_IN_A_WARNING], len(rows))
+        warnings.append(message.format(path=path, count=len(zero), examples=examples))
     return warnings
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _listed(examples: Sequence[str], total: int) -> str:
-    more = f" and {total - len(examples)} more" if total > len(examples) else ""
-    return ", ".join(examples) + more
+    if total > len(examples):
+        return _("{examples} and {count} more").format(
+            examples=listing(examples), count=total - len(examples)
+        )
+    return listing(examples)

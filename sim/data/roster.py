@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.data.tables import DataError, Table, raise_problems, read_table
+from sim.languages import N_, _
 from sim.scenario.errors import Problem
 from sim.scenario.schema import ROSTER_FIELDS
 
@@ -93,16 +94,16 @@ def read_roster(path: Path, columns: Mapping[str, str] | None = None) -> Roster:
     try:
         stat = path.stat()
     except OSError:
-        raise DataError(str(path), "cannot read the roster (community.roster): no such file") from None
+        raise DataError(str(path), _("cannot read the roster (community.roster): no such file")) from None
     return _read_cached(str(path), stat.st_mtime_ns, stat.st_size, tuple(sorted((columns or {}).items())))
 
 
 @lru_cache(maxsize=8)
 def _read_cached(path: str, _mtime: int, _size: int, columns: tuple[tuple[str, str], ...]) -> Roster:
     """Read a roster once per process and version of the file (workers rebuild scenarios from dicts)."""
-    table = read_table(Path(path), ALIASES, REQUIRED, dict(columns), what="roster")
+    table = read_table(Path(path), ALIASES, REQUIRED, dict(columns), what=N_("roster"))
     if table.frame.empty:
-        raise DataError(path, "the roster has no units: expected one row per unit below the header")
+        raise DataError(path, _("the roster has no units: expected one row per unit below the header"))
     return _checked(table)
 
 
@@ -122,7 +123,8 @@ def _checked(table: Table) -> Roster:
         "arrears": _column(table, "arrears_last_year", _amount, problems, 0.0),
         "complaints": _column(table, "open_complaints", _count, problems, 0),
     }
-    raise_problems(table.path, f"the roster has {len(problems)} bad cells or rows; nothing was run", problems)
+    summary = _("the roster has {count} bad cells or rows; nothing was run").format(count=len(problems))
+    raise_problems(table.path, summary, problems)
     labels = list(dict.fromkeys(buildings))
     index = {label: i for i, label in enumerate(labels)}
     unique_units = len(set(units)) == len(units)
@@ -148,7 +150,9 @@ def _checked(table: Table) -> Roster:
 def _where(table: Table, index: int, name: str) -> str:
     """Return 'row N, column FIELD (中文)': where a problem is, as the user sees it."""
     chinese = next((a for a in ALIASES[name] if not a.isascii()), None)
-    return f"{table.where(index)}, column {name}" + (f" ({chinese})" if chinese else "")
+    if chinese is None:
+        return _("{row}, column {column}").format(row=table.where(index), column=name)
+    return _("{row}, column {column} ({header})").format(row=table.where(index), column=name, header=chinese)
 
 
 def _labels(table: Table, name: str, problems: list[Problem]) -> list[str]:
@@ -157,7 +161,11 @@ def _labels(table: Table, name: str, problems: list[Problem]) -> list[str]:
     for index, value in enumerate(table.frame[name].tolist()):
         if _empty(value):
             problems.append(
-                Problem(_where(table, index, name), f"expected a {name} id", found="an empty cell")
+                Problem(
+                    _where(table, index, name),
+                    _("expected a {column} id").format(column=name),
+                    found=_("an empty cell"),
+                )
             )
         labels.append(_text(value))
     return labels
@@ -174,9 +182,11 @@ def _check_duplicates(table: Table, units: list[str], buildings: list[str], prob
             problems.append(
                 Problem(
                     _where(table, index, "unit"),
-                    f"unit {key[1]!r} of building {key[0]!r} is listed twice",
-                    found=f"the same unit in {earlier}",
-                    hint="keep one row per unit",
+                    _("unit {unit} of building {building} is listed twice").format(
+                        unit=repr(key[1]), building=repr(key[0])
+                    ),
+                    found=_("the same unit in {row}").format(row=earlier),
+                    hint=_("keep one row per unit"),
                 )
             )
         else:
@@ -220,51 +230,51 @@ def _text(value: object) -> str:
 
 def _number(value: object) -> float:
     if isinstance(value, bool):
-        raise ValueError("expected a number")
+        raise ValueError(_("expected a number"))
     if isinstance(value, int | float):
         number = float(value)
     else:
         try:
             number = float(NUMBER_TRIMMINGS.sub("", str(value)))
         except ValueError:
-            raise ValueError("expected a number") from None
+            raise ValueError(_("expected a number")) from None
     if not np.isfinite(number):
-        raise ValueError("expected a finite number")
+        raise ValueError(_("expected a finite number"))
     return number
 
 
 def _amount(value: object) -> float:
     number = _number(value)
     if number < 0:
-        raise ValueError("expected an amount of 0 or more")
+        raise ValueError(_("expected an amount of 0 or more"))
     return number
 
 
 def _count(value: object) -> int:
     number = _number(value)
     if number < 0 or not number.is_integer():
-        raise ValueError("expected a whole count of 0 or more")
+        raise ValueError(_("expected a whole count of 0 or more"))
     return int(number)
 
 
 def _floor(value: object) -> int:
     number = _number(value)
     if number < 1 or not number.is_integer():
-        raise ValueError("expected a floor number from 1 up")
+        raise ValueError(_("expected a floor number from 1 up"))
     return int(number)
 
 
 def _yes_no(value: object) -> int:
     word = _text(value).lower()
     if word not in YES_NO:
-        raise ValueError("expected yes or no (是/否, Y/N, 1/0, true/false, 有效/无效)")
+        raise ValueError(_("expected yes or no (是/否, Y/N, 1/0, true/false, 有效/无效)"))
     return YES_NO[word]
 
 
 def _occupancy(value: object) -> int:
     word = _text(value).lower()
     if word not in OCCUPANCY_WORDS:
-        raise ValueError("expected owner, tenant or vacant (自住, 出租, 空置)")
+        raise ValueError(_("expected owner, tenant or vacant (自住, 出租, 空置)"))
     return OCCUPANCIES.index(OCCUPANCY_WORDS[word])
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario.errors import Problem, ScenarioError
+from sim.languages import N_, _
+from sim.scenario.errors import Problem, ScenarioError, listing
 
 __all__ = ["DataError", "Table", "parse_column_map", "raise_problems", "read_table"]
 
@@ -39,7 +40,7 @@ class Table:
 
     def where(self, index: int) -> str:
         """Return 'row N' for the frame's row `index`, N as the user sees it in the file."""
-        return f"row {int(self.rows.iloc[index])}"
+        return _("row {row}").format(row=int(self.rows.iloc[index]))
 
 
 def parse_column_map(
@@ -52,17 +53,16 @@ def parse_column_map(
         column, sep, field = item.partition("=")
         column, field = column.strip(), field.strip()
         if not sep or not column or not field:
-            problems.append(Problem(source, "expected COLUMN=FIELD", found=repr(item)))
+            problems.append(Problem(source, _("expected COLUMN=FIELD"), found=repr(item)))
         elif field not in fields:
-            problems.append(
-                Problem(
-                    source, f"unknown field {field!r}; expected one of {', '.join(fields)}", found=repr(item)
-                )
+            message = _("unknown field {field}; expected one of {fields}").format(
+                field=repr(field), fields=listing(fields)
             )
+            problems.append(Problem(source, message, found=repr(item)))
         else:
             mapping[column] = field
     if problems:
-        raise DataError(source, "cannot use the column mapping", problems)
+        raise DataError(source, _("cannot use the column mapping"), problems)
     return mapping
 
 
@@ -71,31 +71,33 @@ def read_table(
     aliases: Mapping[str, Sequence[str]],
     required: Sequence[str],
     column_map: Mapping[str, str] | None = None,
-    what: str = "table",
+    what: str = N_("table"),
 ) -> Table:
     """Read `path` and return its columns renamed to the canonical fields of `aliases`.
 
     `aliases` maps each field to the header spellings that mean it (matched
     after trimming, case-insensitively); `column_map` maps the user's own
-    headers to fields and wins over the aliases.  Columns that match no field
+    headers to fields and wins over the aliases.  `what` names the file in the errors
+    (a catalogue message: "roster", "ledger", "contact log").  Columns that match no field
     are dropped; a field given by two columns, or a required field that is
     missing, is a DataError naming the file.  Cells are read as text (empty
     cells as None): the caller converts and checks them row by row.
     """
+    what = _(what)
     raw = _read_raw(path, what)
     names = _canonical_names(raw.columns, aliases, column_map or {}, path, what)
     missing = [field for field in required if field not in names.values()]
     if missing:
-        found = ", ".join(str(c) for c in raw.columns) or "no columns"
+        found = listing([str(c) for c in raw.columns]) or _("no columns")
         raise DataError(
             str(path),
-            f"the {what} has no column for {', '.join(missing)}",
+            _("the {what} has no column for {fields}").format(what=what, fields=listing(missing)),
             [
                 Problem(
                     field,
-                    f"expected a column headed {' or '.join(repr(a) for a in (field, *aliases[field])[:3])}",
+                    _("expected a column headed {names}").format(names=_either(field, *aliases[field])),
                     found=found,
-                    hint=f"name your own column with --map COLUMN={field}",
+                    hint=_("name your own column with --map COLUMN={field}").format(field=field),
                 )
                 for field in missing
             ],
@@ -109,28 +111,38 @@ def read_table(
     return Table(path=path, frame=frame, rows=rows)
 
 
+def _either(*headers: str) -> str:
+    """Return the first three headers quoted, as alternatives: "'unit' or '房号' or '房屋编号'"."""
+    quoted = [repr(header) for header in headers[:3]]
+    text = quoted[0]
+    for other in quoted[1:]:
+        text = _("{first} or {second}").format(first=text, second=other)
+    return text
+
+
 def raise_problems(path: Path, summary: str, problems: Sequence[Problem]) -> None:
     """Raise a DataError with the first problems (and how many more there are), if there are any."""
     if not problems:
         return
     shown = list(problems[:MAX_PROBLEMS_SHOWN])
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(Problem("...", f"and {len(problems) - MAX_PROBLEMS_SHOWN} more problems like these"))
+        more = _("and {count} more problems like these").format(count=len(problems) - MAX_PROBLEMS_SHOWN)
+        shown.append(Problem("...", more))
     raise DataError(str(path), summary, shown)
 
 
 def _read_raw(path: Path, what: str) -> pd.DataFrame:
     if not path.is_file():
-        raise DataError(str(path), f"cannot read the {what}: no such file")
+        raise DataError(str(path), _("cannot read the {what}: no such file").format(what=what))
     if path.suffix.lower() in EXCEL_SUFFIXES:
         try:
             return pd.read_excel(path, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds on a broken file
-            raise DataError(str(path), f"cannot read the {what} as an Excel workbook: {exc}") from None
+            message = _("cannot read the {what} as an Excel workbook: {reason}").format(what=what, reason=exc)
+            raise DataError(str(path), message) from None
     if path.suffix.lower() in (".xls",):
-        raise DataError(
-            str(path), f"cannot read the {what}: old .xls workbooks are not supported; save as .xlsx or CSV"
-        )
+        message = _("cannot read the {what}: old .xls workbooks are not supported; save as .xlsx or CSV")
+        raise DataError(str(path), message.format(what=what))
     last: Exception | None = None
     for encoding in ENCODINGS:
         try:
@@ -138,12 +150,12 @@ def _read_raw(path: Path, what: str) -> pd.DataFrame:
         except UnicodeDecodeError as exc:
             last = exc
         except pd.errors.ParserError as exc:
-            raise DataError(str(path), f"cannot read the {what} as CSV: {exc}") from None
+            message = _("cannot read the {what} as CSV: {reason}").format(what=what, reason=exc)
+            raise DataError(str(path), message) from None
         except pd.errors.EmptyDataError:
-            raise DataError(str(path), f"the {what} is empty") from None
-    raise DataError(
-        str(path), f"cannot read the {what}: it is neither UTF-8 nor GBK text ({last}); save it as CSV UTF-8"
-    )
+            raise DataError(str(path), _("the {what} is empty").format(what=what)) from None
+    message = _("cannot read the {what}: it is neither UTF-8 nor GBK text ({reason}); save it as CSV UTF-8")
+    raise DataError(str(path), message.format(what=what, reason=last))
 
 
 def _normal(header: object) -> str:
@@ -168,10 +180,14 @@ def _canonical_names(
             other = next(c for c, f in names.items() if f == field)
             raise DataError(
                 str(path),
-                f"two columns of the {what} mean {field}: {other!r} and {column!r}",
+                _("two columns of the {what} mean {field}: {first} and {second}").format(
+                    what=what, field=field, first=repr(other), second=repr(column)
+                ),
                 [
                     Problem(
-                        field, "expected one column; drop or rename the other", found=f"{other!r}, {column!r}"
+                        field,
+                        _("expected one column; drop or rename the other"),
+                        found=f"{other!r}, {column!r}",
                     )
                 ],
             )
@@ -180,9 +196,13 @@ def _canonical_names(
     if unused:
         raise DataError(
             str(path),
-            "the column mapping names columns the file does not have",
+            _("the column mapping names columns the file does not have"),
             [
-                Problem("--map", f"no column {c!r} in the {what}", found=", ".join(map(str, columns)))
+                Problem(
+                    "--map",
+                    _("no column {column} in the {what}").format(column=repr(c), what=what),
+                    found=listing([str(c) for c in columns]),
+                )
                 for c in sorted(unused)
             ],
         )

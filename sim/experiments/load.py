@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from sim.experiments.outcomes import curve_day
 from sim.experiments.schema import MAX_POINTS, Continuous, Experiment, RangeLever, ValuesLever
-from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
+from sim.languages import _, ngettext
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error, joined
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
 from sim.scenario.yamlfile import read_yaml_mapping
 
@@ -147,20 +148,20 @@ def resolve_experiment(
 
 def _read_mapping(path: Path, source: str) -> dict[str, Any]:
     """Read the experiment file's YAML mapping."""
-    expected = "a mapping of experiment keys (name, base, levers, ...)"
-    empty = (
+    expected = _("a mapping of experiment keys (name, base, levers, ...)")
+    empty = _(
         "the file is empty (or holds only comments); an experiment names at least its base scenario"
         " and a lever, e.g. 'base: ../scenarios/baseline.yaml'"
-        " and 'levers: {team.collectors: {values: [2, 4, 6]}}'"
-    )
+        " and 'levers: {{team.collectors: {{values: [2, 4, 6]}}}}'"
+    ).format()
     return read_yaml_mapping(path, source, "experiment", expected, if_empty=empty)
 
 
 def _experiment_error(source: str, problems: list[Problem] | tuple[Problem, ...]) -> ScenarioError:
     """Return the error of an invalid experiment with `problems`."""
     count = len(problems)
-    summary = "invalid experiment (1 problem)" if count == 1 else f"invalid experiment ({count} problems)"
-    return ScenarioError(source, summary, problems)
+    summary = ngettext("invalid experiment ({count} problem)", "invalid experiment ({count} problems)", count)
+    return ScenarioError(source, summary.format(count=count), problems)
 
 
 def _raise_if(source: str, problems: list[Problem]) -> None:
@@ -190,19 +191,25 @@ def _samples_key(experiment: Experiment, samples: int, source: str) -> str:
     kind = experiment.design.type
     label = f"--samples {samples}"
     if not _sampled_keys(experiment):
-        raise ScenarioError(
-            label,
-            f"the {kind} design of {source} samples nothing (it has no uncertainties"
-            f"{'' if kind == 'grid' else ' or range levers'}): every point is a lever setting."
-            " Shrink the sweep with --reps, or with --set (community.households, horizon_days)",
-        )
+        if kind == "grid":
+            message = _(
+                "the {kind} design of {source} samples nothing (it has no uncertainties):"
+                " every point is a lever setting."
+                " Shrink the sweep with --reps, or with --set (community.households, horizon_days)"
+            )
+        else:
+            message = _(
+                "the {kind} design of {source} samples nothing (it has no uncertainties or range levers):"
+                " every point is a lever setting."
+                " Shrink the sweep with --reps, or with --set (community.households, horizon_days)"
+            )
+        raise ScenarioError(label, message.format(kind=kind, source=source))
     if kind == "sobol" and samples & (samples - 1):
         lower = 1 << (samples.bit_length() - 1)
-        raise ScenarioError(
-            label,
-            f"a sobol design needs a power of 2 base samples (design.n of {source}):"
-            f" try {lower} or {2 * lower}",
+        message = _(
+            "a sobol design needs a power of 2 base samples (design.n of {source}): try {lower} or {upper}"
         )
+        raise ScenarioError(label, message.format(source=source, lower=lower, upper=2 * lower))
     return SAMPLED_DESIGN_KEY[kind]
 
 
@@ -229,10 +236,10 @@ def _settings_on_factors(experiment: Experiment, settings: ParsedOverrides) -> l
             for factor in getattr(experiment, section):
                 if key == factor or key.startswith(factor + ".") or factor.startswith(key + "."):
                     text = settings.texts.get(key, key)
-                    message = (
-                        f"clashes with {section}.{factor}, which sets {factor} at every point:"
+                    message = _(
+                        "clashes with {section}.{factor}, which sets {factor} at every point:"
                         " change the factor in the experiment file instead"
-                    )
+                    ).format(section=section, factor=factor)
                     problems.append(Problem(f"--set {text}", message))
     return problems
 
@@ -269,23 +276,29 @@ def find_base(experiment_path: Path, base: str, source: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    state = "is not a file" if candidates[0].exists() else "does not exist"
-    looked = "; ".join(
-        f"{_where(n, c)} {c} ({'not a file' if c.exists() else 'not found'})"
-        for n, c in enumerate(candidates)
+    looked = joined(
+        [
+            (_("{where} {path} (not a file)") if c.exists() else _("{where} {path} (not found)")).format(
+                where=_where(n, c), path=c
+            )
+            for n, c in enumerate(candidates)
+        ]
     )
-    message = f"names a scenario file that {state}: {base}. Looked for it {looked}"
-    hint = "give the base's path relative to the experiment file, or an absolute path"
-    raise _experiment_error(source, [Problem("base", message, hint=hint)])
+    if candidates[0].exists():
+        message = _("names a scenario file that is not a file: {base}. Looked for it {places}")
+    else:
+        message = _("names a scenario file that does not exist: {base}. Looked for it {places}")
+    hint = _("give the base's path relative to the experiment file, or an absolute path")
+    raise _experiment_error(source, [Problem("base", message.format(base=base, places=looked), hint=hint)])
 
 
 def _where(index: int, candidate: Path) -> str:
     """Say which place a candidate base path is (next to the experiment, or a scenarios folder)."""
     if index == 0:
-        return "next to the experiment file:"
+        return _("next to the experiment file:")
     if not candidate.is_absolute():
-        return "in the current folder's scenarios:"
-    return "in the project's scenarios:"
+        return _("in the current folder's scenarios:")
+    return _("in the project's scenarios:")
 
 
 # -- checks beyond the schema ---------------------------------------------------------------------------
@@ -297,16 +310,17 @@ def _design_problems(experiment: Experiment) -> list[Problem]:
     sampled = _sampled_keys(experiment)
     problems = [*_required_design_keys(experiment, sampled), *_unused_design_keys(experiment)]
     if design.type == "sobol" and design.n is not None and design.n & (design.n - 1):
-        problems.append(Problem("design.n", "a sobol design needs a power of 2", found=str(design.n)))
+        problems.append(Problem("design.n", _("a sobol design needs a power of 2"), found=str(design.n)))
     if experiment.replications is not None and experiment.precision is not None:
-        problems.append(Problem("precision", "give either replications or precision, not both"))
+        problems.append(Problem("precision", _("give either replications or precision, not both")))
     if experiment.precision is not None and (experiment.worlds is not None or experiment.priors is not None):
-        problems.append(
-            Problem("precision", "does not go with worlds: give replications, the replications in each world")
-        )
+        message = _("does not go with worlds: give replications, the replications in each world")
+        problems.append(Problem("precision", message))
     for index, name in enumerate(experiment.outcomes):
         if name in experiment.outcomes[:index]:
-            problems.append(Problem(f"outcomes[{index}]", f"repeats outcome {name!r}"))
+            problems.append(
+                Problem(f"outcomes[{index}]", _("repeats outcome {name}").format(name=repr(name)))
+            )
     return problems + _clashing_keys(experiment) + _size_problems(experiment)
 
 
@@ -315,9 +329,8 @@ def _size_problems(experiment: Experiment) -> list[Problem]:
     count = design_size(experiment)
     if count <= MAX_POINTS:
         return []
-    return [
-        Problem("design", f"makes {count:,} points, more than {MAX_POINTS:,}: use fewer levels or values")
-    ]
+    message = _("makes {count} points, more than {most}: use fewer levels or values")
+    return [Problem("design", message.format(count=f"{count:,}", most=f"{MAX_POINTS:,}"))]
 
 
 def design_size(experiment: Experiment) -> int:
@@ -355,37 +368,30 @@ def _required_design_keys(experiment: Experiment, sampled: list[str]) -> list[Pr
     """Return the design keys this design needs but does not have."""
     design, kind = experiment.design, experiment.design.type
     if kind in ("sobol", "morris"):
-        needs_n = (
-            [] if design.n else [Problem("design.n", f"a {kind} design needs n (the number of base samples)")]
-        )
+        needs_n = []
+        if not design.n:
+            message = _("a {kind} design needs n (the number of base samples)").format(kind=kind)
+            needs_n.append(Problem("design.n", message))
         if not sampled:
-            needs_n.append(
-                Problem(
-                    "design.type", f"a {kind} design samples range levers and uncertainties; there are none"
-                )
-            )
+            message = _("a {kind} design samples range levers and uncertainties; there are none")
+            needs_n.append(Problem("design.type", message.format(kind=kind)))
         return needs_n
     if kind == "lhs":
         problems = (
-            [] if design.points else [Problem("design.points", "an lhs design needs points (how many)")]
+            [] if design.points else [Problem("design.points", _("an lhs design needs points (how many)"))]
         )
         if not sampled:
-            problems.append(
-                Problem("design.type", "an lhs design samples range levers and uncertainties; there are none")
-            )
+            message = _("an lhs design samples range levers and uncertainties; there are none")
+            problems.append(Problem("design.type", message))
         return problems
     problems = []
     if sampled and design.points is None:
-        problems.append(
-            Problem(
-                "design.points", "a grid with uncertainties needs points: how many samples of them to cross"
-            )
-        )
+        message = _("a grid with uncertainties needs points: how many samples of them to cross")
+        problems.append(Problem("design.points", message))
     ranges = [k for k, f in experiment.levers.items() if isinstance(f, RangeLever) and not f.integer]
     if ranges and design.levels is None:
-        problems.append(
-            Problem("design.levels", f"a grid needs levels for the range lever(s) {', '.join(ranges)}")
-        )
+        message = _("a grid needs levels for the range lever(s) {levers}").format(levers=", ".join(ranges))
+        problems.append(Problem("design.levels", message))
     return problems
 
 
@@ -394,7 +400,7 @@ def _unused_design_keys(experiment: Experiment) -> list[Problem]:
     design, kind = experiment.design, experiment.design.type
     used = {"grid": {"points", "levels"}, "lhs": {"points"}, "sobol": {"n"}, "morris": {"n", "levels"}}[kind]
     return [
-        Problem(f"design.{key}", f"is not used by a {kind} design")
+        Problem(f"design.{key}", _("is not used by a {kind} design").format(kind=kind))
         for key in ("points", "n", "levels")
         if getattr(design, key) is not None and key not in used
     ]
@@ -408,7 +414,8 @@ def _clashing_keys(experiment: Experiment) -> list[Problem]:
         for key in keys:
             for other_section, other in seen:
                 if key == other or key.startswith(other + ".") or other.startswith(key + "."):
-                    problems.append(Problem(f"{section}.{key}", f"clashes with {other_section}.{other}"))
+                    message = _("clashes with {factor}").format(factor=f"{other_section}.{other}")
+                    problems.append(Problem(f"{section}.{key}", message))
             seen.append((section, key))
     return problems
 
@@ -420,9 +427,10 @@ def _outcome_problems(experiment: Experiment, scenario: Mapping[str, Any]) -> li
     for index, name in enumerate(experiment.outcomes):
         point = curve_day(name)
         if point is not None and point[1] > horizon:
-            problems.append(
-                Problem(f"outcomes[{index}]", f"day {point[1]} is after the horizon ({horizon} days)")
+            message = _("day {day} is after the horizon ({horizon} days)").format(
+                day=point[1], horizon=horizon
             )
+            problems.append(Problem(f"outcomes[{index}]", message))
     return problems
 
 
@@ -431,7 +439,7 @@ def _outcome_problems(experiment: Experiment, scenario: Mapping[str, Any]) -> li
 
 def _base_scenario(experiment: Experiment, base_path: Path, source: str) -> dict[str, Any]:
     """Return the base scenario merged and overridden; raise if the base or an override is bad."""
-    label = f"{base_path} (base of {source})"
+    label = _("{file} (base of {experiment})").format(file=base_path, experiment=source)
     try:
         scenario_from_dict(merged_scenario_dict(base_path), label)
         scenario = merged_scenario_dict(base_path, verbatim(experiment.overrides))
@@ -470,9 +478,12 @@ def _factor_problems(experiment: Experiment, scenario: Mapping[str, Any], source
 def _factor_message(error: ScenarioError, value: Any) -> str:
     """Describe why setting a factor to `value` makes no valid scenario."""
     inner = error.problems or (Problem("", error.summary),)
-    if any(p.message.startswith(("unknown key", "is not a mapping")) for p in inner):
-        return "not a scenario key: " + "; ".join(_inner(p) for p in inner)
-    return f"value {describe_value(value)} makes an invalid scenario: " + "; ".join(_inner(p) for p in inner)
+    reasons = joined([_inner(p) for p in inner])
+    if any(p.no_such_key for p in inner):
+        return _("not a scenario key: {reasons}").format(reasons=reasons)
+    return _("value {value} makes an invalid scenario: {reasons}").format(
+        value=describe_value(value), reasons=reasons
+    )
 
 
 def _inner(problem: Problem) -> str:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, Discriminator, Field, FiniteFloat, Tag, model_validator
 
 from sim.experiments.outcomes import DEFAULT_OUTCOMES, check_outcome
+from sim.languages import N_, _
 from sim.scenario.base import Strict
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ MAX_REPLICATIONS = 10_000
 def _check_key_path(key: str) -> str:
     """Return `key` if it is a dotted key path; raise ValueError otherwise."""
     if not _KEY_PATH.fullmatch(key):
-        raise ValueError(f"expected a dotted scenario key path like team.collectors, got {key!r}")
+        raise ValueError(
+            _("expected a dotted scenario key path like team.collectors, got {key}").format(key=repr(key))
+        )
     return key
 
 
@@ -87,7 +90,7 @@ class Range(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if not self.max > self.min:
-            raise ValueError(f"max ({self.max}) must be above min ({self.min})")
+            raise ValueError(_("max ({max}) must be above min ({min})").format(max=self.max, min=self.min))
         return self
 
 
@@ -95,7 +98,9 @@ def _whole_bounds(low: float, high: float) -> tuple[int, int]:
     """Return the smallest and largest whole numbers in [low, high]; raise ValueError if none."""
     first, last = math.ceil(low), math.floor(high)
     if first > last:
-        raise ValueError(f"integer: true, but [{low}, {high}] holds no whole number")
+        raise ValueError(
+            _("integer: true, but [{low}, {high}] holds no whole number").format(low=low, high=high)
+        )
     return first, last
 
 
@@ -131,7 +136,7 @@ class Continuous(Strict):
         """Raise ValueError if the parameters do not make a distribution."""
         low, high = self.support()
         if not high > low:
-            raise ValueError(f"max ({high}) must be above min ({low})")
+            raise ValueError(_("max ({max}) must be above min ({min})").format(max=high, min=low))
         if self.integer:
             _whole_bounds(low, high)
 
@@ -180,7 +185,7 @@ class RangeLever(UniformBetween):
                 return list(range(first, last + 1))
             return sorted({int(v) for v in np.floor(np.linspace(first, last, levels) + 0.5)})
         if levels is None:
-            raise ValueError("a range lever on a grid needs design.levels")
+            raise ValueError(_("a range lever on a grid needs design.levels"))
         return [float(v) for v in np.linspace(self.range.min, self.range.max, levels)]
 
 
@@ -269,7 +274,11 @@ class TriangularDist(Continuous):
         """Raise ValueError unless min <= mode <= max and min < max."""
         super().check()
         if not self.min <= self.mode <= self.max:
-            raise ValueError(f"mode ({self.mode}) must be between min ({self.min}) and max ({self.max})")
+            raise ValueError(
+                _("mode ({mode}) must be between min ({min}) and max ({max})").format(
+                    mode=self.mode, min=self.min, max=self.max
+                )
+            )
 
 
 def _lever_kind(value: Any) -> str | None:
@@ -300,7 +309,7 @@ Lever = Annotated[
     Discriminator(
         _lever_kind,
         custom_error_type="lever",
-        custom_error_message="expected 'values: [...]' or 'range: {min: ..., max: ...}'",
+        custom_error_message=N_("expected 'values: [...]' or 'range: {min: ..., max: ...}'"),
     ),
 ]
 Uncertainty = Annotated[
@@ -311,7 +320,7 @@ Uncertainty = Annotated[
     Discriminator(
         _uncertainty_kind,
         custom_error_type="uncertainty",
-        custom_error_message=(
+        custom_error_message=N_(
             "expected 'range: {min: ..., max: ...}' or 'dist: uniform' (min, max),"
             " 'dist: normal' (mean, sd) or 'dist: triangular' (min, mode, max)"
         ),
@@ -347,7 +356,11 @@ class Precision(Strict):
     @model_validator(mode="after")
     def _batch_fits(self) -> Precision:
         if self.max_reps < self.batch:
-            raise ValueError(f"max_reps ({self.max_reps}) must be at least batch ({self.batch})")
+            raise ValueError(
+                _("max_reps ({max_reps}) must be at least batch ({batch})").format(
+                    max_reps=self.max_reps, batch=self.batch
+                )
+            )
         return self
 
 

@@ -1,4 +1,4 @@
-"""Sentences other libraries write in English (Typer's copy of Click, pydantic), translated by their pattern.
+"""Sentences other libraries write in English (Typer's Click, pydantic, PyYAML), translated by their pattern.
 
 Typer ships its own copy of Click whose messages are fixed English f-strings
 ("Missing argument 'SCENARIO'.", "No such option: --bogus"), and pydantic explains
@@ -90,6 +90,53 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("List should have at most {most} items, not {found}"),
         ),
         (r"Value error, (?P<reason>.+)", ""),  # a validator's own reason: already in the language spoken
+        # PyYAML (the problem, then the context, of a malformed YAML file)
+        (r"mapping values are not allowed here", N_("mapping values are not allowed here")),
+        (
+            r"block sequence entries are not allowed here",
+            N_("block sequence entries are not allowed here"),
+        ),
+        (r"could not find expected ':'", N_("could not find expected ':'")),
+        (
+            r"found character (?P<character>.+) that cannot start any token",
+            N_("found character {character} that cannot start any token"),
+        ),
+        (r"expected <block end>, but found (?P<found>.+)", N_("expected <block end>, but found {found}")),
+        (r"expected ',' or '\]', but got (?P<found>.+)", N_("expected ',' or ']', but got {found}")),
+        (r"expected ',' or '\}', but got (?P<found>.+)", N_("expected ',' or '}}', but got {found}")),
+        (r"found unexpected end of stream", N_("found unexpected end of stream")),
+        (r"found undefined alias (?P<name>.+)", N_("found undefined alias {name}")),
+        (
+            r"found unknown escape character (?P<character>.+)",
+            N_("found unknown escape character {character}"),
+        ),
+        (
+            r"found duplicate anchor (?P<name>.+); first occurrence",
+            N_("found duplicate anchor {name}; first occurrence"),
+        ),
+        (r"second occurrence", N_("second occurrence")),
+        (r"but found another document", N_("but found another document")),
+        (r"expected a single document in the stream", N_("expected a single document in the stream")),
+        (r"while scanning a simple key", N_("while scanning a simple key")),
+        (r"while scanning a quoted scalar", N_("while scanning a quoted scalar")),
+        (r"while scanning a double-quoted scalar", N_("while scanning a double-quoted scalar")),
+        (r"while scanning a block scalar", N_("while scanning a block scalar")),
+        (r"while scanning for the next token", N_("while scanning for the next token")),
+        (r"while scanning an alias", N_("while scanning an alias")),
+        (r"while scanning an anchor", N_("while scanning an anchor")),
+        (r"while parsing a block mapping", N_("while parsing a block mapping")),
+        (r"while parsing a block collection", N_("while parsing a block collection")),
+        (r"while parsing a flow mapping", N_("while parsing a flow mapping")),
+        (r"while parsing a flow sequence", N_("while parsing a flow sequence")),
+        (r"while parsing a block node", N_("while parsing a block node")),
+        (r"while parsing a flow node", N_("while parsing a flow node")),
+        # Python's datetime (a day that is not in the calendar)
+        (r"day is out of range for month", N_("day is out of range for month")),
+        (r"month must be in 1\.\.12", N_("month must be in 1..12")),
+        (r"hour must be in 0\.\.23", N_("hour must be in 0..23")),
+        (r"minute must be in 0\.\.59", N_("minute must be in 0..59")),
+        (r"second must be in 0\.\.59", N_("second must be in 0..59")),
+        (r"year (?P<year>-?\d+) is out of range", N_("year {year} is out of range")),
     )
 )
 _NESTED = ("reason",)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from sim.experiments.load import ResolvedExperiment, resolve_experiment
 from sim.experiments.schema import Design, Experiment, RangeLever
+from sim.languages import _, ngettext
 from sim.plans.schema import SearchFile
 from sim.scenario.errors import ScenarioError, from_validation_error
 from sim.scenario.load import scenario_from_dict
@@ -77,10 +78,13 @@ def load_search(path: str | Path) -> ResolvedSearch:
         path,
         source,
         "search",
-        "a mapping of search keys (base, levers, budget, objective, ...)",
-        if_empty="the file is empty (or holds only comments); a search names at least its base scenario,"
-        " a lever and an objective, e.g. 'base: ../scenarios/baseline.yaml',"
-        " 'levers: {team.collectors: {values: [2, 4, 6]}}' and 'objective: {maximise: final_paid_share}'",
+        _("a mapping of search keys (base, levers, budget, objective, ...)"),
+        if_empty=_(
+            "the file is empty (or holds only comments); a search names at least its base scenario,"
+            " a lever and an objective, e.g. 'base: ../scenarios/baseline.yaml',"
+            " 'levers: {{team.collectors: {{values: [2, 4, 6]}}}}'"
+            " and 'objective: {{maximise: final_paid_share}}'"
+        ).format(),
     )
     raw.setdefault("name", path.stem)
     try:
@@ -88,10 +92,10 @@ def load_search(path: str | Path) -> ResolvedSearch:
     except ValidationError as exc:
         error = from_validation_error(exc, source, raw, SearchFile)
         count = len(error.problems)
-        summary = (
-            "invalid plan search (1 problem)" if count == 1 else f"invalid plan search ({count} problems)"
+        summary = ngettext(
+            "invalid plan search ({count} problem)", "invalid plan search ({count} problems)", count
         )
-        raise ScenarioError(source, summary, error.problems) from None
+        raise ScenarioError(source, summary.format(count=count), error.problems) from None
     return ResolvedSearch(path, search, resolve_experiment(_as_experiment(search), path))
 
 

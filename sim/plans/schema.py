@@ -30,6 +30,7 @@ from pydantic import Field, model_validator
 
 from sim.experiments.outcomes import check_outcome, curve_day, lower_is_better
 from sim.experiments.schema import MAX_REPLICATIONS, KeyPath, Lever
+from sim.languages import _
 from sim.scenario.base import Strict
 
 __all__ = ["Budget", "Candidates", "Objective", "Quantile", "Screening", "SearchFile", "is_share"]
@@ -89,7 +90,7 @@ class Objective(Strict):
     @model_validator(mode="after")
     def _one(self) -> Objective:
         if (self.maximise is None) == (self.minimise is None):
-            raise ValueError("give one of maximise: OUTCOME or minimise: OUTCOME")
+            raise ValueError(_("give one of maximise: OUTCOME or minimise: OUTCOME"))
         check_outcome(self.outcome)
         return self
 
@@ -155,8 +156,10 @@ class SearchFile(Strict):
     def _zone(self) -> SearchFile:
         if not is_share(self.objective.outcome) and self.indifference is None:
             raise ValueError(
-                f"objective {self.objective.outcome} is not a share, so indifference_pp does not apply:"
-                " give indifference, the smallest difference that matters in its own units"
+                _(
+                    "objective {outcome} is not a share, so indifference_pp does not apply:"
+                    " give indifference, the smallest difference that matters in its own units"
+                ).format(outcome=self.objective.outcome)
             )
         return self
 

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.languages import _
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -67,7 +69,11 @@ class Window(Strict):
     @model_validator(mode="after")
     def _start_before_end(self) -> Window:
         if self.end <= self.start:
-            raise ValueError(f"window end ({self.end}) must be after its start ({self.start})")
+            raise ValueError(
+                _("window end ({end}) must be after its start ({start})").format(
+                    end=self.end, start=self.start
+                )
+            )
         return self
 
 

@@ -4,11 +4,17 @@ Every problem a user can cause with a scenario file or a ``--set`` override ends
 as a :class:`ScenarioError`.  Its text is meant to be printed as is: a first line
 naming the file, then one line per problem with the dotted key path, what was
 expected and what was found.
+
+Messages are written in the language spoken when the problem is found (pydantic's
+are translated by their error type and context, `_expected`); the words that join
+them ("found", "from") are looked up when the error is shown.  Key paths, file
+names and the values found stay as written.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -16,12 +22,16 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["Problem", "ScenarioError", "describe_value", "from_validation_error"]
+from sim.languages import N_, _, active, ngettext
+from sim.languages.choose import ENGLISH
+from sim.languages.sentences import translate_sentence
+
+__all__ = ["Problem", "ScenarioError", "describe_value", "from_validation_error", "joined", "listing"]
 
 MAX_FOUND_CHARS = 70
 
@@ -35,16 +45,18 @@ class Problem:
     found: str | None = None
     hint: str | None = None
     origin: str | None = None
+    no_such_key: bool = field(default=False, compare=False, repr=False)
+    """The key path names no key of the scenario (an unknown key, or a key inside a value)."""
 
     def render(self) -> str:
-        """Return the problem as one line of text."""
-        text = f"{self.key}: {self.message}" if self.key else self.message
+        """Return the problem as one line of text, in the language spoken now."""
+        text = _("{key}: {message}").format(key=self.key, message=self.message) if self.key else self.message
         if self.found is not None:
-            text += f"; found {self.found}"
+            text = _("{text}; found {found}").format(text=text, found=self.found)
         if self.hint:
-            text += f" ({self.hint})"
+            text = _("{text} ({hint})").format(text=text, hint=self.hint)
         if self.origin:
-            text += f"  [from {self.origin}]"
+            text = _("{text}  [from {origin}]").format(text=text, origin=self.origin)
         return text
 
 
@@ -60,7 +72,11 @@ class ScenarioError(Exception):
     @property
     def message(self) -> str:
         """Return the full human-readable message."""
-        head = f"{self.source}: {self.summary}" if self.source else self.summary
+        head = (
+            _("{source}: {summary}").format(source=self.source, summary=self.summary)
+            if self.source
+            else self.summary
+        )
         if not self.problems:
             return head
         return "\n".join([head, *(f"  - {p.render()}" for p in self.problems)])
@@ -78,9 +94,9 @@ def describe_value(value: object, limit: int = MAX_FOUND_CHARS) -> str:
     """Render a raw scenario value compactly, in YAML-like spelling."""
     text = _yamlish(value)
     if isinstance(value, Mapping) and not value:
-        text = "an empty mapping {}"
+        text = _("an empty mapping {}")
     elif value is None:
-        text = "an empty value (null)"
+        text = _("an empty value (null)")
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text
@@ -197,18 +213,18 @@ def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseMode
 _DATE_SHAPE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ]|$)")
 # Not calendar.month_name, which follows the locale.
 _MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 )
 
 
@@ -220,73 +236,182 @@ def impossible_date(text: object) -> str | None:
     year, month, day = (int(part) for part in match.groups())
     written = match.group(0).rstrip("Tt ")
     if year < dt.MINYEAR:
-        return f"{written} is not a date: years start at {dt.MINYEAR:04d}"
+        return _("{written} is not a date: years start at {first}").format(
+            written=written, first=f"{dt.MINYEAR:04d}"
+        )
     if not 1 <= month <= 12:
-        return f"{written} is not a date: there is no month {month} (months run from 1 to 12)"
+        return _("{written} is not a date: there is no month {month} (months run from 1 to 12)").format(
+            written=written, month=month
+        )
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        return f"{written} is not a date: {_MONTHS[month - 1]} {year} has {days} days"
+        return _("{written} is not a date: {month} {year} has {days} days").format(
+            written=written, month=_(_MONTHS[month - 1]), year=year, days=days
+        )
     return None
 
 
-def _expected(error: Mapping[str, Any]) -> str:
+# What pydantic says a value "should be", as the expectation alone ("a value greater than or equal to 1"):
+# patterns of the English and their catalogue messages, with the same names as placeholders.
+_EXPECTATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (r"a value greater than or equal to (?P<limit>.+)", N_("a value greater than or equal to {limit}")),
+        (r"a value greater than (?P<limit>.+)", N_("a value greater than {limit}")),
+        (r"a value less than or equal to (?P<limit>.+)", N_("a value less than or equal to {limit}")),
+        (r"a value less than (?P<limit>.+)", N_("a value less than {limit}")),
+        (
+            r"a valid integer, unable to parse string as an integer",
+            N_("a valid integer, unable to parse string as an integer"),
+        ),
+        (
+            r"a valid integer, got a number with a fractional part",
+            N_("a valid integer, got a number with a fractional part"),
+        ),
+        (r"a valid integer", N_("a valid integer")),
+        (
+            r"a valid number, unable to parse string as a number",
+            N_("a valid number, unable to parse string as a number"),
+        ),
+        (r"a valid number", N_("a valid number")),
+        (r"a finite number", N_("a finite number")),
+        (r"a valid boolean, unable to interpret input", N_("a valid boolean, unable to interpret input")),
+        (r"a valid boolean", N_("a valid boolean")),
+        (r"a valid string", N_("a valid string")),
+        (r"a valid list", N_("a valid list")),
+        (r"a valid tuple", N_("a valid tuple")),
+        (r"a valid dictionary", N_("a valid dictionary")),
+        (r"a valid date.*", N_("a valid date")),
+    )
+)
+
+
+def _expectation(what: str) -> tuple[str, str]:
+    """Return the message "expected `what`", and `what`."""
+    return _("expected {what}").format(what=what), what
+
+
+def _expectation_in(message: str) -> tuple[str, str | None]:
+    """Return `message`, and what it says was expected if it is an "expected ..." message."""
+    return message, message.removeprefix("expected ") if message.startswith("expected ") else None
+
+
+def _input_should_be(kind: str, rest: str) -> str | None:
+    """Return pydantic's "Input should be `rest`" as an expectation in the language spoken, or None."""
+    if active() == ENGLISH:
+        return rest
+    if kind == "literal_error":
+        head, sep, last = rest.rpartition(" or ")
+        choices = [*head.split(", "), last] if sep else [rest]
+        return _("one of {choices}").format(choices="、".join(choices))
+    for pattern, message in _EXPECTATIONS:
+        found = pattern.fullmatch(rest)
+        if found is not None:
+            return _(message).format(**found.groupdict())
+    return None
+
+
+def _other_sentence(kind: str, msg: str, ctx: Mapping[str, Any]) -> str:
+    """Return pydantic's `msg` in the language spoken (our schemas' own messages from the catalogue)."""
+    text = msg[:1].lower() + msg[1:]
+    if kind in {"string_too_short", "string_too_long"} and isinstance(ctx.get(_LENGTHS[kind]), int):
+        count = ctx[_LENGTHS[kind]]
+        if kind == "string_too_short":
+            message = ngettext(
+                "string should have at least {count} character",
+                "string should have at least {count} characters",
+                count,
+            )
+        else:
+            message = ngettext(
+                "string should have at most {count} character",
+                "string should have at most {count} characters",
+                count,
+            )
+        return message.format(count=count)
+    if active() == ENGLISH:
+        return text
+    own = _(text)  # a custom message of our schemas, marked with N_()
+    if own != text:
+        return own
+    found = translate_sentence(msg)
+    return found if found != msg else text
+
+
+_LENGTHS = {"string_too_short": "min_length", "string_too_long": "max_length"}
+
+
+def _expected(error: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Return what `error` says was expected, and the expectation alone if the message is "expected ..."."""
     kind = error["type"]
     msg: str = error["msg"]
+    ctx = error.get("ctx") or {}
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return "expected a mapping of keys (indented 'key: value' lines)"
+        return _expectation(_("a mapping of keys (indented 'key: value' lines)"))
     if kind in {"tuple_type", "list_type"}:
-        return "expected a list"
+        return _expectation(_("a list"))
     if kind in {"too_short", "too_long"}:
-        ctx = error.get("ctx") or {}
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        word = "at least" if kind == "too_short" else "at most"
         if bound is not None:
-            return f"expected a list of {word} {bound} item{'s' if bound != 1 else ''}"
+            if kind == "too_short":
+                what = ngettext("a list of at least {count} item", "a list of at least {count} items", bound)
+            else:
+                what = ngettext("a list of at most {count} item", "a list of at most {count} items", bound)
+            return _expectation(what.format(count=bound))
     if kind.startswith("date_"):
-        return impossible_date(error.get("input")) or "expected a date written as YYYY-MM-DD"
+        impossible = impossible_date(error.get("input"))
+        return (impossible, None) if impossible else _expectation(_("a date written as YYYY-MM-DD"))
     if kind == "value_error":
-        return msg.removeprefix("Value error, ")
+        return _expectation_in(msg.removeprefix("Value error, "))
     if kind == "assertion_error":
-        return msg.removeprefix("Assertion failed, ")
+        return _expectation_in(msg.removeprefix("Assertion failed, "))
     if msg.startswith("Input should be "):
         rest = msg.removeprefix("Input should be ")
         if rest.startswith(("greater", "less")):
             rest = "a value " + rest
-        return "expected " + rest
-    return msg[:1].lower() + msg[1:]
+        what = _input_should_be(kind, rest)
+        return _expectation(what) if what is not None else (translate_sentence(msg), None)
+    return _expectation_in(_other_sentence(kind, msg, ctx))
 
 
 def _problem(
     item: _Located,
     root: type[BaseModel] | None,
     origin_of: Callable[[tuple[str | int, ...]], str | None],
-) -> Problem:
+) -> tuple[Problem, str | None]:
+    """Return the problem of one located error, and what it says was expected (None if no expectation)."""
     error = item.error
     key = dotted(item.path, item.is_index)
     origin = origin_of(item.path)
     kind = error["type"]
     value = error.get("input")
     if kind == "missing":
-        return Problem(key, "missing required key", origin=origin)
+        return Problem(key, _("missing required key"), origin=origin), None
     if kind == "extra_forbidden":
         known = _model_at(root, item.path[:-1]) if root is not None else None
         name = str(item.path[-1]) if item.path else ""
-        message = "unknown key"
+        message = _("unknown key")
         if known is not None:
             fields = list(known.model_fields)
             close = difflib.get_close_matches(name, fields, n=1)
+            keys = listing(fields)
             if close:
-                message += f" (did you mean '{close[0]}'?)"
-            message += "; expected one of: " + ", ".join(fields)
-        return Problem(key, message, origin=origin)
+                message = _("unknown key (did you mean '{close}'?); expected one of: {keys}").format(
+                    close=close[0], keys=keys
+                )
+            else:
+                message = _("unknown key; expected one of: {keys}").format(keys=keys)
+        return Problem(key, message, origin=origin, no_such_key=True), None
     if kind == "invalid_key":
-        return Problem(key, "expected a text key", found=describe_value(value), origin=origin)
+        message, what = _expectation(_("a text key"))
+        return Problem(key, message, found=describe_value(value), origin=origin), what
     found = None
     if not (kind in {"value_error", "assertion_error"} and isinstance(value, Mapping)) and not (
         kind.startswith("date_") and impossible_date(value)
     ):
         found = describe_value(value)
-    return Problem(key, _expected(error), found=found, origin=origin)
+    message, what = _expected(error)
+    return Problem(key, message, found=found, origin=origin), what
 
 
 def from_validation_error(
@@ -330,21 +455,35 @@ def from_validation_error(
     ]
     lookup = origin_of or (lambda _path: None)
     problems: list[Problem] = []
+    expected: list[str | None] = []
     for item in kept:
-        problem = _problem(item, root, lookup)
+        problem, what = _problem(item, root, lookup)
         previous = problems[-1] if problems else None
         if (
             previous is not None
             and previous.key == problem.key
             and previous.found == problem.found
-            and problem.message.startswith("expected ")
-            and previous.message.startswith("expected ")
+            and what is not None
+            and expected[-1] is not None
         ):
             # Union alternatives on the same value: "expected 'china' or 'none', or a list".
-            merged = f"{previous.message}, or {problem.message.removeprefix('expected ')}"
-            problems[-1] = Problem(previous.key, merged, previous.found, previous.hint, previous.origin)
+            both = _("{first}, or {second}").format(first=expected[-1], second=what)
+            merged, _what = _expectation(both)
+            problems[-1] = dataclasses.replace(previous, message=merged)
+            expected[-1] = both
             continue
         problems.append(problem)
+        expected.append(what)
     count = len(problems)
-    summary = "invalid scenario (1 problem)" if count == 1 else f"invalid scenario ({count} problems)"
-    return ScenarioError(source, summary, problems)
+    summary = ngettext("invalid scenario ({count} problem)", "invalid scenario ({count} problems)", count)
+    return ScenarioError(source, summary.format(count=count), problems)
+
+
+def joined(texts: Sequence[str]) -> str:
+    """Return texts one after another, separated by semicolons (full-width in Chinese)."""
+    return ("; " if active() == ENGLISH else "；").join(texts)
+
+
+def listing(texts: Sequence[str]) -> str:
+    """Return items of a list one after another, separated by commas (the enumeration comma in Chinese)."""
+    return (", " if active() == ENGLISH else "、").join(texts)

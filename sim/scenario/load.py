@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.languages import _
 from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.schema import ROSTER_FIELDS, Scenario
 from sim.scenario.yamlfile import dump_yaml, parse_yaml, read_yaml_mapping
@@ -64,8 +65,8 @@ def parse_overrides(items: Sequence[str], column_map: Sequence[str] | None = Non
         if "=" not in item:
             raise ScenarioError(
                 label,
-                "bad override",
-                [Problem("", "expected 'key.path=value' (for example horizon_days=90)", found=repr(item))],
+                _("bad override"),
+                [Problem("", _("expected 'key.path=value' (for example horizon_days=90)"), found=repr(item))],
             )
         key, text = item.split("=", 1)
         key = key.strip()
@@ -96,8 +97,8 @@ def scenario_from_dict(
     if not isinstance(data, Mapping):
         raise ScenarioError(
             source,
-            "not a scenario",
-            [Problem("", "expected a mapping of scenario keys", found=describe_value(data))],
+            _("not a scenario"),
+            [Problem("", _("expected a mapping of scenario keys"), found=describe_value(data))],
         )
     merged: dict[str, Any] = copy.deepcopy(dict(data))
     origins: Origins = {}
@@ -138,11 +139,11 @@ def _resolve(path: str | os.PathLike[str], overrides: Mapping[str, object] | Non
 
 def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Origins) -> dict[str, Any]:
     """Load `path` and its ``extends`` ancestors, merged; record where each key came from."""
-    where = label if label == top else f"{label} (extended by {top})"
+    where = label if label == top else _("{file} (extended by {top})").format(file=label, top=top)
     resolved = path.resolve()
     if resolved in stack:
         chain = " -> ".join([*(_short(p) for p in stack), _short(resolved)])
-        raise ScenarioError(top, f"'extends' cycle: {chain}")
+        raise ScenarioError(top, _("'extends' cycle: {chain}").format(chain=chain))
     raw = _read_mapping(path, where)
     _resolve_roster_path(raw, path)
     parent_ref = raw.pop(EXTENDS_KEY, None)
@@ -152,11 +153,11 @@ def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Or
         if not isinstance(parent_ref, str) or not parent_ref.strip():
             raise ScenarioError(
                 where,
-                "bad 'extends'",
+                _("bad 'extends'"),
                 [
                     Problem(
                         EXTENDS_KEY,
-                        "expected a file path (relative to this file)",
+                        _("expected a file path (relative to this file)"),
                         describe_value(parent_ref),
                     )
                 ],
@@ -164,11 +165,11 @@ def _load_chain(path: Path, label: str, top: str, stack: list[Path], origins: Or
         parent_path = path.parent / parent_ref
         parent_label = os.path.normpath(os.path.join(os.path.dirname(label), parent_ref))
         if not parent_path.is_file():
-            state = "is not a file" if parent_path.exists() else "does not exist"
-            raise ScenarioError(
-                where,
-                f"'extends: {parent_ref}' names a parent scenario that {state}: {parent_label}",
-            )
+            if parent_path.exists():
+                message = _("'extends: {parent}' names a parent scenario that is not a file: {path}")
+            else:
+                message = _("'extends: {parent}' names a parent scenario that does not exist: {path}")
+            raise ScenarioError(where, message.format(parent=parent_ref, path=parent_label))
         base = _load_chain(parent_path, parent_label, top, [*stack, resolved], origins)
     _deep_merge(base, raw, (), label, origins)
     return base
@@ -189,19 +190,26 @@ def _short(path: Path) -> str:
 
 
 def _read_mapping(path: Path, where: str) -> dict[str, Any]:
-    expected = "a mapping of scenario keys (like 'horizon_days: 90')"
+    expected = _("a mapping of scenario keys (like 'horizon_days: 90')")
     return read_yaml_mapping(path, where, "scenario", expected, if_empty=_empty_file_message(path))
 
 
 def _empty_file_message(path: Path) -> str:
     """Say that a file without keys is not a scenario, and how to start one from the shipped baseline."""
     baseline = _baseline_from(path.parent)
-    relative = "" if Path(baseline).is_absolute() else " (paths are relative to this file's folder)"
-    return (
-        "the file is empty (or holds only comments), so it describes no campaign; start from a scenario"
-        f" with a first line 'extends: {baseline}'{relative} and then the keys"
-        " that differ, or write '{}' for every default (the keys are in 'feesim schema')"
-    )
+    if Path(baseline).is_absolute():
+        message = _(
+            "the file is empty (or holds only comments), so it describes no campaign; start from a scenario"
+            " with a first line 'extends: {baseline}' and then the keys"
+            " that differ, or write '{{}}' for every default (the keys are in 'feesim schema')"
+        )
+    else:
+        message = _(
+            "the file is empty (or holds only comments), so it describes no campaign; start from a scenario"
+            " with a first line 'extends: {baseline}' (paths are relative to this file's folder) and then"
+            " the keys that differ, or write '{{}}' for every default (the keys are in 'feesim schema')"
+        )
+    return message.format(baseline=baseline)
 
 
 def _baseline_from(folder: Path) -> str:
@@ -240,8 +248,12 @@ def _merge_roster_columns(data: dict[str, Any], columns: Mapping[str, str], sour
     if not isinstance(community, dict) or not community.get("roster"):
         raise ScenarioError(
             source,
-            "--map names roster columns, but the scenario has no roster",
-            [Problem("community.roster", "expected the roster file to map (relative to the scenario file)")],
+            _("--map names roster columns, but the scenario has no roster"),
+            [
+                Problem(
+                    "community.roster", _("expected the roster file to map (relative to the scenario file)")
+                )
+            ],
         )
     given = community.get("roster_columns")
     community["roster_columns"] = {**(given if isinstance(given, dict) else {}), **columns}
@@ -253,13 +265,17 @@ def _merge_roster_columns(data: dict[str, Any], columns: Mapping[str, str], sour
 def _check_key(key: str, label: str) -> None:
     if not key:
         raise ScenarioError(
-            label, "bad override", [Problem("", "expected a key path before '='", found="''")]
+            label, _("bad override"), [Problem("", _("expected a key path before '='"), found="''")]
         )
     if any(not part.strip() for part in key.split(".")):
         raise ScenarioError(
             label,
-            "bad override",
-            [Problem(key, "expected dot-separated key names (like strategy.billing.mode)", found=repr(key))],
+            _("bad override"),
+            [
+                Problem(
+                    key, _("expected dot-separated key names (like strategy.billing.mode)"), found=repr(key)
+                )
+            ],
         )
 
 
@@ -292,8 +308,8 @@ def _apply_overrides(
         if not isinstance(key, str):
             raise ScenarioError(
                 source,
-                f"bad override ({label})",
-                [Problem("", "expected a text key path", describe_value(key))],
+                _("bad override ({label})").format(label=label),
+                [Problem("", _("expected a text key path"), describe_value(key))],
             )
         _check_key(key, label)
         value = raw_value if parsed or not isinstance(raw_value, str) else _parse_value(raw_value)
@@ -308,12 +324,13 @@ def _apply_overrides(
                 where = ".".join(parts[: depth + 1])
                 raise ScenarioError(
                     source,
-                    f"bad override ({label})",
+                    _("bad override ({label})").format(label=label),
                     [
                         Problem(
                             where,
-                            f"is not a mapping, so it has no key '{parts[depth + 1]}'",
+                            _("is not a mapping, so it has no key '{key}'").format(key=parts[depth + 1]),
                             found=describe_value(child),
+                            no_such_key=True,
                         )
                     ],
                 )

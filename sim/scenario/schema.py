@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from sim.languages import _
 from sim.scenario.base import (
     OUTCOMES,
     SCHEDULES,
@@ -85,7 +86,9 @@ class Range(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+            raise ValueError(
+                _("max ({max}) must not be below min ({min})").format(max=self.max, min=self.min)
+            )
         return self
 
 
@@ -105,7 +108,8 @@ class Grievance(Strict):
     @model_validator(mode="after")
     def _at_most_one(self) -> Grievance:
         if self.fixable + self.legacy > 1.0 + SHARE_TOLERANCE:
-            raise ValueError(f"fixable + legacy must not exceed 1, got {self.fixable + self.legacy:.6g}")
+            total = f"{self.fixable + self.legacy:.6g}"
+            raise ValueError(_("fixable + legacy must not exceed 1, got {total}").format(total=total))
         return self
 
 
@@ -164,7 +168,8 @@ class Segments(Strict):
     def _shares_sum_to_one(self) -> Segments:
         total = self.ordinary.share + self.undecided.share + self.hard.share
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"segment shares must sum to 1 (tolerance 1e-9), got {total:.12g}")
+            message = _("segment shares must sum to 1 (tolerance 1e-9), got {total}")
+            raise ValueError(message.format(total=f"{total:.12g}"))
         return self
 
     def get(self, name: str) -> Segment:
@@ -257,7 +262,9 @@ class Area(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Area:
         if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+            raise ValueError(
+                _("max ({max}) must not be below min ({min})").format(max=self.max, min=self.min)
+            )
         return self
 
 
@@ -369,7 +376,9 @@ class WakingHours(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> WakingHours:
         if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+            raise ValueError(
+                _("end ({end}) must be after start ({start})").format(end=self.end, start=self.start)
+            )
         return self
 
 
@@ -464,7 +473,7 @@ class Billing(Strict):
     @classmethod
     def _each_segment_once(cls, stages: tuple[str, ...]) -> tuple[str, ...]:
         if sorted(stages) != sorted(SEGMENTS):
-            raise ValueError(f"stages must list each of {list(SEGMENTS)} exactly once")
+            raise ValueError(_("stages must list each of {names} exactly once").format(names=list(SEGMENTS)))
         return stages
 
 
@@ -515,7 +524,7 @@ class Calls(Strict):
     def _each_class_once(cls, order: tuple[str, ...]) -> tuple[str, ...]:
         expected = {"broken_promise", "fresh", "follow_up"}
         if set(order) != expected or len(order) != len(expected):
-            raise ValueError(f"order must list each of {sorted(expected)} exactly once")
+            raise ValueError(_("order must list each of {names} exactly once").format(names=sorted(expected)))
         return order
 
 
@@ -528,7 +537,9 @@ class PromiseDelay(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> PromiseDelay:
         if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
+            raise ValueError(
+                _("max ({max}) must not be below min ({min})").format(max=self.max, min=self.min)
+            )
         return self
 
 
@@ -692,7 +703,8 @@ class Scenario(Strict):
     def _buildings_fit(self) -> Scenario:
         if self.community.households and self.community.buildings > self.community.households:
             raise ValueError(
-                f"community.buildings ({self.community.buildings}) must not exceed "
-                f"community.households ({self.community.households})"
+                _(
+                    "community.buildings ({buildings}) must not exceed community.households ({households})"
+                ).format(buildings=self.community.buildings, households=self.community.households)
             )
         return self

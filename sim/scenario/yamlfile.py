@@ -23,6 +23,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim.languages import N_, _, active
+from sim.languages.choose import ENGLISH
+from sim.languages.sentences import translate_sentence
 from sim.scenario.errors import Problem, ScenarioError, describe_value
 
 __all__ = ["MAX_DEPTH", "MAX_EXPANDED", "MAX_FILE_BYTES", "dump_yaml", "parse_yaml", "read_yaml_mapping"]
@@ -30,6 +33,13 @@ __all__ = ["MAX_DEPTH", "MAX_EXPANDED", "MAX_FILE_BYTES", "dump_yaml", "parse_ya
 MAX_FILE_BYTES = 256_000
 MAX_DEPTH = 32
 MAX_EXPANDED = 1_000_000
+KINDS: dict[str, tuple[str, str]] = {
+    "scenario": (N_("scenario"), N_("a scenario")),
+    "experiment": (N_("experiment"), N_("an experiment")),
+    "search": (N_("search"), N_("a search")),
+    "priors": (N_("priors"), N_("a priors")),
+}
+"""The kinds of YAML file, as the errors name them: alone, and with their article."""
 
 
 class RefusedYaml(yaml.MarkedYAMLError):
@@ -48,7 +58,7 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise RefusedYaml(
-                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem=_("nested more than {depth} levels deep").format(depth=MAX_DEPTH),
                     problem_mark=self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)
@@ -111,16 +121,17 @@ def _check_expansion(root: Node) -> None:
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
             if size[key] > MAX_EXPANDED:
                 raise RefusedYaml(
-                    problem=f"aliases expand it beyond {MAX_EXPANDED:,} characters",
+                    problem=_("aliases expand it beyond {size} characters").format(size=f"{MAX_EXPANDED:,}"),
                     problem_mark=node.start_mark,
                 )
             if depth[key] > MAX_DEPTH:
                 raise RefusedYaml(
-                    problem=f"aliases nest it more than {MAX_DEPTH} levels deep", problem_mark=node.start_mark
+                    problem=_("aliases nest it more than {depth} levels deep").format(depth=MAX_DEPTH),
+                    problem_mark=node.start_mark,
                 )
         elif key in on_path:
             raise RefusedYaml(
-                problem="an alias refers to a value that contains it", problem_mark=node.start_mark
+                problem=_("an alias refers to a value that contains it"), problem_mark=node.start_mark
             )
         elif key not in size:
             on_path.add(key)
@@ -157,60 +168,77 @@ def read_yaml_mapping(
     if not isinstance(data, dict):
         raise ScenarioError(
             where,
-            f"the top level must be {expected}",
-            [Problem("", "expected a mapping", found=describe_value(data))],
+            _("the top level must be {expected}").format(expected=expected),
+            [Problem("", _("expected a mapping"), found=describe_value(data))],
         )
     return copy.deepcopy(data)
 
 
 def _read_text(path: Path, where: str, kind: str) -> str:
-    article = "an" if kind[0] in "aeiou" else "a"
+    if kind in KINDS:
+        noun, with_article = (_(word) for word in KINDS[kind])
+    else:
+        noun, with_article = kind, f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError(where, f"{kind} file not found") from None
+        raise ScenarioError(where, _("{kind} file not found").format(kind=noun)) from None
     except IsADirectoryError:
-        raise ScenarioError(where, f"is a folder, expected {article} {kind} YAML file") from None
+        message = _("is a folder, expected {a_kind} YAML file").format(a_kind=with_article)
+        raise ScenarioError(where, message) from None
     except OSError as exc:
-        raise ScenarioError(where, f"cannot read {kind} file: {exc.strerror or exc}") from None
+        message = _("cannot read {kind} file: {reason}").format(kind=noun, reason=exc.strerror or exc)
+        raise ScenarioError(where, message) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            where, f"is larger than {MAX_FILE_BYTES:,} bytes: is this really {article} {kind} YAML file?"
-        )
+        message = _("is larger than {size} bytes: is this really {a_kind} YAML file?")
+        raise ScenarioError(where, message.format(size=f"{MAX_FILE_BYTES:,}", a_kind=with_article))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            where, f"not UTF-8 text (byte {exc.start}): is this really a YAML file?"
-        ) from None
+        message = _("not UTF-8 text (byte {byte}): is this really a YAML file?").format(byte=exc.start)
+        raise ScenarioError(where, message) from None
 
 
 def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
     if isinstance(exc, yaml.reader.ReaderError):
         character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-        return ScenarioError(
-            where,
-            f"malformed YAML: character {character} at position {exc.position} is not allowed in YAML text",
+        message = _(
+            "malformed YAML: character {character} at position {position} is not allowed in YAML text"
         )
+        return ScenarioError(where, message.format(character=character, position=exc.position))
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    what = "refused YAML" if isinstance(exc, RefusedYaml) else "malformed YAML"
+    problem = _pyyaml_sentence(getattr(exc, "problem", None) or str(exc))
+    refused = isinstance(exc, RefusedYaml)
     if mark is None:
-        return ScenarioError(where, f"{what}: {problem}")
-    summary = f"{what} at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        message = _("refused YAML: {problem}") if refused else _("malformed YAML: {problem}")
+        return ScenarioError(where, message.format(problem=problem))
+    if refused:
+        summary = _("refused YAML at line {line}, column {column}: {problem}")
+    else:
+        summary = _("malformed YAML at line {line}, column {column}: {problem}")
+    summary = summary.format(line=mark.line + 1, column=mark.column + 1, problem=problem)
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     if context:
-        summary += f" ({context}"
+        context = _pyyaml_sentence(context)
         if context_mark is not None:
-            summary += f" at line {context_mark.line + 1}, column {context_mark.column + 1}"
-        summary += ")"
+            summary = _("{summary} ({context} at line {line}, column {column})").format(
+                summary=summary, context=context, line=context_mark.line + 1, column=context_mark.column + 1
+            )
+        else:
+            summary = _("{summary} ({context})").format(summary=summary, context=context)
     lines = text.splitlines()
     problems = []
     if 0 <= mark.line < len(lines):
-        problems.append(Problem("", f"line {mark.line + 1}: {_clip(lines[mark.line].rstrip())}"))
+        line = _("line {line}: {text}").format(line=mark.line + 1, text=_clip(lines[mark.line].rstrip()))
+        problems.append(Problem("", line))
     return ScenarioError(where, summary, problems)
+
+
+def _pyyaml_sentence(text: str) -> str:
+    """Return a sentence of PyYAML's in the language spoken (as written in English, or if unknown)."""
+    return text if active() == ENGLISH else translate_sentence(text)
 
 
 def _clip(line: str, limit: int = 100) -> str:

@@ -35,7 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 from scipy.stats import qmc
 
-from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
+from sim.languages import N_, _, ngettext
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error, joined
 from sim.scenario.load import ParsedOverrides, scenario_from_dict
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import read_yaml_mapping
@@ -143,11 +144,12 @@ class _Entry(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> _Entry:
         if not self.reason.strip():
-            raise ValueError("expected a reason: why this range and distribution (text)")
+            raise ValueError(_("expected a reason: why this range and distribution (text)"))
         if not self.low < self.high:
-            raise ValueError(f"expected low < high, got low {self.low:g} and high {self.high:g}")
+            message = _("expected low < high, got low {low} and high {high}")
+            raise ValueError(message.format(low=f"{self.low:g}", high=f"{self.high:g}"))
         if self.distribution == "loguniform" and self.low <= 0:
-            raise ValueError(f"a loguniform prior needs low > 0, got {self.low:g}")
+            raise ValueError(_("a loguniform prior needs low > 0, got {low}").format(low=f"{self.low:g}"))
         self._check_parameters()
         return self
 
@@ -156,13 +158,18 @@ class _Entry(BaseModel):
         for name in ("mode", "mean", "sd"):
             given = getattr(self, name) is not None
             if name in wanted and not given:
-                raise ValueError(f"a {self.distribution} prior needs '{name}'")
+                message = _("a {distribution} prior needs '{name}'")
+                raise ValueError(message.format(distribution=self.distribution, name=name))
             if name not in wanted and given:
-                raise ValueError(f"'{name}' belongs to no {self.distribution} prior; remove it")
+                message = _("'{name}' belongs to no {distribution} prior; remove it")
+                raise ValueError(message.format(distribution=self.distribution, name=name))
         for name in ("mode", "mean"):
             value = getattr(self, name)
             if value is not None and not self.low <= value <= self.high:
-                raise ValueError(f"{name} {value:g} is outside [low, high] = [{self.low:g}, {self.high:g}]")
+                message = _("{name} {value} is outside [low, high] = [{low}, {high}]")
+                raise ValueError(
+                    message.format(name=name, value=f"{value:g}", low=f"{self.low:g}", high=f"{self.high:g}")
+                )
 
 
 class _PriorsFile(BaseModel):
@@ -212,13 +219,16 @@ def _unknown_key(key: str, where: str = "") -> Problem:
     """Say that `key` is no numeric scenario key, suggesting the closest one; `where` prefixes the path."""
     keys = list(numeric_keys())
     close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "the keys are in 'feesim schema'"
+    hint = (
+        _("did you mean '{close}'?").format(close=close[0]) if close else _("the keys are in 'feesim schema'")
+    )
     if any(k.startswith(key + ".") for k in keys):
-        return Problem(where + key, "is a section, expected a numeric scenario key path inside it", hint=hint)
+        message = _("is a section, expected a numeric scenario key path inside it")
+        return Problem(where + key, message, hint=hint)
     if key in _default_values():
-        message = "is not a numeric key (a text, a switch or a list); expected a number's key path"
+        message = _("is not a numeric key (a text, a switch or a list); expected a number's key path")
         return Problem(where + key, message)
-    return Problem(where + key, "unknown key: expected a numeric scenario key path", hint=hint)
+    return Problem(where + key, _("unknown key: expected a numeric scenario key path"), hint=hint)
 
 
 # -- loading priors -----------------------------------------------------------------------------------
@@ -231,17 +241,17 @@ def load_priors(path: Path) -> Priors:
         Path(path),
         where,
         "priors",
-        "a mapping with the key 'priors' (key paths and their distributions)",
-        if_empty="the file is empty (or holds only comments); expected 'priors:' and then the key paths",
+        _("a mapping with the key 'priors' (key paths and their distributions)"),
+        if_empty=_("the file is empty (or holds only comments); expected 'priors:' and then the key paths"),
     )
     problems = _duplicate_keys(Path(path))
     try:
         parsed = _PriorsFile.model_validate(data)
     except ValidationError as exc:
         problems += from_validation_error(exc, where, data, _PriorsFile).problems
-        raise ScenarioError(where, _count("invalid priors", problems), problems) from None
+        raise ScenarioError(where, _invalid_priors(problems), problems) from None
     if not parsed.priors:
-        problems.append(Problem("priors", "expected at least one key path with its prior"))
+        problems.append(Problem("priors", _("expected at least one key path with its prior")))
     entries: dict[str, _Entry] = {}
     for key, raw in parsed.priors.items():
         entry, found = _entry(key, raw, where)
@@ -250,7 +260,7 @@ def load_priors(path: Path) -> Priors:
             entries[key] = entry
     problems += _fixed_problems(parsed.fixed, parsed.priors)
     if problems:
-        raise ScenarioError(where, _count("invalid priors", problems), problems)
+        raise ScenarioError(where, _invalid_priors(problems), problems)
     return Priors(source=where, priors=tuple(_prior(key, entry) for key, entry in entries.items()))
 
 
@@ -274,7 +284,7 @@ def _under(prefix: str, problem: Problem) -> Problem:
 def _fixed_problems(fixed: Mapping[str, str], priors: Mapping[str, object]) -> list[Problem]:
     problems = [_unknown_key(key, "fixed.") for key in fixed if not _names_keys(key)]
     problems += [
-        Problem(f"fixed.{key}", "has a prior too; expected a key either in 'priors' or in 'fixed'")
+        Problem(f"fixed.{key}", _("has a prior too; expected a key either in 'priors' or in 'fixed'"))
         for key in fixed
         if key in priors
     ]
@@ -290,8 +300,18 @@ def is_priors_file(path: Path) -> bool:
     return "priors" in data
 
 
-def _count(summary: str, problems: Sequence[Problem]) -> str:
-    return f"{summary} (1 problem)" if len(problems) == 1 else f"{summary} ({len(problems)} problems)"
+def _invalid_priors(problems: Sequence[Problem]) -> str:
+    count = len(problems)
+    return ngettext("invalid priors ({count} problem)", "invalid priors ({count} problems)", count).format(
+        count=count
+    )
+
+
+def _invalid_worlds(problems: Sequence[Problem]) -> str:
+    count = len(problems)
+    return ngettext(
+        "invalid table of worlds ({count} problem)", "invalid table of worlds ({count} problems)", count
+    ).format(count=count)
 
 
 def _names_keys(prefix: str) -> bool:
@@ -303,13 +323,10 @@ def _check_against_scenario(key: str, entry: _Entry) -> list[Problem]:
     here = f"priors.{key}"
     default = _default(key)
     if not entry.low <= default <= entry.high:
-        return [
-            Problem(
-                here,
-                f"the default {default:g} lies outside [low, high] = [{entry.low:g}, {entry.high:g}]",
-                hint="a prior's range must hold the scenario's default",
-            )
-        ]
+        message = _("the default {default} lies outside [low, high] = [{low}, {high}]").format(
+            default=f"{default:g}", low=f"{entry.low:g}", high=f"{entry.high:g}"
+        )
+        return [Problem(here, message, hint=_("a prior's range must hold the scenario's default"))]
     return [p for bound in ("low", "high") for p in _refused(here, key, bound, getattr(entry, bound))]
 
 
@@ -318,8 +335,9 @@ def _refused(here: str, key: str, bound: str, value: float) -> list[Problem]:
     try:
         scenario_from_dict({}, overrides={key: _as_type(key, value)})
     except ScenarioError as exc:
-        why = "; ".join(p.message for p in exc.problems) or exc.summary
-        return [Problem(f"{here}.{bound}", f"a scenario refuses {value:g} here: {why}")]
+        why = joined([p.message for p in exc.problems]) or exc.summary
+        message = _("a scenario refuses {value} here: {reasons}").format(value=f"{value:g}", reasons=why)
+        return [Problem(f"{here}.{bound}", message)]
     return []
 
 
@@ -352,12 +370,14 @@ def _duplicate_keys(path: Path) -> list[Problem]:
         if key_node.value != "priors" or not isinstance(value_node, yaml.MappingNode):
             continue
         seen: dict[str, int] = {}
-        for child, _ in value_node.value:
+        for child, _value in value_node.value:
             if not isinstance(child, yaml.ScalarNode):
                 continue  # a key that is no text: validation says so
             line = child.start_mark.line + 1
             if child.value in seen:
-                message = f"given twice (lines {seen[child.value]} and {line}), expected each key path once"
+                message = _("given twice (lines {first} and {second}), expected each key path once").format(
+                    first=seen[child.value], second=line
+                )
                 problems.append(Problem(f"priors.{child.value}", message))
             seen.setdefault(child.value, line)
     return problems
@@ -376,7 +396,8 @@ def sample_worlds(priors: Priors, n: int, seed: int) -> pd.DataFrame:
     are rounded to the nearest integer.
     """
     if not 1 <= n <= MAX_WORLDS:
-        raise ValueError(f"the number of worlds must be between 1 and {MAX_WORLDS:,}, got {n}")
+        message = _("the number of worlds must be between 1 and {most}, got {count}")
+        raise ValueError(message.format(most=f"{MAX_WORLDS:,}", count=n))
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), WORLDS_ENTROPY]))
     units = qmc.LatinHypercube(d=len(priors.priors), rng=rng).random(n)
     columns = {prior.key: _typed(prior.key, prior.ppf(units[:, i])) for i, prior in enumerate(priors.priors)}
@@ -395,18 +416,20 @@ def choose_worlds(
     path = PRIORS_FILE if path is None else Path(path)
     if path.suffix.lower() not in (".csv", ".parquet"):
         if count is None:
-            raise ScenarioError(
-                str(path), f"a priors file needs {count_name} N, the number of worlds to sample"
-            )
+            message = _("a priors file needs {option} N, the number of worlds to sample")
+            raise ScenarioError(str(path), message.format(option=count_name))
         if count > MAX_WORLDS:
-            raise ScenarioError(count_name, f"at most {MAX_WORLDS:,} worlds, got {count:,}")
+            message = _("at most {most} worlds, got {count}")
+            raise ScenarioError(count_name, message.format(most=f"{MAX_WORLDS:,}", count=f"{count:,}"))
         return sample_worlds(load_priors(path), count, seed)
     table = load_worlds(path)
     if count is not None and count > len(table):
-        held = "1 world" if len(table) == 1 else f"{len(table)} worlds"
-        raise ScenarioError(
-            str(path), f"holds {held}, and {count_name} {count} asks for more: give at most {len(table)}"
+        message = ngettext(
+            "holds {held} world, and {option} {count} asks for more: give at most {held}",
+            "holds {held} worlds, and {option} {count} asks for more: give at most {held}",
+            len(table),
         )
+        raise ScenarioError(str(path), message.format(held=len(table), option=count_name, count=count))
     return table.iloc[:count] if count is not None else table
 
 
@@ -424,13 +447,20 @@ def scenario_in_world(
     """Return the scenario `data` with world `world`'s values `row` applied, validated.
 
     Raise ScenarioError naming `source` (the priors or worlds file) and the world when
-    its values make `what` (e.g. "the base scenario") invalid.
+    its values make `what` (e.g. "base scenario", a catalogue message) invalid.
     """
     try:
-        return scenario_from_dict(data, f"world {world} of {source}", world_overrides(row))
+        return scenario_from_dict(
+            data, _("world {world} of {source}").format(world=world, source=source), world_overrides(row)
+        )
     except ScenarioError as exc:
-        inner = "; ".join(p.render() for p in exc.problems) or exc.summary
-        raise ScenarioError(source, f"world {world} makes an invalid {what}: {inner}") from None
+        inner = joined([p.render() for p in exc.problems]) or exc.summary
+        message = _("world {world} makes an invalid {what}: {problems}")
+        raise ScenarioError(source, message.format(world=world, what=_(what), problems=inner)) from None
+
+
+WHAT_WORLDS_MAKE_INVALID = (N_("a scenario"), N_("base scenario"), N_("scenario to calibrate"))
+"""The `what` of `scenario_in_world` its callers give, for the catalogue."""
 
 
 def _typed(key: str, values: np.ndarray) -> np.ndarray:
@@ -451,14 +481,14 @@ def load_worlds(path: Path) -> pd.DataFrame:
     table = _with_world_index(table, where)
     unknown = [_unknown_key(str(column)) for column in table.columns if column not in numeric_keys()]
     if unknown:
-        raise ScenarioError(where, _count("invalid table of worlds", unknown), unknown)
+        raise ScenarioError(where, _invalid_worlds(unknown), unknown)
     problems = [p for column in table.columns for p in _column_problems(table, str(column))]
     if problems:
-        raise ScenarioError(where, _count("invalid table of worlds", problems), problems[:20])
+        raise ScenarioError(where, _invalid_worlds(problems), problems[:20])
     values = table.astype(float)
     problems = [p for world, row in values.iterrows() for p in _world_problems(int(world), row)]
     if problems:
-        raise ScenarioError(where, _count("invalid table of worlds", problems), problems[:20])
+        raise ScenarioError(where, _invalid_worlds(problems), problems[:20])
     return pd.DataFrame({k: _typed(k, values[k].to_numpy()) for k in values.columns}, index=values.index)
 
 
@@ -466,17 +496,21 @@ def _read_table(path: Path, where: str) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".parquet"}:
         found = suffix or path.name
-        raise ScenarioError(where, f"expected a table of worlds as .csv or .parquet, got '{found}'")
+        message = _("expected a table of worlds as .csv or .parquet, got '{found}'").format(found=found)
+        raise ScenarioError(where, message)
     if not path.is_file():
-        raise ScenarioError(where, "table of worlds not found")
+        raise ScenarioError(where, _("table of worlds not found"))
     try:
         table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # pandas and pyarrow raise many kinds for a damaged file
-        raise ScenarioError(where, f"cannot read the table of worlds: {exc}") from None
+        raise ScenarioError(
+            where, _("cannot read the table of worlds: {reason}").format(reason=exc)
+        ) from None
     if table.empty or len(table.columns) == 0:
-        raise ScenarioError(where, "the table of worlds is empty; expected one row per world")
+        raise ScenarioError(where, _("the table of worlds is empty; expected one row per world"))
     if len(table) > MAX_WORLDS:
-        raise ScenarioError(where, f"more than {MAX_WORLDS:,} worlds ({len(table):,} rows)")
+        message = _("more than {most} worlds ({rows} rows)")
+        raise ScenarioError(where, message.format(most=f"{MAX_WORLDS:,}", rows=f"{len(table):,}"))
     return table
 
 
@@ -489,8 +523,8 @@ def _with_world_index(table: pd.DataFrame, where: str) -> pd.DataFrame:
         found = describe_value(table[WORLD_COLUMN].head(5).tolist())
         raise ScenarioError(
             where,
-            "invalid table of worlds",
-            [Problem(WORLD_COLUMN, "expected distinct non-negative whole numbers", found=found)],
+            _("invalid table of worlds"),
+            [Problem(WORLD_COLUMN, _("expected distinct non-negative whole numbers"), found=found)],
         )
     return table.drop(columns=WORLD_COLUMN).set_axis(pd.Index(ids.astype(np.int64), name=WORLD_COLUMN))
 
@@ -502,13 +536,19 @@ def _column_problems(table: pd.DataFrame, key: str) -> list[Problem]:
         return []
     world = table.index[bad.to_numpy()][0]
     found = describe_value(table[key].to_numpy()[bad.to_numpy()][0])
-    return [Problem(key, f"expected a finite number in every world (first bad: world {world})", found=found)]
+    message = _("expected a finite number in every world (first bad: world {world})").format(world=world)
+    return [Problem(key, message, found=found)]
 
 
 def _world_problems(world: int, row: pd.Series) -> list[Problem]:
     overrides = {str(key): _as_type(str(key), float(value)) for key, value in row.items()}
     try:
-        scenario_from_dict({}, source=f"world {world}", overrides=overrides)
+        scenario_from_dict({}, source=_("world {world}").format(world=world), overrides=overrides)
     except ScenarioError as exc:
-        return [Problem(p.key, f"world {world}: {p.message}", found=p.found) for p in exc.problems]
+        return [
+            Problem(
+                p.key, _("world {world}: {message}").format(world=world, message=p.message), found=p.found
+            )
+            for p in exc.problems
+        ]
     return []

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.languages import N_, _, ngettext
 from sim.worlds.prim import Box, find_boxes
 
 __all__ = [
@@ -71,6 +72,12 @@ _UNITS: dict[str, tuple[float, str, str]] = {
     "staff_hours": (1.0, "{:+,.0f}", "hours"),
 }
 """How a difference is shown: scale, format and unit (percentage points, days, hours)."""
+_SPREADS: dict[str, tuple[str, str]] = {
+    "points": (N_("by {low} points"), N_("by {low} to {high} points (5th to 95th percentile)")),
+    "days": (N_("by {low} days"), N_("by {low} to {high} days (5th to 95th percentile)")),
+    "hours": (N_("by {low} hours"), N_("by {low} to {high} hours (5th to 95th percentile)")),
+}
+"""How far better a variant is, in each unit: one number, or the 5th to 95th percentile."""
 
 
 def world_differences(
@@ -338,49 +345,78 @@ def describe_variant(entry: Mapping[str, Any], metric: str) -> str:
     worlds = int(entry["worlds"])
     better = round(entry["share_better"] * worlds)
     low, high = _amount(entry["p05"], metric), _amount(entry["p95"], metric)
-    unit = _UNITS[metric][2]
-    spread = f"by {low} {unit}" if low == high else f"by {low} to {high} {unit} (5th to 95th percentile)"
-    line = f"better in {better} of {worlds} world{'' if worlds == 1 else 's'}; {spread}"
+    one, between = _SPREADS[_UNITS[metric][2]]
+    spread = _(one if low == high else between).format(low=low, high=high)
+    line = ngettext(
+        "better in {better} of {worlds} world; {spread}",
+        "better in {better} of {worlds} worlds; {spread}",
+        worlds,
+    ).format(better=better, worlds=worlds, spread=spread)
     censored = entry.get("censored")
     if censored and censored["variant"] + censored["baseline"]:
         short, day = censored["variant"] + censored["baseline"], censored["horizon_days"]
-        line += f"; {short} run{'' if short == 1 else 's'} never reached 80% (counted as day {day:g})"
+        line = ngettext(
+            "{line}; {count} run never reached 80% (counted as day {day})",
+            "{line}; {count} runs never reached 80% (counted as day {day})",
+            short,
+        ).format(line=line, count=short, day=f"{day:g}")
     return line
 
 
 def _amount(value: float, metric: str) -> str:
     """Format a difference in its unit's scale, with its sign."""
-    scale, form, _ = _UNITS[metric]
+    scale, form, _unit = _UNITS[metric]
     text = form.format(value * scale)
     return form.format(0.0) if float(text.replace(",", "")) == 0 else text
 
 
-def describe_box(box: Mapping[str, Any], variant: str = "the variant") -> str:
+def describe_box(box: Mapping[str, Any], variant: str | None = None) -> str:
     """Say a reversal box in words, e.g. "the playbook is no better where a is below 0.031 (...)"."""
-    conditions = " and ".join(_condition(key, low, high) for key, (low, high) in box["limits"].items())
+    conditions = ""
+    for key, (low, high) in box["limits"].items():
+        condition = _condition(key, low, high)
+        conditions = (
+            _("{first} and {second}").format(first=conditions, second=condition) if conditions else condition
+        )
     reversed_, total, inside = box["reversed"], box["reversed_total"], box["worlds"]
-    return (
-        f"{variant} is no better where {conditions} (covers {reversed_} of {total} such worlds;"
-        f" {reversed_} of {inside} world{'' if inside == 1 else 's'} inside reverse)"
+    message = ngettext(
+        "{variant} is no better where {conditions} (covers {reversed} of {total} such worlds;"
+        " {reversed} of {inside} world inside reverse)",
+        "{variant} is no better where {conditions} (covers {reversed} of {total} such worlds;"
+        " {reversed} of {inside} worlds inside reverse)",
+        inside,
+    )
+    return message.format(
+        variant=_("the variant") if variant is None else variant,
+        conditions=conditions,
+        reversed=reversed_,
+        total=total,
+        inside=inside,
     )
 
 
 def describe_reversal(boxes: list[Mapping[str, Any]] | None, variant: str, share_better: float) -> list[str]:
     """Say where the answer reverses: one line per box, or why there is no box."""
     if boxes is None:
-        return [f"{variant} is better in {'every' if share_better >= 1 else 'no'} world"]
+        if share_better >= 1:
+            return [_("{variant} is better in every world").format(variant=variant)]
+        return [_("{variant} is better in no world").format(variant=variant)]
     if not boxes:
-        return [f"the worlds where {variant} is no better share no region of the assumptions"]
+        return [
+            _("the worlds where {variant} is no better share no region of the assumptions").format(
+                variant=variant
+            )
+        ]
     return [describe_box(box, variant) for box in boxes]
 
 
 def _condition(key: str, low: float | None, high: float | None) -> str:
     """Say one box limit: "key is below h", "key is above l" or "key is between l and h"."""
     if low is None:
-        return f"{key} is below {_number(high)}"
+        return _("{key} is below {high}").format(key=key, high=_number(high))
     if high is None:
-        return f"{key} is above {_number(low)}"
-    return f"{key} is between {_number(low)} and {_number(high)}"
+        return _("{key} is above {low}").format(key=key, low=_number(low))
+    return _("{key} is between {low} and {high}").format(key=key, low=_number(low), high=_number(high))
 
 
 def _number(value: float | None) -> str:

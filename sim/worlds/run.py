@@ -30,6 +30,7 @@ from sim.destination import RunIdentity
 from sim.experiments.outcomes import DEFAULT_OUTCOMES
 from sim.experiments.store import SweepStore
 from sim.experiments.task import TaskOutput, seed_label
+from sim.languages import _
 from sim.rng import replication_seed
 from sim.scenario.errors import ScenarioError
 from sim.worlds.priors import scenario_in_world
@@ -124,9 +125,8 @@ def world_scenarios(
     out: dict[tuple[int, str], Scenario] = {}
     for world, row in worlds.iterrows():
         for name, data in dumped.items():
-            out[int(world), name] = scenario_in_world(
-                data, int(world), row, source, f"scenario of variant {name!r}"
-            )
+            what = _("scenario of variant {name}").format(name=repr(name))
+            out[int(world), name] = scenario_in_world(data, int(world), row, source, what)
     return out
 
 
@@ -206,16 +206,18 @@ def _open_stream(store: SweepStore, identity: str, resume: bool, total: int) -> 
     done = len(store.finished())
     previous = store.manifest() or {}
     if done and not resume:
-        raise ScenarioError(
-            str(store.folder),
-            f"holds an unfinished worlds run ({done} runs done): add --resume to finish it,"
-            " or remove the folder to start again",
+        message = _(
+            "holds an unfinished worlds run ({done} runs done): add --resume to finish it,"
+            " or remove the folder to start again"
         )
+        raise ScenarioError(str(store.folder), message.format(done=done))
     if done and previous.get("fingerprint") != identity:
         raise ScenarioError(
             str(store.folder),
-            "holds runs of a different worlds run (its scenarios, worlds or seed differ):"
-            " remove the folder to start again",
+            _(
+                "holds runs of a different worlds run (its scenarios, worlds or seed differ):"
+                " remove the folder to start again"
+            ),
         )
     if not done:
         store.clear()
@@ -328,7 +330,10 @@ def read_runs(
     daily = _read_parts(store, "daily", parts, names, worlds, reps)
     expected = len(worlds) * len(names) * reps
     if len(rows) != expected:
-        raise ScenarioError(str(store.folder), f"holds {len(rows)} of the {expected} runs expected")
+        message = _("holds {count} of the {expected} runs expected").format(
+            count=len(rows), expected=expected
+        )
+        raise ScenarioError(str(store.folder), message)
     results = _replications(variants, rows, daily, seed)
     return rows.drop(columns=_KPIS), results
 
