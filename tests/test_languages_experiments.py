@@ -154,7 +154,7 @@ def test_the_best_settings_read_in_chinese(tmp_path: Path, language: str) -> Non
     text = _check_chinese(analyze(folder), folder, language)
     better = {
         "zh-Hans": ("越高越好", "越低越好", "次优设置"),
-        "zh-Hant": ("越高越好", "越低越好", "次優設定"),
+        "zh-Hant": ("越高越好", "越低越好", "次優設置"),
     }
     for word in better[language]:
         assert word in text, (word, text)

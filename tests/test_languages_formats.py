@@ -24,7 +24,7 @@ def test_english() -> None:
 def test_chinese(language: str) -> None:
     with translated(language):
         assert number(1234.5, 1) == "1,234.5" and percent(0.785) == "78.5%"
-        assert points(0.7) == "+0.7个百分点"
+        assert points(0.7) == {"zh-Hans": "+0.7个百分点", "zh-Hant": "+0.7個百分點"}[language]
         assert money(1_234_567) == "123.46万元" and money(8_500) == "8,500元"
         assert date(MONDAY) == "2026年3月2日" and date(MONDAY, with_weekday=True) == "2026年3月2日 星期一"
         assert weekday(MONDAY + dt.timedelta(days=6)) == "星期日"

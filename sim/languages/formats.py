@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim.languages.catalogue import active
+from sim.languages.catalogue import N_, _, active
 from sim.languages.choose import ENGLISH
 
 __all__ = ["date", "money", "number", "percent", "points", "weekday"]
@@ -19,6 +19,8 @@ _EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ZH_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TEN_THOUSAND = 10_000
+POINTS = N_("{difference} pp")
+"""A difference of percentages in percentage points (个百分点, 個百分點)."""
 
 
 def _chinese() -> bool:
@@ -37,8 +39,7 @@ def percent(share: float, decimals: int = 1) -> str:
 
 def points(difference: float, decimals: int = 1) -> str:
     """Return a difference of two percentages, in percentage points, with its sign (``+0.7 pp``)."""
-    text = f"{difference:+.{decimals}f}"
-    return f"{text}个百分点" if _chinese() else f"{text} pp"
+    return _(POINTS).format(difference=f"{difference:+.{decimals}f}")
 
 
 def money(yuan: float) -> str:
