@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.languages import _
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -52,16 +54,17 @@ def _draw_strip(axes: Axes, strip: Strip) -> None:
     axes.set_xlabel(strip.label)
     if strip.values.size == 0:
         axes.set_xticks([])
-        axes.text(0.5, 0.5, "not reached in any world", transform=axes.transAxes, ha="center", va="center")
+        axes.text(0.5, 0.5, _("not reached in any world"), transform=axes.transAxes, ha="center", va="center")
         return
     jitter = np.random.default_rng(0).uniform(-0.55, 0.55, strip.values.size)
     axes.scatter(strip.values, jitter, s=22, c=_colours(strip), alpha=0.8, edgecolors="none", zorder=3)
     axes.ticklabel_format(axis="x", useOffset=False)  # 4,500.0 to 4,500.5 h, not 0.0 to 0.5 and "+4.5e3"
     low, median, high = np.percentile(strip.values, [5, 50, 95])
-    axes.axvspan(low, high, color="#999999", alpha=0.18, lw=0, label="5–95% of worlds")
-    axes.axvline(median, color="black", lw=1.6, label=f"median {median:+,.1f}" if strip.better else "median")
+    axes.axvspan(low, high, color="#999999", alpha=0.18, lw=0, label=_("5–95% of worlds"))
+    middle = _("median {value}").format(value=f"{median:+,.1f}") if strip.better else _("median")
+    axes.axvline(median, color="black", lw=1.6, label=middle)
     if strip.better is not None:
-        axes.axvline(0.0, color="black", lw=0.9, ls=":", label="no difference")
+        axes.axvline(0.0, color="black", lw=0.9, ls=":", label=_("no difference"))
         _pad_to_zero(axes, strip.values)
     axes.legend(loc="upper left", fontsize=7, framealpha=0.85)
 
