@@ -11,6 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sim.languages import N_, _, ngettext
+from sim.views.words import english, fill_cells, listing
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -33,26 +36,42 @@ def print_comparison(console: Console, comparison: dict[str, Any], files: Sequen
     from rich.text import Text
 
     reps = comparison["reps"]
-    console.print(
-        Text(f"feesim compare: {reps} {_plural(reps, 'replication')} per variant, seed {comparison['seed']}")
+    heading = ngettext(
+        "feesim compare: {reps} replication per variant, seed {seed}",
+        "feesim compare: {reps} replications per variant, seed {seed}",
+        reps,
     )
+    console.print(Text(heading.format(reps=reps, seed=comparison["seed"])))
     for table in variant_tables(comparison, console):
         console.print()
         console.print(table)
     console.print()
-    console.print(Text(_VARIANTS_FOOTNOTE))
+    _print_paragraph(console, _(_VARIANTS_FOOTNOTE))
     if comparison["paired"]:
         baseline = comparison["baseline"]
         console.print()
-        console.print(Text(f"paired differences, variant − {baseline} (mean over replications, 95% CI)"))
+        paired = _("paired differences, variant − {baseline} (mean over replications, 95% CI)")
+        console.print(Text(paired.format(baseline=baseline)))
         for name, paired in comparison["paired"].items():
             console.print()
             console.print(Text(name, style="bold"))
             console.print(paired_table(baseline, paired))
         console.print()
-        console.print(Text(_paired_footnote(baseline)))
+        _print_paragraph(console, _paired_footnote(baseline))
     console.print()
-    console.print(Text(f"written to {comparison['output']}: {', '.join(files)}"), soft_wrap=True)
+    written = _("written to {folder}: {files}").format(folder=comparison["output"], files=listing(files))
+    console.print(Text(written), soft_wrap=True)
+
+
+def _print_paragraph(console: Console, text: str) -> None:
+    """Print a paragraph: wrapped by the console at spaces in English, by `fill_cells` in Chinese."""
+    from rich.text import Text
+
+    if english():
+        console.print(Text(text))
+        return
+    for line in fill_cells(text, console.width):
+        console.print(Text(line), no_wrap=True, overflow="ignore")
 
 
 # -- the variants -----------------------------------------------------------------------------------
@@ -85,12 +104,14 @@ def variant_tables(comparison: dict[str, Any], console: Console) -> list[Table]:
 def _column_groups(comparison: dict[str, Any]) -> list[list[_Column]]:
     """Return the columns after the name, in groups kept together: paid share, days to targets, effort."""
     first = next(iter(comparison["variants"].values()))
-    days = [_Column(f"to {target}%", _days_cell(target)) for target in first["days_to"]]
-    effort = [
-        _Column("staff h", lambda s: f"{s['staff_hours']['mean']:,.0f}"),
-        _Column("calls", lambda s: f"{s['calls']['mean']:,.0f}"),
+    days = [
+        _Column(_("to {target}%").format(target=target), _days_cell(target)) for target in first["days_to"]
     ]
-    return [[_Column("paid ± 95% CI", _paid_cell)], days, effort]
+    effort = [
+        _Column(_("staff h"), lambda s: f"{s['staff_hours']['mean']:,.0f}"),
+        _Column(_("calls"), lambda s: f"{s['calls']['mean']:,.0f}"),
+    ]
+    return [[_Column(_("paid ± 95% CI"), _paid_cell)], days, effort]
 
 
 def _variants_table(comparison: dict[str, Any], columns: Sequence[_Column]) -> Table:
@@ -100,7 +121,7 @@ def _variants_table(comparison: dict[str, Any], columns: Sequence[_Column]) -> T
     from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("variant", style="bold", overflow="fold")
+    table.add_column(_("variant"), style="bold", overflow="fold")
     for column in columns:
         table.add_column(column.header, justify="right", no_wrap=True)
     for name, summary in comparison["variants"].items():
@@ -108,7 +129,7 @@ def _variants_table(comparison: dict[str, Any], columns: Sequence[_Column]) -> T
     return table
 
 
-_VARIANTS_FOOTNOTE = (
+_VARIANTS_FOOTNOTE = N_(
     "Means per replication. paid: share of households that had paid at the end, ± half the width"
     " of its 95% confidence interval (CI). to N%: days until N% of households had paid, over the"
     " replications that got there (in brackets: how many of all). staff h: staff hours paid."
@@ -136,10 +157,6 @@ def _days_cell(target: str) -> Callable[[Summary], str]:
     return cell
 
 
-def _plural(count: int, noun: str) -> str:
-    return noun if count == 1 else f"{noun}s"
-
-
 # -- the paired differences -------------------------------------------------------------------------
 
 
@@ -150,51 +167,53 @@ def paired_table(baseline: str, paired: dict[str, Any]) -> Table:
     from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("figure", overflow="fold")
-    table.add_column(f"difference from {baseline}", overflow="fold")
+    table.add_column(_("figure"), overflow="fold")
+    table.add_column(_("difference from {baseline}").format(baseline=baseline), overflow="fold")
     for figure, text in _paired_rows(paired):
         table.add_row(Text(figure), Text(text))
     return table
 
 
 def _paired_footnote(baseline: str) -> str:
-    return (
-        f"Each difference is the variant's figure minus {baseline}'s, replication by replication on"
-        " the same seeds, with its 95% confidence interval (CI). points: percentage points, the"
-        " difference between two percentages. A replication that never reached 80% counts as"
-        " reaching it on the last day, so the days are then a bound ('at least')."
-    )
+    return _(
+        "Each difference is the variant's figure minus {baseline}'s, replication by replication on the same"
+        " seeds, with its 95% confidence interval (CI). points: percentage points, the difference between"
+        " two percentages. A replication that never reached 80% counts as reaching it on the last day, so"
+        " the days are then a bound ('at least')."
+    ).format(baseline=baseline)
 
 
 def _paired_rows(paired: dict[str, Any]) -> list[tuple[str, str]]:
     """Return (figure, difference) rows of one variant against the baseline."""
     censored = paired.get("days_to_80_censored")
-    rows = [("final paid share", _signed(paired["final_paid_share"], 100, " points"))]
+    rows = [(_("final paid share"), _signed(paired["final_paid_share"], 100, N_("{value} points")))]
     if censored is None:
-        rows.append(("days to 80% paid", _signed(paired["days_to_80"], 1, " days")))
+        rows.append((_("days to 80% paid"), _signed(paired["days_to_80"], 1, N_("{value} days"))))
     else:
-        rows.append(("days to 80% paid", _days_difference(censored)))
+        rows.append((_("days to 80% paid"), _days_difference(censored)))
         if censored["bound"] != "exact" and any(censored["reached"].values()):
-            rows.append((f"reached 80% by day {censored['horizon_days']}", _reached(censored)))
-    rows.append(("staff hours", _signed(paired["staff_hours"], 1, " h")))
+            reached = _("reached 80% by day {day}").format(day=censored["horizon_days"])
+            rows.append((reached, _reached(censored)))
+    rows.append((_("staff hours"), _signed(paired["staff_hours"], 1, N_("{value} h"))))
     return rows
 
 
 def _signed(entry: dict[str, Any], scale: float, unit: str) -> str:
     """Format a paired difference with its CI, e.g. '+3.2 points (95% CI +1.0 to +5.4)'."""
     if entry["mean"] is None:
-        return "n/a (no replication to compare)"
-    text = f"{scale * entry['mean']:+,.1f}{unit}"
+        return _("n/a (no replication to compare)")
+    text = _(unit).format(value=f"{scale * entry['mean']:+,.1f}")
     if entry["ci_low"] is None:
-        return f"{text} (no CI with one replication)"
-    return f"{text} (95% CI {scale * entry['ci_low']:+,.1f} to {scale * entry['ci_high']:+,.1f})"
+        return _("{text} (no CI with one replication)").format(text=text)
+    low, high = f"{scale * entry['ci_low']:+,.1f}", f"{scale * entry['ci_high']:+,.1f}"
+    return _("{text} (95% CI {low} to {high})").format(text=text, low=low, high=high)
 
 
 def _days_difference(censored: dict[str, Any]) -> str:
     """Say how much sooner or later the variant reached 80%, as a bound when replications fell short."""
     reached, bound, horizon = censored["reached"], censored["bound"], censored["horizon_days"]
     if reached["variant"] == 0 and reached["baseline"] == 0:
-        return f"neither reached 80% within {horizon} days"
+        return _("neither reached 80% within {days} days").format(days=horizon)
     entry = censored["restricted_mean"]
     if bound == "exact":
         text = _days_words(entry["mean"])
@@ -203,9 +222,11 @@ def _days_difference(censored: dict[str, Any]) -> str:
         text = _days_bound(entry["mean"], bound)
         ci = None if entry["ci_low"] is None else _days_bound(entry[_BOUND_SIDE[bound]], bound)
     else:
-        text = f"{_days_words(entry['mean'])}, counting day {horizon} for those that never reached it"
+        text = _("{difference}, counting day {day} for those that never reached it").format(
+            difference=_days_words(entry["mean"]), day=horizon
+        )
         ci = None if entry["ci_low"] is None else _days_range(entry["ci_low"], entry["ci_high"])
-    return text if ci is None else f"{text} (95% CI: {ci})"
+    return text if ci is None else _("{text} (95% CI: {ci})").format(text=text, ci=ci)
 
 
 _BOUND_SIDE = {"upper": "ci_high", "lower": "ci_low"}
@@ -215,31 +236,41 @@ _BOUND_SIDE = {"upper": "ci_high", "lower": "ci_low"}
 def _days_words(days: float) -> str:
     """Say a signed difference in days in words: '3.2 days sooner', '1.0 days later'."""
     if abs(days) < 0.05:
-        return "the same day"
-    return f"{abs(days):.1f} days {'sooner' if days < 0 else 'later'}"
+        return _("the same day")
+    text = _("{days} days sooner") if days < 0 else _("{days} days later")
+    return text.format(days=f"{abs(days):.1f}")
 
 
 def _days_range(low: float, high: float) -> str:
     """Say a CI of a difference in days in words, e.g. '2.1 to 5.0 days sooner'."""
     if high < 0:
-        return f"{-high:.1f} to {-low:.1f} days sooner"
+        return _("{low} to {high} days sooner").format(low=f"{-high:.1f}", high=f"{-low:.1f}")
     if low > 0:
-        return f"{low:.1f} to {high:.1f} days later"
-    return f"{-low:.1f} days sooner to {high:.1f} later"
+        return _("{low} to {high} days later").format(low=f"{low:.1f}", high=f"{high:.1f}")
+    return _("{sooner} days sooner to {later} later").format(sooner=f"{-low:.1f}", later=f"{high:.1f}")
 
 
 def _days_bound(days: float, bound: str) -> str:
     """Say a bound of the difference: 'at least 29.0 days sooner', 'at most 2.0 days later'..."""
     if bound == "upper":  # the variant is at least this much sooner (or at most this much later)
-        return f"at least {-days:.1f} days sooner" if days < 0 else f"at most {days:.1f} days later"
-    return f"at least {days:.1f} days later" if days > 0 else f"at most {-days:.1f} days sooner"
+        if days < 0:
+            return _("at least {days} days sooner").format(days=f"{-days:.1f}")
+        return _("at most {days} days later").format(days=f"{days:.1f}")
+    if days > 0:
+        return _("at least {days} days later").format(days=f"{days:.1f}")
+    return _("at most {days} days sooner").format(days=f"{-days:.1f}")
 
 
 def _reached(censored: dict[str, Any]) -> str:
     """Say how many replications of each side reached 80%, and the difference of the shares."""
     reps, reached, share = censored["reps"], censored["reached"], censored["reached_share"]
-    text = f"{reached['variant']} of {reps} against {reached['baseline']} of {reps}"
-    difference = f"{100 * share['mean']:+.0f} points"
+    text = _("{variant} of {reps} against {baseline} of {reps}").format(
+        variant=reached["variant"], baseline=reached["baseline"], reps=reps
+    )
+    difference = _("{value} points").format(value=f"{100 * share['mean']:+.0f}")
     if share["ci_low"] is not None and share["ci_high"] - share["ci_low"] > 1e-9:
-        difference += f", 95% CI {100 * share['ci_low']:+.0f} to {100 * share['ci_high']:+.0f}"
-    return f"{text} ({difference})"
+        low, high = f"{100 * share['ci_low']:+.0f}", f"{100 * share['ci_high']:+.0f}"
+        difference = _("{difference}, 95% CI {low} to {high}").format(
+            difference=difference, low=low, high=high
+        )
+    return _("{text} ({difference})").format(text=text, difference=difference)

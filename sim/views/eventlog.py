@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
+from sim.languages import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +21,9 @@ __all__ = [
     "MISSED",
     "WEEKDAY_NAMES",
     "clock",
+    "day_date",
     "day_of",
+    "hour_minute",
     "records_frame",
 ]
 
@@ -54,13 +57,35 @@ def day_of(time: float) -> int:
 
 
 def clock(time: float, start: dt.date) -> str:
-    """Format a time in hours as e.g. 'Tue 03 Mar 2026 14:05 (day 1)'."""
+    """Format a time in hours as e.g. 'Tue 03 Mar 2026 14:05 (day 1)' (2026年3月3日 星期二 14:05（第1天）)."""
+    day, minutes = _day_and_minute(time)
+    return _("{date} {time} (day {day})").format(
+        date=day_date(start, day), time=f"{minutes // 60:02d}:{minutes % 60:02d}", day=day
+    )
+
+
+def hour_minute(time: float) -> str:
+    """Return the time of day of a time in hours, as HH:MM (as `clock` rounds it)."""
+    _day, minutes = _day_and_minute(time)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def day_date(start: dt.date, day: int) -> str:
+    """Return the date of day `day` with its weekday: 'Tue 03 Mar 2026' (2026年3月3日 星期二)."""
+    from sim.languages import formats
+    from sim.views.words import english
+
+    date = start + dt.timedelta(days=day)
+    return f"{date:%a %d %b %Y}" if english() else formats.date(date, with_weekday=True)
+
+
+def _day_and_minute(time: float) -> tuple[int, int]:
+    """Return the day and the minute of the day of a time in hours, rounded to the minute."""
     day = day_of(time)
     minutes = round((time - day * HOURS_PER_DAY) * 60)
     if minutes >= 24 * 60:  # rounding at the end of a day
         day, minutes = day + 1, 0
-    date = start + dt.timedelta(days=day)
-    return f"{date:%a %d %b %Y} {minutes // 60:02d}:{minutes % 60:02d} (day {day})"
+    return day, minutes
 
 
 def records_frame(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.languages import _
 from sim.views.errors import ViewError
 from sim.views.logged import ViewTables
 
@@ -147,15 +148,21 @@ class ResultsFolder:
 def load_results(folder: Path) -> ResultsFolder:
     """Read a results folder of ``feesim run`` or ``feesim compare``; raise ViewError if it is not one."""
     if not folder.is_dir():
-        raise ViewError(f"{folder}: no such results folder (give the --out folder of feesim run or compare)")
+        raise ViewError(
+            _("{folder}: no such results folder (give the --out folder of feesim run or compare)").format(
+                folder=folder
+            )
+        )
     kind = "compare" if (folder / "compare.json").is_file() else "run"
     head = "compare.json" if kind == "compare" else "summary.json"
     needed = [head, "daily.parquet", "scenarios.yaml" if kind == "compare" else "scenario.yaml", *TABLE_FILES]
     missing = [name for name in needed if not (folder / name).is_file()]
     if missing:
         raise ViewError(
-            f"{folder}: not a complete results folder of feesim run or compare; missing {', '.join(missing)}"
-            " (run feesim run or feesim compare again with --out pointing there)"
+            _(
+                "{folder}: not a complete results folder of feesim run or compare; missing {missing} (run"
+                " feesim run or feesim compare again with --out pointing there)"
+            ).format(folder=folder, missing=", ".join(missing))
         )
     top = _read(folder / head, lambda p: json.loads(p.read_text(encoding="utf-8")))
     summaries = top["variants"] if kind == "compare" else {top["scenario"]: top}
@@ -188,7 +195,11 @@ def _read(path: Path, read: Any) -> Any:
     try:
         return read(path)
     except Exception as exc:  # any unreadable file is a problem with the user's input
-        raise ViewError(f"{path}: cannot read it ({type(exc).__name__}: {exc})") from None
+        raise ViewError(
+            _("{path}: cannot read it ({error}: {reason})").format(
+                path=path, error=type(exc).__name__, reason=exc
+            )
+        ) from None
 
 
 def _parquet(path: Path) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
+from sim.languages import N_, _
 from sim.views.errors import ViewError
 from sim.views.eventlog import FEE_CONTACTS, MISSED
 from sim.views.tickets import FIXED
@@ -86,25 +87,25 @@ def _given_up(segment: str, records: Records) -> bool:
 
 def _team_visit_obstacle(scenario: Scenario) -> str | None:
     if scenario.owners.segments.hard.share == 0:
-        return "there are no hard owners (owners.segments.hard.share is 0)"
+        return _("there are no hard owners (owners.segments.hard.share is 0)")
     if not scenario.strategy.team_visits.enabled:
-        return "team visits are off (strategy.team_visits.enabled is false)"
+        return _("team visits are off (strategy.team_visits.enabled is false)")
     return None
 
 
 def _undecided_obstacle(scenario: Scenario) -> str | None:
     undecided = scenario.owners.segments.undecided
     if undecided.share == 0:
-        return "there are no undecided owners (owners.segments.undecided.share is 0)"
+        return _("there are no undecided owners (owners.segments.undecided.share is 0)")
     if undecided.q == 0:
-        return "undecided owners do not follow their neighbours (owners.segments.undecided.q is 0)"
+        return _("undecided owners do not follow their neighbours (owners.segments.undecided.q is 0)")
     return None
 
 
 def _promise_obstacle(scenario: Scenario) -> str | None:
     strategy = scenario.strategy
     if not (strategy.calls.enabled or strategy.visits.enabled or strategy.team_visits.enabled):
-        return "nobody asks for the fee (fee calls, home visits and team visits are all off)"
+        return _("nobody asks for the fee (fee calls, home visits and team visits are all off)")
     return None
 
 
@@ -114,20 +115,20 @@ def _ticket_obstacle(scenario: Scenario) -> str | None:
         s.grievance.fixable + s.grievance.legacy == 0
         for s in (segments.ordinary, segments.undecided, segments.hard)
     ):
-        return "no owner has a grievance (owners.segments.*.grievance are all 0)"
+        return _("no owner has a grievance (owners.segments.*.grievance are all 0)")
     if not service.tickets_on_refusal:
-        return "refusals open no tickets (service.tickets_on_refusal is false)"
+        return _("refusals open no tickets (service.tickets_on_refusal is false)")
     if service.crew == 0 and not service.escalation.enabled:
-        return "nobody fixes a ticket (service.crew is 0 and service.escalation is off)"
+        return _("nobody fixes a ticket (service.crew is 0 and service.escalation is off)")
     return None
 
 
 def _given_up_obstacle(scenario: Scenario) -> str | None:
     calls = scenario.strategy.calls
     if not calls.enabled:
-        return "there are no fee calls to give up (strategy.calls.enabled is false)"
+        return _("there are no fee calls to give up (strategy.calls.enabled is false)")
     if calls.give_up_after == 0:
-        return "giving up is off (strategy.calls.give_up_after is 0: the collectors never let go)"
+        return _("giving up is off (strategy.calls.give_up_after is 0: the collectors never let go)")
     return None
 
 
@@ -136,41 +137,51 @@ class Pick:
     """A kind of instructive owner: what it is, the test on an owner's records, where it can occur."""
 
     description: str
+    """What the pick is: a catalogue message with {days} and {share} (`describe` says it, translated)."""
     test: Callable[[str, Records], bool]
     obstacle: Callable[[Scenario], str | None]
     """Why the pick cannot happen in a scenario (None: it can)."""
     scenarios: tuple[str, ...]
     """Shipped scenario files, relative to the project folder, where it can happen (a test checks)."""
 
+    def describe(self) -> str:
+        """Return what the pick is, in the language spoken."""
+        return _(self.description).format(days=f"{WAITED_DAYS:.0f}", share=f"{HERD_SHARE:.0%}")
+
 
 PICKS: dict[str, Pick] = {
     "hard-paid-after-team-visit": Pick(
-        "a hard owner who paid after a team visit (the last contact that reached them before they decided)",
+        N_(
+            "a hard owner who paid after a team visit (the last contact that reached them before they"
+            " decided)"
+        ),
         _hard_paid_after_team_visit,
         _team_visit_obstacle,
         ("scenarios/playbook.yaml", "scenarios/tactics/team_visits.yaml"),
     ),
     "undecided-waited": Pick(
-        f"an undecided owner who paid on their own {WAITED_DAYS:.0f}+ days after the bill, mostly pulled by"
-        f" paying neighbours ({HERD_SHARE:.0%}+ of their pull)",
+        N_(
+            "an undecided owner who paid on their own {days}+ days after the bill, mostly pulled by"
+            " paying neighbours ({share}+ of their pull)"
+        ),
         _undecided_waited,
         _undecided_obstacle,
         ("scenarios/baseline.yaml", "scenarios/playbook.yaml"),
     ),
     "promise-broken-then-kept": Pick(
-        "an owner who broke a promise, then made another one and kept it",
+        N_("an owner who broke a promise, then made another one and kept it"),
         _promise_broken_then_kept,
         _promise_obstacle,
         ("scenarios/playbook.yaml", "scenarios/baseline.yaml"),
     ),
     "ticket-fixed-then-paid": Pick(
-        "an owner whose problem was fixed, who then decided to pay",
+        N_("an owner whose problem was fixed, who then decided to pay"),
         _ticket_fixed_then_paid,
         _ticket_obstacle,
         ("scenarios/baseline.yaml", "scenarios/tactics/direct_lane.yaml"),
     ),
     "given-up": Pick(
-        "an owner the collectors gave up on, who never paid",
+        N_("an owner the collectors gave up on, who never paid"),
         _given_up,
         _given_up_obstacle,
         ("scenarios/baseline.yaml", "scenarios/staged.yaml"),
@@ -182,12 +193,18 @@ PICKS: dict[str, Pick] = {
 def check_pick(scenario: Scenario, kind: str) -> None:
     """Raise ViewError if `kind` is no pick, or cannot happen in `scenario` (say why and where it can)."""
     if kind not in PICKS:
-        raise ViewError(f"unknown --pick {kind!r}; choose one of: {', '.join(PICKS)}")
+        raise ViewError(
+            _("unknown --pick {kind!r}; choose one of: {picks}").format(kind=kind, picks=", ".join(PICKS))
+        )
     obstacle = PICKS[kind].obstacle(scenario)
     if obstacle is not None:
         raise ViewError(
-            f"--pick {kind} cannot happen in scenario {scenario.name}: {obstacle}. Try a scenario where it"
-            f" can, e.g. {_elsewhere(scenario, kind)}."
+            _(
+                "--pick {kind} cannot happen in scenario {scenario}: {obstacle}. Try a scenario where it can,"
+                " e.g. {elsewhere}."
+            ).format(
+                kind=kind, scenario=scenario.name, obstacle=obstacle, elsewhere=_elsewhere(scenario, kind)
+            )
         )
 
 
@@ -196,7 +213,7 @@ def _elsewhere(scenario: Scenario, kind: str) -> str:
     from pathlib import PurePosixPath
 
     others = [s for s in PICKS[kind].scenarios if PurePosixPath(s).stem != scenario.name]
-    return " or ".join(others or PICKS[kind].scenarios)
+    return _(" or ").join(others or PICKS[kind].scenarios)
 
 
 def pick_owner(run: LoggedRun, kind: str) -> int:
@@ -212,8 +229,18 @@ def pick_owner(run: LoggedRun, kind: str) -> int:
         if pick.test(segments[owner], by_owner[owner]):
             return owner
     raise ViewError(
-        f"--pick {kind}: no owner in this run is {pick.description} (scenario {run.scenario.name},"
-        f" seed {run.seed}, {run.scenario.horizon_days} days, {run.population.size} households). It can"
-        " happen in this scenario: try another --seed, a longer horizon (--set horizon_days=365) or more"
-        f" households; or another scenario where it can happen, e.g. {_elsewhere(run.scenario, kind)}."
+        _(
+            "--pick {kind}: no owner in this run is {description} (scenario {scenario}, seed {seed}, {days}"
+            " days, {households} households). It can happen in this scenario: try another --seed, a longer"
+            " horizon (--set horizon_days=365) or more households; or another scenario where it can happen,"
+            " e.g. {elsewhere}."
+        ).format(
+            kind=kind,
+            description=pick.describe(),
+            scenario=run.scenario.name,
+            seed=run.seed,
+            days=run.scenario.horizon_days,
+            households=run.population.size,
+            elsewhere=_elsewhere(run.scenario, kind),
+        )
     )

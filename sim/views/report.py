@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.languages import N_, _, active, formats, ngettext
 from sim.metrics import TARGETS
 from sim.views.effort import mean_with_ci
+from sim.views.words import clauses, english, sentences
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -52,24 +54,27 @@ def render_report(results: ResultsFolder) -> str:
     """Return the whole HTML page of a results folder."""
     parts = [
         _header(results),
-        _section("Key figures", _key_table(results)),
-        _section("Paired differences", _paired_table(results)) if results.kind == "compare" else "",
-        _section("Collection curves", _collection(results)),
-        _section("When: weekday × hour", _heatmaps(results)),
-        _section("Contact funnel", _funnel(results)),
-        _section("Effort, cost and speed", _effort(results)),
-        _section("Collector morale", _morale(results)),
-        _section("Tickets", _tickets(results)),
-        _section("Scenario and seed", _scenarios(results)),
+        _section(_("Key figures"), _key_table(results)),
+        _section(_("Paired differences"), _paired_table(results)) if results.kind == "compare" else "",
+        _section(_("Collection curves"), _collection(results)),
+        _section(_("When: weekday × hour"), _heatmaps(results)),
+        _section(_("Contact funnel"), _funnel(results)),
+        _section(_("Effort, cost and speed"), _effort(results)),
+        _section(_("Collector morale"), _morale(results)),
+        _section(_("Tickets"), _tickets(results)),
+        _section(_("Scenario and seed"), _scenarios(results)),
     ]
-    title = html.escape(f"feesim report: {_title(results)}")
+    title = html.escape(_("feesim report: {title}").format(title=_title(results)))
     return html_page(title, parts)
 
 
 def html_page(title: str, parts: Sequence[str]) -> str:
-    """Return a whole report page: the HTML shell, the style sheet and `parts` (title already escaped)."""
+    """Return a whole report page: the HTML shell, the style sheet and `parts` (title already escaped).
+
+    The page's ``lang`` is the language spoken (``en``, ``zh-Hans``, ``zh-Hant``).
+    """
     return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+        f'<!DOCTYPE html>\n<html lang="{active()}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>{CSS}</style>\n'
         f"</head>\n<body>\n{''.join(parts)}</body>\n</html>\n"
     )
@@ -92,29 +97,55 @@ def _figure(figure: Figure, alt: str, caption: str) -> str:
 
 def _header(results: ResultsFolder) -> str:
     """Return the title (with what was overridden), what was run and how to run it again."""
-    seeds = ", every variant on the same seeds (common random numbers)" if len(results.variants) > 1 else ""
-    noun = "replication" if results.reps == 1 else "replications"
-    each = " per variant" if len(results.variants) > 1 else ""
+    several, reps = len(results.variants) > 1, results.reps
+    if several:
+        what = ngettext(
+            "feesim {kind}: {reps} replication per variant, master seed {seed}, {sizes}.",
+            "feesim {kind}: {reps} replications per variant, master seed {seed}, {sizes}.",
+            reps,
+        )
+        seeds = _(
+            "Replication r runs on the r-th child of the seed, every variant on the same seeds"
+            " (common random numbers)."
+        )
+    else:
+        what = ngettext(
+            "feesim {kind}: {reps} replication, master seed {seed}, {sizes}.",
+            "feesim {kind}: {reps} replications, master seed {seed}, {sizes}.",
+            reps,
+        )
+        seeds = _("Replication r runs on the r-th child of the seed.")
+    what = what.format(
+        kind=results.kind,
+        reps=reps,
+        seed=f"<strong>{results.seed}</strong>",
+        sizes=html.escape(_sizes(results)),
+    )
+    logs = _(
+        "Heatmaps and funnel count the event logs of every replication; the merged scenario files are at"
+        " the end of this page."
+    )
     return (
         f"<h1>{html.escape(_heading(results))}"
         f"{f'<br><small><code>{html.escape(_sets(results))}</code></small>' if _sets(results) else ''}</h1>\n"
-        f'<p class="meta">feesim {results.kind}: {results.reps} {noun}{each}, master seed'
-        f" <strong>{results.seed}</strong>, {html.escape(_sizes(results))}. {_overrides_text(results)}"
-        f" Replication r runs on the r-th child of the seed{seeds}. Heatmaps and funnel count the event"
-        " logs of every replication; the merged scenario files are at the end of this page.</p>\n"
+        f'<p class="meta">{sentences(what, _overrides_text(results), seeds, logs)}</p>\n'
         f"{_reproduce(results)}"
     )
 
 
 def _title(results: ResultsFolder) -> str:
     """Return e.g. 'baseline vs playbook: 300 households, 120 days, 3 replications, seed 0; --set ...'."""
-    return f"{_heading(results)}; {_sets(results)}" if _sets(results) else _heading(results)
+    if not _sets(results):
+        return _heading(results)
+    return _("{heading}; {sets}").format(heading=_heading(results), sets=_sets(results))
 
 
 def _heading(results: ResultsFolder) -> str:
     """Return the variants, households, horizon, replications and seed."""
-    noun = "replication" if results.reps == 1 else "replications"
-    return f"{' vs '.join(results.variants)}: {_sizes(results)}, {results.reps} {noun}, seed {results.seed}"
+    reps = ngettext("{count} replication", "{count} replications", results.reps).format(count=results.reps)
+    return _("{variants}: {sizes}, {replications}, seed {seed}").format(
+        variants=_(" vs ").join(results.variants), sizes=_sizes(results), replications=reps, seed=results.seed
+    )
 
 
 def _sets(results: ResultsFolder) -> str:
@@ -128,7 +159,7 @@ def _sizes(results: ResultsFolder) -> str:
     sizes = {name: _size(text) for name, text in results.yaml.items()}
     if len(set(sizes.values())) == 1:
         return next(iter(sizes.values()))
-    return "; ".join(f"{name}: {size}" for name, size in sizes.items())
+    return clauses(_("{name}: {size}").format(name=name, size=size) for name, size in sizes.items())
 
 
 def _size(scenario_yaml: str) -> str:
@@ -138,17 +169,19 @@ def _size(scenario_yaml: str) -> str:
     data = yaml.safe_load(scenario_yaml) or {}
     households = (data.get("community") or {}).get("households", "?")
     days = data.get("horizon_days", "?")
-    return f"{households:,} households, {days} days" if isinstance(households, int) else f"{days} days"
+    if isinstance(households, int):
+        return _("{households} households, {days} days").format(households=f"{households:,}", days=days)
+    return _("{days} days").format(days=days)
 
 
 def _overrides_text(results: ResultsFolder) -> str:
     """Return a sentence listing every ``--set`` of the command (or that none was given)."""
     invocation = results.invocation
     if invocation is None:
-        return "Overrides: not recorded (the folder was written before feesim kept its command)."
+        return _("Overrides: not recorded (the folder was written before feesim kept its command).")
     if not invocation.sets:
-        return "No <code>--set</code> overrides: the scenario files as they are."
-    return f"Overrides: the {len(invocation.sets)} <code>--set</code> under the title."
+        return _("No <code>--set</code> overrides: the scenario files as they are.")
+    return _("Overrides: the {count} <code>--set</code> under the title.").format(count=len(invocation.sets))
 
 
 def _reproduce(results: ResultsFolder) -> str:
@@ -156,12 +189,15 @@ def _reproduce(results: ResultsFolder) -> str:
     invocation = results.invocation
     command = html.escape(_reproduce_command(results))
     if invocation is None:
-        return f"<p>Reproduce: <code>{command}</code> (with the scenario files at the end of this page)</p>\n"
-    return (
-        f"<p>Reproduce (in <code>{html.escape(invocation.cwd)}</code>, where it ran): <code>{command}</code>"
-        "<br>It writes to a new folder beside this one; the numbers are the same bit for bit as long as"
-        " the scenario files have not changed (else use the merged files at the end of this page).</p>\n"
+        text = _("Reproduce: {command} (with the scenario files at the end of this page)")
+        return f"<p>{text.format(command=f'<code>{command}</code>')}</p>\n"
+    text = _(
+        "Reproduce (in {folder}, where it ran): {command}<br>It writes to a new folder beside this one; the"
+        " numbers are the same bit for bit as long as the scenario files have not changed (else use the"
+        " merged files at the end of this page)."
     )
+    folder = f"<code>{html.escape(invocation.cwd)}</code>"
+    return f"<p>{text.format(folder=folder, command=f'<code>{command}</code>')}</p>\n"
 
 
 def _reproduce_command(results: ResultsFolder) -> str:
@@ -205,55 +241,68 @@ def _ci_text(values: Any, fmt: Callable[[float], str]) -> str:
     """Format the mean of a column with its 95% CI and, when some are missing, the count present."""
     mean, low, high, n = mean_with_ci(values)
     if n == 0:
-        return f"not reached (0/{len(values)})"
+        return _("not reached (0/{total})").format(total=len(values))
     text = fmt(mean) if low is None or fmt(low) == fmt(high) else f"{fmt(mean)} ({fmt(low)} – {fmt(high)})"
     return text + (f" [{n}/{len(values)}]" if n < len(values) else "")
 
 
+def _yuan(value: float) -> str:
+    """Return an amount of money: '1,234,567' in English (the label says CNY), 123.46万元 in Chinese."""
+    return f"{value:,.0f}" if english() else formats.money(value)
+
+
 KEY_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
-    ("households paid at the end", "final_paid_share", lambda v: f"{100 * v:.1f}%"),
-    ("money collected at the end (share of fees)", "final_money_share", lambda v: f"{100 * v:.1f}%"),
-    ("money collected (CNY)", "money_collected", lambda v: f"{v:,.0f}"),
-    *((f"days to {t}% of households paid", f"days_to_{t}", lambda v: f"{v:.1f}") for t in TARGETS),
-    ("staff hours (h)", "staff_hours", lambda v: f"{v:,.0f}"),
-    ("staff cost (CNY)", "staff_cost", lambda v: f"{v:,.0f}"),
-    ("staff cost per 10,000 CNY collected (CNY)", "cost_per_10k", lambda v: f"{v:,.1f}"),
-    ("fee calls", "calls", lambda v: f"{v:,.0f}"),
-    ("calls that reached the owner", "reached", lambda v: f"{v:,.0f}"),
-    ("promises made", "promises_made", lambda v: f"{v:,.1f}"),
-    ("promises kept", "promises_kept", lambda v: f"{v:,.1f}"),
-    ("promises broken", "promises_broken", lambda v: f"{v:,.1f}"),
-    ("tickets opened", "tickets_opened", lambda v: f"{v:,.1f}"),
-    ("tickets fixed", "tickets_fixed", lambda v: f"{v:,.1f}"),
-    ("tickets escalated", "tickets_escalated", lambda v: f"{v:,.1f}"),
-    ("mean wait for the service crew (h)", "ticket_mean_wait_hours", lambda v: f"{v:,.1f}"),
-    ("team morale over the campaign (mean of the days; 1 = fresh)", "morale_mean", lambda v: f"{v:.3f}"),
-    ("hostile encounters", "hostile", lambda v: f"{v:,.1f}"),
-    ("owners who complained about being chased", "complaints", lambda v: f"{v:,.1f}"),
+    (N_("households paid at the end"), "final_paid_share", lambda v: f"{100 * v:.1f}%"),
+    (N_("money collected at the end (share of fees)"), "final_money_share", lambda v: f"{100 * v:.1f}%"),
+    (N_("money collected (CNY)"), "money_collected", _yuan),
+    *((N_("days to {target}% of households paid"), f"days_to_{t}", lambda v: f"{v:.1f}") for t in TARGETS),
+    (N_("staff hours (h)"), "staff_hours", lambda v: f"{v:,.0f}"),
+    (N_("staff cost (CNY)"), "staff_cost", _yuan),
+    (N_("staff cost per 10,000 CNY collected (CNY)"), "cost_per_10k", lambda v: f"{v:,.1f}"),
+    (N_("fee calls"), "calls", lambda v: f"{v:,.0f}"),
+    (N_("calls that reached the owner"), "reached", lambda v: f"{v:,.0f}"),
+    (N_("promises made"), "promises_made", lambda v: f"{v:,.1f}"),
+    (N_("promises kept"), "promises_kept", lambda v: f"{v:,.1f}"),
+    (N_("promises broken"), "promises_broken", lambda v: f"{v:,.1f}"),
+    (N_("tickets opened"), "tickets_opened", lambda v: f"{v:,.1f}"),
+    (N_("tickets fixed"), "tickets_fixed", lambda v: f"{v:,.1f}"),
+    (N_("tickets escalated"), "tickets_escalated", lambda v: f"{v:,.1f}"),
+    (N_("mean wait for the service crew (h)"), "ticket_mean_wait_hours", lambda v: f"{v:,.1f}"),
+    (N_("team morale over the campaign (mean of the days; 1 = fresh)"), "morale_mean", lambda v: f"{v:.3f}"),
+    (N_("hostile encounters"), "hostile", lambda v: f"{v:,.1f}"),
+    (N_("owners who complained about being chased"), "complaints", lambda v: f"{v:,.1f}"),
 )
-"""Rows of the key-figures table: label, column of replications.parquet, number format."""
+"""Rows of the key-figures table: label (a catalogue message; {target}: the row's target), column of
+replications.parquet, number format."""
+
+
+def _label(label: str, column: str) -> str:
+    """Return a row's label in the language spoken, with its target (the column's ``days_to_<target>``)."""
+    return _(label).format(target=column.removeprefix("days_to_"))
 
 
 def _key_table(results: ResultsFolder) -> str:
     """Return the key figures of every variant: mean over replications with its 95% CI."""
     tables = {name: t.replications for name, t in results.tables.items()}
-    rows = [[label, *(_ci_text(t[column], fmt) for t in tables.values())] for label, column, fmt in KEY_ROWS]
-    note = (
-        "<p>Mean per replication, with its 95% Student-t interval in parentheses; [k/n]: only k of n"
-        " replications reached the target. Staff cost = staff hours ×"
-        " <code>team.staff_cost_per_hour</code>.</p>\n"
+    rows = [
+        [_label(label, column), *(_ci_text(t[column], fmt) for t in tables.values())]
+        for label, column, fmt in KEY_ROWS
+    ]
+    note = _(
+        "Mean per replication, with its 95% Student-t interval in parentheses; [k/n]: only k of n"
+        " replications reached the target. Staff cost = staff hours × <code>team.staff_cost_per_hour</code>."
     )
-    return _table(["figure", *results.variants], rows) + note
+    return _table([_("figure"), *results.variants], rows) + f"<p>{note}</p>\n"
 
 
 PAIRED_ROWS: tuple[tuple[str, str, float, str], ...] = (
-    ("households paid at the end", "final_paid_share", 100.0, " pp"),
-    ("money collected at the end", "final_money_share", 100.0, " pp"),
-    *((f"days to {t}%", f"days_to_{t}", 1.0, " days") for t in TARGETS),
-    ("staff hours", "staff_hours", 1.0, " h"),
-    ("staff cost per 10,000 CNY collected", "cost_per_10k", 1.0, " CNY"),
+    (N_("households paid at the end"), "final_paid_share", 100.0, N_("{value} pp")),
+    (N_("money collected at the end"), "final_money_share", 100.0, N_("{value} pp")),
+    *((N_("days to {target}%"), f"days_to_{t}", 1.0, N_("{value} days")) for t in TARGETS),
+    (N_("staff hours"), "staff_hours", 1.0, N_("{value} h")),
+    (N_("staff cost per 10,000 CNY collected"), "cost_per_10k", 1.0, N_("{value} CNY")),
 )
-"""Rows of the paired-differences table: label, column, scale and unit."""
+"""Rows of the paired-differences table: label, column, scale and the difference with its unit (messages)."""
 
 
 def _paired_table(results: ResultsFolder) -> str:
@@ -265,26 +314,30 @@ def _paired_table(results: ResultsFolder) -> str:
     variants = {name: results.tables[name].replications.sort_values("rep") for name in others}
     rows = []
     for label, column, scale, unit in PAIRED_ROWS:
-        cells = [label]
+        cells = [_label(label, column)]
         for name in others:
             entry = paired_difference(variants[name][column].tolist(), base[column].tolist())
             cells.append(_difference(entry, scale, unit, len(base)))
         rows.append(cells)
-    note = (
-        f"<p>Variant − {html.escape(baseline)}, replication by replication on the same seeds; mean and 95%"
-        " interval. A difference whose interval excludes 0 is unlikely to be chance.</p>\n"
-    )
-    return _table(["paired difference", *(f"{n} − {baseline}" for n in others)], rows) + note
+    note = _(
+        "Variant − {baseline}, replication by replication on the same seeds; mean and 95% interval. A"
+        " difference whose interval excludes 0 is unlikely to be chance."
+    ).format(baseline=html.escape(baseline))
+    head = [_("paired difference"), *(f"{n} − {baseline}" for n in others)]
+    return _table(head, rows) + f"<p>{note}</p>\n"
 
 
 def _difference(entry: dict[str, Any], scale: float, unit: str, reps: int) -> str:
     """Format a paired difference, e.g. '+3.2 pp (+1.0 to +5.4)'."""
     if entry["mean"] is None:
-        return "n/a (no pair reached it)"
-    text = f"{scale * entry['mean']:+,.1f}{unit}"
+        return _("n/a (no pair reached it)")
+    text = _(unit).format(value=f"{scale * entry['mean']:+,.1f}")
     if entry["ci_low"] is not None:
-        text += f" ({scale * entry['ci_low']:+,.1f} to {scale * entry['ci_high']:+,.1f})"
-    return text + (f" [{entry['pairs']}/{reps} pairs]" if entry["pairs"] < reps else "")
+        low, high = f"{scale * entry['ci_low']:+,.1f}", f"{scale * entry['ci_high']:+,.1f}"
+        text = _("{text} ({low} to {high})").format(text=text, low=low, high=high)
+    if entry["pairs"] < reps:
+        text = _("{text} [{pairs}/{reps} pairs]").format(text=text, pairs=entry["pairs"], reps=reps)
+    return text
 
 
 def _collection(results: ResultsFolder) -> str:
@@ -292,13 +345,18 @@ def _collection(results: ResultsFolder) -> str:
 
     return _figure(
         collection_figure(results.daily),
-        "Collection curves of households and money",
-        "Share of households that have paid and share of the billed fees collected, by day. Lines: mean"
-        " over replications; shaded: 5–95% of replications; dotted: the 50, 80 and 90% targets.",
+        _("Collection curves of households and money"),
+        _(
+            "Share of households that have paid and share of the billed fees collected, by day. Lines: mean"
+            " over replications; shaded: 5–95% of replications; dotted: the 50, 80 and 90% targets."
+        ),
     ) + _figure(
         segment_figure(results.daily),
-        "Collection curves by owner segment",
-        "The same curve for each owner segment (ordinary, undecided, hard), as a share of that segment.",
+        _("Collection curves by owner segment"),
+        _(
+            "The same curve for each owner segment ({ordinary}, {undecided}, {hard}), as a share of that"
+            " segment."
+        ).format(ordinary=_("ordinary"), undecided=_("undecided"), hard=_("hard")),
     )
 
 
@@ -308,9 +366,12 @@ def _heatmaps(results: ResultsFolder) -> str:
     activity = {name: t.activity for name, t in results.tables.items()}
     return _figure(
         heatmap_figure(activity, results.reps),
-        "Heatmaps of fee-contact attempts, reach rate and payments by weekday and hour",
-        "Fee contacts are calls and home, team and workplace visits. Reach rate: share of attempts that"
-        " reached the owner (answered or at home). Do the calling windows match when owners answer and pay?",
+        _("Heatmaps of fee-contact attempts, reach rate and payments by weekday and hour"),
+        _(
+            "Fee contacts are calls and home, team and workplace visits. Reach rate: share of attempts that"
+            " reached the owner (answered or at home). Do the calling windows match when owners answer and"
+            " pay?"
+        ),
     )
 
 
@@ -320,9 +381,11 @@ def _funnel(results: ResultsFolder) -> str:
     funnels = {name: t.funnel for name, t in results.tables.items()}
     return _figure(
         funnel_figure(funnels, results.reps),
-        "Funnel from attempts to payments by kind of contact",
-        "Attempts → reached → promised → promise kept → paid. Paid counts owners who paid on the spot"
-        " (lighter lower part) or after a promise made at such a contact that was not broken.",
+        _("Funnel from attempts to payments by kind of contact"),
+        _(
+            "Attempts → reached → promised → promise kept → paid. Paid counts owners who paid on the spot"
+            " (lighter lower part) or after a promise made at such a contact that was not broken."
+        ),
     )
 
 
@@ -332,10 +395,12 @@ def _effort(results: ResultsFolder) -> str:
     replications = {name: t.replications for name, t in results.tables.items()}
     return _figure(
         effort_figure(replications),
-        "Staff hours, cost per 10,000 CNY collected and days to targets",
-        "Staff hours: paid collector shift hours plus extra staff time (visits, notices, goodwill). Cost"
-        " per 10,000 CNY: staff cost over money collected. Days to a target count only the replications"
-        " that reached it (shown as reached / replications).",
+        _("Staff hours, cost per 10,000 CNY collected and days to targets"),
+        _(
+            "Staff hours: paid collector shift hours plus extra staff time (visits, notices, goodwill). Cost"
+            " per 10,000 CNY: staff cost over money collected. Days to a target count only the replications"
+            " that reached it (shown as reached / replications)."
+        ),
     )
 
 
@@ -344,9 +409,11 @@ def _morale(results: ResultsFolder) -> str:
 
     return _figure(
         morale_figure(results.daily),
-        "Collector morale over time",
-        "Mean morale of the collectors at the end of each day (1 = fresh; rebuffs lower it, recovery,"
-        " support and debriefs restore it). Line: mean over replications; shaded: 5–95%.",
+        _("Collector morale over time"),
+        _(
+            "Mean morale of the collectors at the end of each day (1 = fresh; rebuffs lower it, recovery,"
+            " support and debriefs restore it). Line: mean over replications; shaded: 5–95%."
+        ),
     )
 
 
@@ -357,27 +424,33 @@ def _tickets(results: ResultsFolder) -> str:
     horizon = max(s["days"][-1] for s in results.summaries.values())
     return _figure(
         ticket_figure(tickets, results.reps, float(max(horizon, 1))),
-        "Tickets opened, fixed, escalated and the wait until a fix",
-        "A ticket opens when an owner refuses to pay over a problem (fixable or legacy). Left: counts per"
-        " replication. Right: share of opened tickets fixed within a number of days (crew or supervisor);"
-        " the key-figures table gives the mean wait in the crew's queue.",
+        _("Tickets opened, fixed, escalated and the wait until a fix"),
+        _(
+            "A ticket opens when an owner refuses to pay over a problem (fixable or legacy). Left: counts per"
+            " replication. Right: share of opened tickets fixed within a number of days (crew or supervisor);"
+            " the key-figures table gives the mean wait in the crew's queue."
+        ),
     )
 
 
 def _scenarios(results: ResultsFolder) -> str:
     """Return the merged scenario YAML of every variant (folded) and the seed."""
     files = " ".join(f"{_safe(name)}.yaml" for name in results.variants)
-    parts = [
-        f"<p>Master seed: <strong>{results.seed}</strong>; {results.reps} replications. Each file below is"
-        " the complete scenario after <code>extends</code> and <code>--set</code> overrides (click to"
-        f" unfold). Saved as <code>{html.escape(files)}</code>, <code>feesim {results.kind}"
-        f" {html.escape(files)} --reps {results.reps} --seed {results.seed}</code> gives the same"
-        " numbers.</p>\n"
-    ]
+    command = f"feesim {results.kind} {files} --reps {results.reps} --seed {results.seed}"
+    intro = _(
+        "Master seed: {seed}; {reps} replications. Each file below is the complete scenario after"
+        " <code>extends</code> and <code>--set</code> overrides (click to unfold). Saved as {files},"
+        " {command} gives the same numbers."
+    ).format(
+        seed=f"<strong>{results.seed}</strong>",
+        reps=results.reps,
+        files=f"<code>{html.escape(files)}</code>",
+        command=f"<code>{html.escape(command)}</code>",
+    )
+    parts = [f"<p>{intro}</p>\n"]
     for name, text in results.yaml.items():
-        lines = text.count("\n")
-        parts.append(
-            f"<details><summary><strong>{html.escape(name)}</strong>: merged scenario ({lines} lines of"
-            f" YAML)</summary>\n<pre>{html.escape(text)}</pre>\n</details>\n"
+        summary = _("{name}: merged scenario ({lines} lines of YAML)").format(
+            name=f"<strong>{html.escape(name)}</strong>", lines=text.count("\n")
         )
+        parts.append(f"<details><summary>{summary}</summary>\n<pre>{html.escape(text)}</pre>\n</details>\n")
     return "".join(parts)

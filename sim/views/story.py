@@ -13,9 +13,22 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
+from sim.languages import N_, _, formats, ngettext
 from sim.views.errors import ViewError
-from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock
+from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_date
 from sim.views.tickets import FIXED
+from sim.views.words import (
+    clauses,
+    contact_words,
+    english,
+    listing,
+    mood_word,
+    outcome_words,
+    reason_words,
+    record_kind_words,
+    segment_words,
+    ticket_words,
+)
 
 if TYPE_CHECKING:
     from sim.population import Population
@@ -25,10 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = ["MOOD_NOTE", "owner_story", "resolve_unit"]
 
-MOOD_NOTE = (
+MOOD_NOTE = N_(
     "Moods: 1 = an average hour of an average owner; low / usual / good = in the owner's lowest,"
     " middle or highest third of their own waking-hour moods over the campaign."
 )
+"""The note under a story on its mood numbers and words (translated where shown: ``_(MOOD_NOTE)``)."""
 
 
 def resolve_unit(run: LoggedRun, unit: str) -> int:
@@ -36,11 +50,20 @@ def resolve_unit(run: LoggedRun, unit: str) -> int:
     owner = run.population.owner_of_unit(unit.strip())
     if owner is None:
         pop, community = run.population, run.scenario.community
-        examples = ", ".join(pop.unit_label(i) for i in (0, 1, pop.size - 1) if 0 <= i < pop.size)
+        examples = [pop.unit_label(i) for i in (0, 1, pop.size - 1) if 0 <= i < pop.size]
         raise ViewError(
-            f"no unit {unit!r} in scenario {run.scenario.name}: it has {pop.size} households in"
-            f" {community.buildings} buildings of up to {community.floors} floors. A unit id is"
-            f" {_unit_form(pop)}, e.g. {examples}."
+            _(
+                "no unit {unit!r} in scenario {scenario}: it has {households} households in {buildings}"
+                " buildings of up to {floors} floors. A unit id is {form}, e.g. {examples}."
+            ).format(
+                unit=unit,
+                scenario=run.scenario.name,
+                households=pop.size,
+                buildings=community.buildings,
+                floors=community.floors,
+                form=_unit_form(pop),
+                examples=listing(examples),
+            )
         )
     return owner
 
@@ -48,8 +71,8 @@ def resolve_unit(run: LoggedRun, unit: str) -> int:
 def _unit_form(pop: Population) -> str:
     """Say how a unit id reads: the roster's own, or the synthesised BUILDING-FLOOR+DOOR."""
     if pop.unit_ids is not None:
-        return "as in the roster (community.roster)"
-    return "BUILDING-FLOOR+DOOR (building from 1, door as two digits)"
+        return _("as in the roster (community.roster)")
+    return _("BUILDING-FLOOR+DOOR (building from 1, door as two digits)")
 
 
 def _profile(run: LoggedRun, owner: int) -> list[str]:
@@ -58,61 +81,120 @@ def _profile(run: LoggedRun, owner: int) -> list[str]:
 
     pop, row = run.population, run.result.owners.iloc[owner]
     traits = [
-        f"{row['segment']} owner",
-        "five-day worker" if row["schedule"] == "five_day" else "not on a five-day week",
-        f"fee {float(row['fee']):,.0f} CNY",
-        "valid phone number on file" if bool(pop.has_phone[owner]) else "no valid phone number on file",
-        "pays online" if bool(pop.online[owner]) else "pays at the service centre",
+        _("{segment} owner").format(segment=segment_words(row["segment"])),
+        _("five-day worker") if row["schedule"] == "five_day" else _("not on a five-day week"),
+        _("fee {amount}").format(amount=_yuan(float(row["fee"]))),
+        _("valid phone number on file") if bool(pop.has_phone[owner]) else _("no valid phone number on file"),
+        _("pays online") if bool(pop.online[owner]) else _("pays at the service centre"),
     ]
     grievance = GRIEVANCE_KINDS[int(pop.grievance[owner])]
     if grievance != "none":
-        traits.append(f"has a {grievance} grievance")
-    traits += ["opinion leader"] * bool(pop.leader[owner]) + ["vocal hard owner"] * bool(pop.vocal[owner])
+        traits.append(_(GRIEVANCES[grievance]))
+    traits += [_("opinion leader")] * bool(pop.leader[owner]) + [_("vocal hard owner")] * bool(
+        pop.vocal[owner]
+    )
     return [
-        f"Unit {pop.unit_label(owner)} (owner #{owner}, building {pop.building_label(owner)},"
-        f" floor {int(pop.floor[owner])}): {', '.join(traits)}.",
-        f"Scenario {run.scenario.name}, seed {run.seed} (replication 0), {run.scenario.horizon_days} days"
-        f" from {run.start:%a %d %b %Y}.",
+        _("Unit {unit} (owner #{owner}, building {building}, floor {floor}): {traits}.").format(
+            unit=pop.unit_label(owner),
+            owner=owner,
+            building=pop.building_label(owner),
+            floor=int(pop.floor[owner]),
+            traits=listing(traits),
+        ),
+        _("Scenario {scenario}, seed {seed} (replication 0), {days} days from {start}.").format(
+            scenario=run.scenario.name,
+            seed=run.seed,
+            days=run.scenario.horizon_days,
+            start=day_date(run.start, 0),
+        ),
     ]
 
 
+GRIEVANCES = {"fixable": N_("has a fixable grievance"), "legacy": N_("has a legacy grievance")}
+"""An owner's grievance in their profile, by kind."""
+
+
+def _yuan(amount: float) -> str:
+    """Return a fee in yuan: '3,144 CNY' (3,144元)."""
+    return f"{amount:,.0f} CNY" if english() else formats.money(amount)
+
+
+def _yuan_cents(amount: float) -> str:
+    """Return a payment in yuan with its cents: '3,144.00 CNY' (3,144.00元)."""
+    return f"{amount:,.2f} CNY" if english() else f"{amount:,.2f}元"
+
+
 def _by_whom(record: EventRecord) -> str:
-    return f" by collector #{record.collector}" if record.collector >= 0 else ""
+    return _(" by collector #{collector}").format(collector=record.collector) if record.collector >= 0 else ""
+
+
+DECISIONS = {
+    "hazard": N_("decided to pay on their own"),
+    "call": N_("decided to pay on a call"),
+    "visit": N_("decided to pay on a visit"),
+    "promise": N_("decided to pay as promised"),
+}
+"""What an owner's decision to pay says, by its cause (another cause: 'decided to pay <cause>')."""
 
 
 def _event_text(record: EventRecord, run: LoggedRun, moods: OwnerMoods) -> str:
     """Return what one record says, in words."""
     kind, outcome, value = record.kind, record.outcome, record.value
     if kind == "bill":
-        how = "handed over" + _by_whom(record) if outcome == "collectors" else "delivered at once (instant)"
-        return f"billed: bill {how}; saw {value:.0%} of the billed households of their building paid"
+        return _bill_text(record)
     if kind in CONTACT_KINDS:
-        return (
-            f"contact: {kind.replace('_', ' ')}{_by_whom(record)}, mood {value:.2f}"
-            f" ({moods.word(record.owner, value)}) -> {outcome.replace('_', ' ')}"
+        return _("contact: {kind}{by_whom}, mood {mood:.2f} ({word}) -> {outcome}").format(
+            kind=contact_words(kind),
+            by_whom=_by_whom(record),
+            mood=value,
+            word=mood_word(moods.word(record.owner, value)),
+            outcome=outcome_words(outcome),
         )
     if kind == "promise":
-        return f"promise: will pay by {clock(value, run.start)} ({outcome})"
+        return _("promise: will pay by {when} ({how})").format(
+            when=clock(value, run.start), how=outcome_words(outcome)
+        )
     if kind == "promise_due":
-        return f"promise fell due: {'kept' if outcome == 'kept' else outcome.replace('_', ' ')}"
+        return _("promise fell due: {outcome}").format(outcome=outcome_words(outcome))
     if kind == "refusal":
-        return f"refused{_by_whom(record)}: reason {outcome}"
+        return _("refused{by_whom}: reason {reason}").format(
+            by_whom=_by_whom(record), reason=reason_words(outcome)
+        )
     if kind == "given_up":
-        return "the collectors gave up on this owner (no more fee calls)"
+        return _("the collectors gave up on this owner (no more fee calls)")
     if kind == "ticket":
-        return f"ticket: {outcome}"
+        return _("ticket: {outcome}").format(outcome=ticket_words(outcome))
     if kind == "decision":
-        cause = {
-            "hazard": "on their own",
-            "call": "on a call",
-            "visit": "on a visit",
-            "promise": "as promised",
-        }
-        pull = f"; {value:.0%} of their pull came from paying neighbours" if outcome == "hazard" else ""
-        return f"decided to pay {cause.get(outcome, outcome)}{pull}"
+        return _decision_text(outcome, value)
     if kind == "payment":
-        return f"paid {value:,.2f} CNY ({outcome.replace('_', ' ')})"
-    return f"{kind}: {outcome}"
+        return _("paid {amount} ({channel})").format(
+            amount=_yuan_cents(value), channel=outcome_words(outcome)
+        )
+    if english():
+        return f"{kind}: {outcome}"
+    return _("{kind}: {outcome}").format(kind=record_kind_words(kind), outcome=outcome_words(outcome))
+
+
+def _bill_text(record: EventRecord) -> str:
+    """Return what a bill says: how it came and the share of the building the owner saw paid."""
+    if record.outcome == "collectors":
+        how = _("handed over{by_whom}").format(by_whom=_by_whom(record))
+    else:
+        how = _("delivered at once (instant)")
+    return _("billed: bill {how}; saw {share:.0%} of the billed households of their building paid").format(
+        how=how, share=record.value
+    )
+
+
+def _decision_text(cause: str, pull: float) -> str:
+    """Return what a decision to pay says: its cause and, on their own, the neighbours' part."""
+    if cause in DECISIONS:
+        text = _(DECISIONS[cause])
+    else:
+        text = _("decided to pay {cause}").format(cause=record_kind_words(cause))
+    if cause != "hazard":
+        return text
+    return text + _("; {share:.0%} of their pull came from paying neighbours").format(share=pull)
 
 
 def owner_story(run: LoggedRun, owner: int) -> list[str]:
@@ -120,7 +202,7 @@ def owner_story(run: LoggedRun, owner: int) -> list[str]:
     from sim.views.moods import OwnerMoods
 
     records, moods = run.owner_records(owner), OwnerMoods(run)
-    lines = [*_profile(run, owner), MOOD_NOTE, ""]
+    lines = [*_profile(run, owner), _(MOOD_NOTE), ""]
     lines += [f"{clock(r.time, run.start)}  {_event_text(r, run, moods)}" for r in records]
     return [*lines, "", *_outcome(run, owner, records)]
 
@@ -132,26 +214,31 @@ def _outcome(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
     reached = sum(r.outcome not in MISSED for r in fee)
     kept = sum(r.kind == "promise_due" and r.outcome != "broken" for r in records)
     promises = sum(r.kind == "promise" for r in records)
-    counts = (
-        f"{_plural(len(contacts), 'contact')} ({_plural(len(fee), 'fee contact')},"
-        f" {reached} of them reached), {_plural(promises, 'promise')} ({kept} kept)"
+    counts = _("{contacts} ({fee_contacts}, {reached} of them reached), {promises} ({kept} kept)").format(
+        contacts=ngettext("{count} contact", "{count} contacts", len(contacts)).format(count=len(contacts)),
+        fee_contacts=ngettext("{count} fee contact", "{count} fee contacts", len(fee)).format(count=len(fee)),
+        reached=reached,
+        promises=ngettext("{count} promise", "{count} promises", promises).format(count=promises),
+        kept=kept,
     )
     payment = next((r for r in records if r.kind == "payment"), None)
     if payment is not None:
         billed = run.result.owners["billed_at"].iloc[owner]
-        wait = (
-            f", {(payment.time - billed) / HOURS_PER_DAY:.1f} days after the bill" if billed == billed else ""
-        )
-        return [f"Outcome: paid on {clock(payment.time, run.start)}{wait}; {counts}."]
+        when = clock(payment.time, run.start)
+        if billed != billed:  # never billed (NaN)
+            return [_("Outcome: paid on {when}; {counts}.").format(when=when, counts=counts)]
+        days = (payment.time - billed) / HOURS_PER_DAY
+        return [
+            _("Outcome: paid on {when}, {days:.1f} days after the bill; {counts}.").format(
+                when=when, days=days, counts=counts
+            )
+        ]
     return [
-        f"Outcome: not paid by the end (day {run.scenario.horizon_days}); {counts}.",
+        _("Outcome: not paid by the end (day {day}); {counts}.").format(
+            day=run.scenario.horizon_days, counts=counts
+        ),
         *_why_not(run, owner, records),
     ]
-
-
-def _plural(count: int, noun: str) -> str:
-    """Return e.g. '1 promise' or '3 promises'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list[str]:
@@ -159,31 +246,37 @@ def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
     reasons = []
     kinds = [r.kind for r in records]
     if "bill" not in kinds:
-        reasons.append("never billed (staged billing had not reached their segment)")
+        reasons.append(_("never billed (staged billing had not reached their segment)"))
     if "decision" in kinds:
-        reasons.append("decided to pay at the service centre but did not get there before the end")
+        reasons.append(_("decided to pay at the service centre but did not get there before the end"))
     if "given_up" in kinds:
-        reasons.append("the collectors gave up on them")
+        reasons.append(_("the collectors gave up on them"))
     tickets = [r.outcome for r in records if r.kind == "ticket"]
     if tickets and not any(t in FIXED for t in tickets):
-        reasons.append(f"their problem was never solved (ticket: {tickets[-1]})")
+        ticket = ticket_words(tickets[-1])
+        reasons.append(_("their problem was never solved (ticket: {ticket})").format(ticket=ticket))
     refusals = [r.outcome for r in records if r.kind == "refusal"]
     if refusals:
-        reasons.append(f"refused {len(refusals)} time(s) ({', '.join(sorted(set(refusals)))})")
+        why = [reason_words(r) for r in sorted(set(refusals))]
+        reasons.append(
+            _("refused {count} time(s) ({reasons})").format(count=len(refusals), reasons=listing(why))
+        )
     if sum(r.kind == "promise_due" and r.outcome == "broken" for r in records):
-        reasons.append("broke a promise")
+        reasons.append(_("broke a promise"))
     fee = [r for r in records if r.kind in FEE_CONTACTS]
     if fee and all(r.outcome in MISSED for r in fee):
-        reasons.append(f"never reached in {len(fee)} fee contact attempt(s)")
-    if not fee and "bill" in kinds:
-        reasons.append("no collector asked them for the fee")
-    if not reasons or reasons == ["no collector asked them for the fee"]:
-        share = _last_seen_share(records)
-        reasons.append(f"their own clock did not ring{share}")
-    return ["Why not: " + "; ".join(reasons) + "."]
+        reasons.append(_("never reached in {count} fee contact attempt(s)").format(count=len(fee)))
+    unasked = not fee and "bill" in kinds
+    if unasked:
+        reasons.append(_("no collector asked them for the fee"))
+    if len(reasons) == unasked:  # no reason, or only that nobody asked
+        reasons.append(_last_seen_share(records))
+    return [_("Why not: {reasons}.").format(reasons=clauses(reasons))]
 
 
 def _last_seen_share(records: Sequence[EventRecord]) -> str:
-    """Return a note on the paid share the owner saw at the bill, if any."""
+    """Return that the owner's own clock did not ring, with the paid share they saw at the bill, if any."""
     bill = next((r for r in records if r.kind == "bill"), None)
-    return "" if bill is None or math.isnan(bill.value) else f" (at the bill they saw {bill.value:.0%} paid)"
+    if bill is None or math.isnan(bill.value):
+        return _("their own clock did not ring")
+    return _("their own clock did not ring (at the bill they saw {share:.0%} paid)").format(share=bill.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.languages import _
 from sim.views.errors import ViewError
 
 if TYPE_CHECKING:
@@ -27,11 +28,13 @@ def tell(
               if value is not None]  # fmt: skip
     if len(chosen) != 1:
         raise ViewError(
-            "feesim story needs exactly one of --owner UNIT, --pick KIND or --collector ID"
-            f" (got {', '.join(chosen) or 'none'}); pick kinds: {', '.join(PICKS)}"
+            _(
+                "feesim story needs exactly one of --owner UNIT, --pick KIND or --collector ID"
+                " (got {chosen}); pick kinds: {picks}"
+            ).format(chosen=", ".join(chosen) or _("none"), picks=", ".join(PICKS))
         )
     if day is not None and collector is None:
-        raise ViewError("--day goes with --collector (a collector's day)")
+        raise ViewError(_("--day goes with --collector (a collector's day)"))
     if pick is not None:
         check_pick(scenario, pick)  # before the run: an unknown pick, or one that cannot happen here
     return _tell(scenario, seed, owner, pick, collector, day)
@@ -54,6 +57,8 @@ def _tell(
     assert pick is not None
     found = pick_owner(run, pick)
     return [
-        f"--pick {pick}: the first owner of this run who is {PICKS[pick].description}.",
+        _("--pick {pick}: the first owner of this run who is {description}.").format(
+            pick=pick, description=PICKS[pick].describe()
+        ),
         *owner_story(run, found),
     ]

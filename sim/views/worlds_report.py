@@ -11,9 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.languages import N_, _, ngettext
 from sim.views.errors import ViewError
 from sim.views.folder import COMMAND_FILE, Invocation, split_scenarios_yaml
 from sim.views.report import _figure, _section, _shown_path, _table, html_page
+from sim.views.words import listing, sentences
 
 __all__ = [
     "WorldsFolder",
@@ -25,11 +27,12 @@ __all__ = [
 ]
 
 METRICS: tuple[tuple[str, str, float, str, str], ...] = (
-    ("final paid share", "final_paid_share", 100.0, "points", "higher"),
-    ("days to 80% paid", "days_to_80", 1.0, "days", "lower"),
-    ("staff hours", "staff_hours", 1.0, "hours", "lower"),
+    (N_("final paid share"), "final_paid_share", 100.0, "points", "higher"),
+    (N_("days to 80% paid"), "days_to_80", 1.0, "days", "lower"),
+    (N_("staff hours"), "staff_hours", 1.0, "hours", "lower"),
 )
-"""The figures compared across worlds: label, column, scale, unit of a difference, better side."""
+"""The figures compared across worlds: label (a catalogue message), column, scale, unit of a difference,
+better side."""
 
 TOP_DRIVERS = 8
 """How many assumptions the drivers table shows (most important first)."""
@@ -88,8 +91,10 @@ def load_worlds_folder(folder: Path) -> WorldsFolder:
     ]
     if missing:
         raise ViewError(
-            f"{folder}: not a complete results folder of a run in worlds; missing {', '.join(missing)}"
-            " (run feesim run or compare with --worlds again, with --out pointing there)"
+            _(
+                "{folder}: not a complete results folder of a run in worlds; missing {missing} (run feesim"
+                " run or compare with --worlds again, with --out pointing there)"
+            ).format(folder=folder, missing=", ".join(missing))
         )
     top = _read(folder / head, lambda p: json.loads(p.read_text(encoding="utf-8")))
     text = _read(folder / yaml_file, lambda p: p.read_text(encoding="utf-8"))
@@ -113,19 +118,23 @@ def _read(path: Path, read: Any) -> Any:
     try:
         return read(path)
     except Exception as exc:  # any unreadable file is a problem with the user's input
-        raise ViewError(f"{path}: cannot read it ({type(exc).__name__}: {exc})") from None
+        raise ViewError(
+            _("{path}: cannot read it ({error}: {reason})").format(
+                path=path, error=type(exc).__name__, reason=exc
+            )
+        ) from None
 
 
 def render_worlds_report(results: WorldsFolder) -> str:
     """Return the whole HTML page of a run in worlds."""
     parts = [
         _header(results),
-        _section("Across worlds", _across(results)),
-        _section("Robustness: does the answer hold across worlds?", _robustness(results)),
-        _section("Left out of this report", _left_out()),
-        _section("Scenario, worlds and seed", _scenarios(results)),
+        _section(_("Across worlds"), _across(results)),
+        _section(_("Robustness: does the answer hold across worlds?"), _robustness(results)),
+        _section(_("Left out of this report"), _left_out()),
+        _section(_("Scenario, worlds and seed"), _scenarios(results)),
     ]
-    title = html.escape(f"feesim report: {_heading(results)}")
+    title = html.escape(_("feesim report: {title}").format(title=_heading(results)))
     return html_page(title, parts)
 
 
@@ -133,11 +142,12 @@ def _heading(results: WorldsFolder) -> str:
     """Return the variants, worlds, replications and seed, with every --set."""
     sets = _sets(results)
     worlds, reps = len(results.worlds), results.reps
-    text = (
-        f"{' vs '.join(results.variants)}: {worlds} worlds, {reps} replication{'s' if reps != 1 else ''}"
-        f" in each, seed {results.top['seed']}"
-    )
-    return f"{text}; {sets}" if sets else text
+    text = ngettext(
+        "{variants}: {worlds} worlds, {reps} replication in each, seed {seed}",
+        "{variants}: {worlds} worlds, {reps} replications in each, seed {seed}",
+        reps,
+    ).format(variants=_(" vs ").join(results.variants), worlds=worlds, reps=reps, seed=results.top["seed"])
+    return _("{heading}; {sets}").format(heading=text, sets=sets) if sets else text
 
 
 def _sets(results: WorldsFolder) -> str:
@@ -148,29 +158,43 @@ def _sets(results: WorldsFolder) -> str:
 
 def _header(results: WorldsFolder) -> str:
     """Return the title, what was run (worlds, priors) and how to run it again."""
-    same = ", every variant in the same worlds on the same seeds" if results.kind == "compare" else ""
+    if results.kind == "compare":
+        what = _(
+            "feesim {kind} in {worlds} worlds: each world is one set of values of the assumptions, drawn from"
+            " the priors in {priors} (Latin hypercube seeded by the master seed, or rows of a table of"
+            " worlds); replication r runs on the r-th child of the seed in every world, every variant in the"
+            " same worlds on the same seeds."
+        )
+    else:
+        what = _(
+            "feesim {kind} in {worlds} worlds: each world is one set of values of the assumptions, drawn from"
+            " the priors in {priors} (Latin hypercube seeded by the master seed, or rows of a table of"
+            " worlds); replication r runs on the r-th child of the seed in every world."
+        )
+    priors = f"<code>{html.escape(str(results.top['priors']))}</code>"
+    what = what.format(kind=results.kind, worlds=len(results.worlds), priors=priors)
+    values = _("The worlds' values are in {file}.").format(file="<code>worlds.csv</code>")
     return (
         f"<h1>{html.escape(_heading(results))}</h1>\n"
-        f'<p class="meta">feesim {results.kind} in {len(results.worlds)} worlds: each world is one'
-        " set of values of the assumptions, drawn from the priors in"
-        f" <code>{html.escape(str(results.top['priors']))}</code> (Latin hypercube seeded by the master"
-        f" seed, or rows of a table of worlds); replication r runs on the r-th child of the seed in every"
-        f" world{same}. The worlds' values are in <code>worlds.csv</code>.</p>\n"
+        f'<p class="meta">{sentences(what, values)}</p>\n'
         f"{_reproduce(results)}"
     )
 
 
 def _reproduce(results: WorldsFolder) -> str:
     """Return the paragraph with the command that gives the same numbers again."""
-    command = html.escape(reproduce_command(results))
+    command = f"<code>{html.escape(reproduce_command(results))}</code>"
     invocation = results.invocation
-    where = (
-        f" (in <code>{html.escape(invocation.cwd)}</code>, where it ran)" if invocation is not None else ""
+    same = _(
+        "It writes to a new folder beside this one; the numbers are the same bit for bit as long as the"
+        " scenario and priors files have not changed."
     )
-    return (
-        f"<p>Reproduce{where}: <code>{command}</code><br>It writes to a new folder beside this one; the"
-        " numbers are the same bit for bit as long as the scenario and priors files have not changed.</p>\n"
-    )
+    if invocation is None:
+        text = _("Reproduce: {command}").format(command=command)
+    else:
+        folder = f"<code>{html.escape(invocation.cwd)}</code>"
+        text = _("Reproduce (in {folder}, where it ran): {command}").format(folder=folder, command=command)
+    return f"<p>{text}<br>{same}</p>\n"
 
 
 def reproduce_command(results: WorldsFolder) -> str:
@@ -194,43 +218,52 @@ def _across(results: WorldsFolder) -> str:
 
     means = results.runs.groupby(["variant", "world"])[[m[1] for m in METRICS]].mean()
     rows, figures = [], []
-    for label, column, scale, _, _ in METRICS:
-        cells = [label]
+    for label, column, scale, _unit, _better in METRICS:
+        cells = [_(label)]
         for name in results.variants:
             values = means.loc[name][column].dropna() * scale
             cells.append(_spread(values, len(results.worlds)))
         rows.append(cells)
     for name in results.variants:
         strips = [
-            Strip(_unit_label(label, scale, absolute=True), means.loc[name][column] * scale, None)
-            for label, column, scale, _, _ in METRICS
+            Strip(_unit_label(label, column, absolute=True), means.loc[name][column] * scale, None)
+            for label, column, scale, _unit, _better in METRICS
         ]
         figures.append(
             _figure(
-                strips_figure(f"{name}: each world's mean", strips),
-                f"{name}: final paid share, days to 80% and staff hours in each world",
-                "One dot per world (the mean of its replications); black line: the median world; grey: the"
-                " middle 90% of worlds. Days to 80% shows only the worlds whose runs reached it.",
+                strips_figure(_("{name}: each world's mean").format(name=name), strips),
+                _("{name}: final paid share, days to 80% and staff hours in each world").format(name=name),
+                _(
+                    "One dot per world (the mean of its replications); black line: the median world; grey:"
+                    " the middle 90% of worlds. Days to 80% shows only the worlds whose runs reached it."
+                ),
             )
         )
-    note = (
-        "<p>Median of the worlds' means, with the 5th to 95th percentile across worlds in parentheses;"
-        " [k/n]: only k of n worlds reached the target (in at least one of their replications).</p>\n"
+    note = _(
+        "Median of the worlds' means, with the 5th to 95th percentile across worlds in parentheses; [k/n]:"
+        " only k of n worlds reached the target (in at least one of their replications)."
     )
-    return _table(["figure (median across worlds)", *results.variants], rows) + note + "".join(figures)
+    head = [_("figure (median across worlds)"), *results.variants]
+    return _table(head, rows) + f"<p>{note}</p>\n" + "".join(figures)
 
 
-def _unit_label(label: str, scale: float, *, absolute: bool) -> str:
-    """Return an axis label with its unit, e.g. 'final paid share (%)' or '... (points)'."""
-    if scale == 100.0:
-        return f"{label} ({'%' if absolute else 'percentage points'})"
-    return f"{label} ({'days' if 'days' in label else 'hours'})"
+UNITS = {
+    "final_paid_share": (N_("{label} (%)"), N_("{label} (percentage points)")),
+    "days_to_80": (N_("{label} (days)"), N_("{label} (days)")),
+    "staff_hours": (N_("{label} (hours)"), N_("{label} (hours)")),
+}
+"""Axis labels with their unit, by column: of the figure itself, of a difference."""
+
+
+def _unit_label(label: str, column: str, *, absolute: bool) -> str:
+    """Return an axis label with its unit, e.g. 'final paid share (%)' or '... (percentage points)'."""
+    return _(UNITS[column][0 if absolute else 1]).format(label=_(label))
 
 
 def _spread(values: pd.Series, worlds: int) -> str:
     """Format a median with its 5-95% range across worlds and, when some are missing, the count."""
     if values.empty:
-        return f"not reached (0/{worlds})"
+        return _("not reached (0/{total})").format(total=worlds)
     low, median, high = values.quantile([0.05, 0.5, 0.95])
     text = f"{median:,.1f} ({low:,.1f} – {high:,.1f})"
     return text + (f" [{len(values)}/{worlds}]" if len(values) < worlds else "")
@@ -239,19 +272,20 @@ def _spread(values: pd.Series, worlds: int) -> str:
 def _robustness(results: WorldsFolder) -> str:
     """Return each variant's difference to the first across worlds, its drivers and its reversal region."""
     if results.kind != "compare" or len(results.variants) < 2:
-        return (
-            "<p>A single scenario run in worlds has nothing to compare against: the section above shows"
-            " how far its figures move across the worlds. Compare two or more scenarios with"
-            " <code>feesim compare A B --worlds N</code> to see whether one is better in every world.</p>\n"
-        )
+        text = _(
+            "A single scenario run in worlds has nothing to compare against: the section above shows how far"
+            " its figures move across the worlds. Compare two or more scenarios with {command} to see whether"
+            " one is better in every world."
+        ).format(command="<code>feesim compare A B --worlds N</code>")
+        return f"<p>{text}</p>\n"
     first, *others = results.variants
-    parts = [
-        f"<p>For each variant against <strong>{html.escape(first)}</strong>: the difference in each world"
-        " (variant − first, replication by replication on the same seeds, averaged over the world's"
-        " replications), spread across the worlds. A variant whose dots all lie on its better side of"
-        " the zero line wins whatever the assumptions; where they straddle it, the answer hangs on"
-        " assumptions, named below.</p>\n"
-    ]
+    intro = _(
+        "For each variant against {first}: the difference in each world (variant − first, replication by"
+        " replication on the same seeds, averaged over the world's replications), spread across the worlds."
+        " A variant whose dots all lie on its better side of the zero line wins whatever the assumptions;"
+        " where they straddle it, the answer hangs on assumptions, named below."
+    ).format(first=f"<strong>{html.escape(first)}</strong>")
+    parts = [f"<p>{intro}</p>\n"]
     for name in others:
         parts.append(f"<h3>{html.escape(name)} − {html.escape(first)}</h3>\n")
         parts.append(_differences(results, first, name))
@@ -268,20 +302,21 @@ def _differences(results: WorldsFolder, first: str, name: str) -> str:
     robust = results.top["robust"][name]
     horizon = robust["days_to_80"].get("censored", {}).get("horizon_days")
     items, strips = [], []
-    for label, column, scale, _, better in METRICS:
+    for label, column, scale, _unit, better in METRICS:
+        verdict = html.escape(describe_variant(robust[column], column))
         items.append(
-            f"<li>{html.escape(label)}: {html.escape(describe_variant(robust[column], column))}</li>"
+            "<li>" + _("{label}: {verdict}").format(label=html.escape(_(label)), verdict=verdict) + "</li>"
         )
         diffs = world_differences(results.runs, first, name, column, horizon_days=horizon)
-        strips.append(Strip(_unit_label(label, scale, absolute=False), diffs * scale, better))
-    caption = (
-        f"One dot per world: {name} − {first}. Green: {name} is better in that world (higher share,"
-        " fewer days, fewer hours); red: worse; grey: no difference. Black line: the median world;"
-        " shaded: the middle 90% of worlds; dotted: no difference. Days to 80%: a run that never got"
-        " there counts as the horizon (a lower bound)."
-    )
-    figure = strips_figure(f"{name} − {first}, world by world", strips)
-    alt = f"Differences {name} minus {first} in each world"
+        strips.append(Strip(_unit_label(label, column, absolute=False), diffs * scale, better))
+    caption = _(
+        "One dot per world: {name} − {first}. Green: {name} is better in that world (higher share, fewer"
+        " days, fewer hours); red: worse; grey: no difference. Black line: the median world; shaded: the"
+        " middle 90% of worlds; dotted: no difference. Days to 80%: a run that never got there counts as the"
+        " horizon (a lower bound)."
+    ).format(name=name, first=first)
+    figure = strips_figure(_("{name} − {first}, world by world").format(name=name, first=first), strips)
+    alt = _("Differences {name} minus {first} in each world").format(name=name, first=first)
     return f"<ul>\n{''.join(items)}\n</ul>\n" + _figure(figure, alt, caption)
 
 
@@ -289,37 +324,45 @@ def _drivers(ranked: list[dict[str, Any]], worlds: int) -> str:
     """Return the top assumptions by importance with their intervals, and whether any stands out."""
     clear = [d["key"] for d in ranked if d["stands_out"]]
     if clear:
-        verdict = f"The answer hangs most on: {', '.join(f'<code>{html.escape(k)}</code>' for k in clear)}."
+        keys = listing(f"<code>{html.escape(k)}</code>" for k in clear)
+        verdict = _("The answer hangs most on: {keys}.").format(keys=keys)
     else:
         from sim.worlds.robust import STAND_OUT_MIN_WORLDS
 
-        few = (
-            f" (with fewer than {STAND_OUT_MIN_WORLDS} worlds none can)"
-            if worlds < STAND_OUT_MIN_WORLDS
-            else ""
-        )
-        verdict = (
-            f"No assumption stands out in {worlds} worlds: no rank correlation with the difference is"
-            f" clearly above chance among the {len(ranked)} assumptions varied{few}. The table shows the"
-            " largest ones anyway; read them as hints."
-        )
+        if worlds < STAND_OUT_MIN_WORLDS:
+            verdict = _(
+                "No assumption stands out in {worlds} worlds: no rank correlation with the difference is"
+                " clearly above chance among the {varied} assumptions varied (with fewer than {least} worlds"
+                " none can). The table shows the largest ones anyway; read them as hints."
+            )
+        else:
+            verdict = _(
+                "No assumption stands out in {worlds} worlds: no rank correlation with the difference is"
+                " clearly above chance among the {varied} assumptions varied. The table shows the largest"
+                " ones anyway; read them as hints."
+            )
+        verdict = verdict.format(worlds=worlds, varied=len(ranked), least=STAND_OUT_MIN_WORLDS)
     rows = [
         [
             d["key"],
             f"{d['coefficient']:+.2f}",
-            "–" if d["ci_low"] is None else f"{d['ci_low']:+.2f} to {d['ci_high']:+.2f}",
-            "yes" if d["stands_out"] else "no",
+            "–"
+            if d["ci_low"] is None
+            else _("{low} to {high}").format(low=f"{d['ci_low']:+.2f}", high=f"{d['ci_high']:+.2f}"),
+            _("yes") if d["stands_out"] else _("no"),
         ]
         for d in ranked[:TOP_DRIVERS]
     ]
-    method = ranked[0]["method"] if ranked else "rank correlation"
-    note = (
-        f"<p>Drivers of the difference in final paid share ({html.escape(method)}: rank correlation of the"
-        " assumption with the difference across worlds, with its 95% interval; 'stands out' holds after"
-        " allowing for the number of assumptions tested).</p>\n"
-    )
-    head = ["assumption", "correlation", "95% interval", "stands out"]
-    return f"<p><strong>Drivers.</strong> {verdict}</p>\n" + _table(head, rows) + note
+    method = ranked[0]["method"] if ranked else _("rank correlation")
+    note = _(
+        "Drivers of the difference in final paid share ({method}: rank correlation of the assumption with the"
+        " difference across worlds, with its 95% interval; 'stands out' holds after allowing for the number"
+        " of assumptions tested)."
+    ).format(method=html.escape(method))
+    head = [_("assumption"), _("correlation"), _("95% interval"), _("stands out")]
+    heading = "<strong>" + _("Drivers.") + "</strong>"
+    drivers = _("{heading} {verdict}").format(heading=heading, verdict=verdict)
+    return f"<p>{drivers}</p>\n" + _table(head, rows) + f"<p>{note}</p>\n"
 
 
 def _reversal(results: WorldsFolder, name: str) -> str:
@@ -331,39 +374,49 @@ def _reversal(results: WorldsFolder, name: str) -> str:
     lines = describe_reversal(boxes, name, entry["share_better"])
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     rough = (
-        f"<p>With {len(results.worlds)} worlds such regions are rough guesses: use --worlds"
-        f" {ROUGH_BELOW_WORLDS} or more.</p>\n"
+        "<p>"
+        + _("With {worlds} worlds such regions are rough guesses: use --worlds {least} or more.").format(
+            worlds=len(results.worlds), least=ROUGH_BELOW_WORLDS
+        )
+        + "</p>\n"
         if boxes and len(results.worlds) < ROUGH_BELOW_WORLDS
         else ""
     )
-    return f"<p><strong>Where the answer reverses</strong> (final paid share):</p>\n<ul>{items}</ul>\n{rough}"
+    where = _("{heading} (final paid share):").format(
+        heading="<strong>" + _("Where the answer reverses") + "</strong>"
+    )
+    return f"<p>{where}</p>\n<ul>{items}</ul>\n{rough}"
 
 
 def _left_out() -> str:
     """Say which views of the plain report are not drawn here, and why."""
-    return (
-        "<p>A run in worlds keeps each run's key figures, not its event log: the collection curves by"
-        " world, the weekday × hour heatmaps, the contact funnel, collector morale, tickets and owner"
-        " stories are left out. Run one world's scenario without <code>--worlds</code> (its values are a"
-        " row of <code>worlds.csv</code>, given as <code>--set</code>) to see them.</p>\n"
+    text = _(
+        "A run in worlds keeps each run's key figures, not its event log: the collection curves by world, the"
+        " weekday × hour heatmaps, the contact funnel, collector morale, tickets and owner stories are left"
+        " out. Run one world's scenario without <code>--worlds</code> (its values are a row of"
+        " <code>worlds.csv</code>, given as <code>--set</code>) to see them."
     )
+    return f"<p>{text}</p>\n"
 
 
 def _scenarios(results: WorldsFolder) -> str:
     """Return the merged scenario YAML of every variant and the worlds' values (folded)."""
-    noun = "replication" if results.reps == 1 else "replications"
-    parts = [
-        f"<p>Master seed: <strong>{results.top['seed']}</strong>; {results.reps} {noun} per world.</p>\n"
-    ]
+    seed = ngettext(
+        "Master seed: {seed}; {reps} replication per world.",
+        "Master seed: {seed}; {reps} replications per world.",
+        results.reps,
+    ).format(seed=f"<strong>{results.top['seed']}</strong>", reps=results.reps)
+    parts = [f"<p>{seed}</p>\n"]
     for name, text in results.yaml.items():
-        parts.append(
-            f"<details><summary><strong>{html.escape(name)}</strong>: merged scenario ({text.count(chr(10))}"
-            f" lines of YAML)</summary>\n<pre>{html.escape(text)}</pre>\n</details>\n"
+        summary = _("{name}: merged scenario ({lines} lines of YAML)").format(
+            name=f"<strong>{html.escape(name)}</strong>", lines=text.count("\n")
         )
+        parts.append(f"<details><summary>{summary}</summary>\n<pre>{html.escape(text)}</pre>\n</details>\n")
     worlds = results.worlds.reset_index().to_csv(index=False, lineterminator="\n")
-    parts.append(
-        f"<details><summary><strong>worlds</strong>: {len(results.worlds)} worlds ×"
-        f" {results.worlds.shape[1]} assumptions (CSV)</summary>\n"
-        f"<pre>{html.escape(worlds)}</pre>\n</details>\n"
+    summary = _("{worlds}: {count} worlds × {assumptions} assumptions (CSV)").format(
+        worlds="<strong>" + _("worlds") + "</strong>",
+        count=len(results.worlds),
+        assumptions=results.worlds.shape[1],
     )
+    parts.append(f"<details><summary>{summary}</summary>\n<pre>{html.escape(worlds)}</pre>\n</details>\n")
     return "".join(parts)
