@@ -107,11 +107,13 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 @pytest.mark.parametrize("language", [*CHINESE, "en"])
 def test_the_page_says_its_language(reports: dict[str, str], language: str) -> None:
     assert f'<html lang="{language}">' in reports[language]
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 @pytest.mark.parametrize("language", CHINESE)
 def test_the_headings_are_translated(reports: dict[str, str], language: str) -> None:
     headings = re.findall(r"<h2>(.*?)</h2>", reports[language])
@@ -120,6 +122,7 @@ def test_the_headings_are_translated(reports: dict[str, str], language: str) -> 
     assert not any(english_runs(h) for h in headings) and "Key figures" not in headings
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 @pytest.mark.parametrize("language", CHINESE)
 def test_no_english_sentence_is_left_on_the_page(reports: dict[str, str], language: str) -> None:
     text = visible_text(reports[language])
@@ -127,6 +130,7 @@ def test_no_english_sentence_is_left_on_the_page(reports: dict[str, str], langua
     assert english_runs(text) == []
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 def test_the_check_finds_the_english_of_the_english_page(reports: dict[str, str]) -> None:
     runs = english_runs(visible_text(reports["en"]))
     assert len(runs) > 40
@@ -137,6 +141,7 @@ def test_the_check_finds_the_english_of_the_english_page(reports: dict[str, str]
     )
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 def test_money_is_in_yuan_and_ten_thousands_in_chinese(reports: dict[str, str]) -> None:
     row = re.search(r"<tr><td>实收金额</td><td>([^<]*)</td></tr>", reports["zh-Hans"])
     assert row is not None and re.fullmatch(r"[\d.,]+万元 \([\d.,]+万元 – [\d.,]+万元\)", row.group(1))
@@ -182,6 +187,7 @@ def _robust_lines(folder: Path) -> list[str]:
     return [*lines, *describe_reversal(top["reversal"]["staged"], "staged", share)]
 
 
+@pytest.mark.slow  # runs feesim in a subprocess three times (about 15 s)
 @pytest.mark.parametrize("language", CHINESE)
 def test_the_worlds_report_is_chinese(worlds_reports: tuple[Path, dict[str, str]], language: str) -> None:
     folder, pages = worlds_reports

@@ -104,6 +104,7 @@ def test_guarding_more_plans_widens_the_continuation_region() -> None:
         kn_select(normal_plans(means, 1.0, 0.0, 4), 3, delta=0.5, guarded=2)
 
 
+@pytest.mark.slow  # 400 seeds of screening and KN on 20 plans: about 18 s each
 @pytest.mark.parametrize("shared", [0.0, 0.8])
 def test_screening_then_kn_on_the_same_first_stage_keeps_the_best_as_often_as_promised(shared: float) -> None:
     # The search's steps 2 and 3 (sim/plans/search.py): screen 20 plans on 5 replications

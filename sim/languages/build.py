@@ -35,7 +35,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
 LEFT_TO_SENTENCES = {"No such command {name!r}."}
-"""Typer words left in English, so that the whole sentence they begin is translated (`sim.languages.sentences`)."""
+"""Typer words left in English, so that the sentence they begin is translated whole (sentences.py)."""
 
 
 def catalogue_path(language: str, suffix: str = ".po") -> Path:
