@@ -22,7 +22,7 @@ import pandas as pd
 from sim.data.cells import amount_of, campaign_moment, parse_rows, unit_of
 from sim.data.tables import raise_problems, read_table
 from sim.languages import N_, _, ngettext
-from sim.scenario.errors import listing
+from sim.languages.formats import listing
 
 __all__ = ["LEDGER_FIELDS", "LEDGER_HEADERS", "Ledger", "read_ledger"]
 

@@ -52,7 +52,7 @@ def load_sweep(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]
         name for name in ("results.parquet", "points.parquet", "design.json") if not (folder / name).exists()
     ]
     if missing:
-        from sim.experiments.readable import listing
+        from sim.languages.formats import listing
 
         reason = _("not a finished sweep folder (missing {files})").format(files=listing(missing))
         raise FileNotFoundError(2, reason, str(folder))

@@ -137,7 +137,7 @@ def _print_report(report: SweepReport) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from sim.experiments.readable import listing
+    from sim.languages.formats import listing
 
     rate = report.ran / report.seconds if report.seconds > 0 else 0.0
     lines = [

@@ -15,17 +15,14 @@ the analysis itself (``analysis.json``, ``--json``) keeps its English values.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from sim.experiments.readable import (
-    clauses,
     column_label,
     difference_text,
     direction_text,
@@ -33,7 +30,6 @@ from sim.experiments.readable import (
     kind_of,
     lever_label,
     lever_unit,
-    listing,
     not_available,
     outcome_label,
     setting_text,
@@ -43,6 +39,8 @@ from sim.experiments.readable import (
 )
 from sim.languages import N_, _, active
 from sim.languages.choose import ENGLISH
+from sim.languages.formats import commas, listing
+from sim.languages.wrap import wrap
 
 __all__ = ["print_analysis"]
 
@@ -56,10 +54,6 @@ STEP_COLUMNS = (
     (N_("verdict"), "left", False),
 )
 """The columns of the table of steps after the lever's: name, justification, whether it may wrap."""
-_TOKENS = re.compile(r"[!-~]+| +|.")
-"""What Chinese text breaks between: a run of ASCII (a number, a path, a key), spaces, any other character."""
-_NO_LINE_START = frozenset("，。：；、）》」』！？%")
-_NO_LINE_END = frozenset("（《「『")
 
 
 def print_analysis(analysis: dict[str, Any], folder: Path, console: Console) -> None:
@@ -96,37 +90,8 @@ def print_analysis(analysis: dict[str, Any], folder: Path, console: Console) -> 
 def _say(console: Console, text: str, style: str = "") -> None:
     """Print `text` verbatim (no markup), wrapped to the terminal (Chinese between any two characters)."""
     if active() != ENGLISH:
-        text = "\n".join(_chinese_line(line, console.width) for line in text.split("\n"))
+        text = "\n".join("\n".join(wrap(line, console.width)) for line in text.split("\n"))
     console.print(Text(text, style=style))
-
-
-def _chinese_line(text: str, width: int) -> str:
-    """Return a line of Chinese text broken into lines of at most `width` cells.
-
-    Rich breaks lines only at spaces, so a Chinese sentence would break where its numbers
-    are, or mid-word.  Here a line breaks between any two Chinese characters, never inside
-    a run of ASCII (a number, a file name), never before a closing mark (，。) nor after an
-    opening one (（).  A run wider than the terminal is left for Rich to fold.
-    """
-    lines: list[list[str]] = [[]]
-    used = 0
-    for token in _TOKENS.findall(text):
-        line = lines[-1]
-        size = cell_len(token)
-        if used + size <= width or not line:
-            line.append(token)
-            used += size
-            continue
-        if token.isspace():
-            lines.append([])
-            used = 0
-            continue
-        carried = []
-        if (token[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END) and not line[-1].isspace():
-            carried = [line.pop()] if len(line) > 1 else []
-        lines.append([*carried, token])
-        used = sum(cell_len(t) for t in lines[-1])
-    return "\n".join("".join(line).rstrip() for line in lines)
 
 
 def _print_table(console: Console, table: Table) -> None:
@@ -367,7 +332,7 @@ def _print_best(console: Console, best_levers: dict[str, Any]) -> None:
 
 def _setting(point: dict[str, Any]) -> str:
     """Return a point's lever values as 'collectors = 4, billing = staged'."""
-    return clauses([f"{lever_label(k)} = {setting_text(v)}" for k, v in point.items() if k != "point"])
+    return commas([f"{lever_label(k)} = {setting_text(v)}" for k, v in point.items() if k != "point"])
 
 
 # -- sensitivity -----------------------------------------------------------------------------------

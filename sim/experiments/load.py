@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from sim.experiments.outcomes import curve_day
 from sim.experiments.schema import MAX_POINTS, Continuous, Experiment, RangeLever, ValuesLever
 from sim.languages import _, ngettext
-from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error, joined
+from sim.languages.formats import semicolons
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, merged_scenario_dict, scenario_from_dict
 from sim.scenario.yamlfile import read_yaml_mapping
 
@@ -276,7 +277,7 @@ def find_base(experiment_path: Path, base: str, source: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    looked = joined(
+    looked = semicolons(
         [
             (_("{where} {path} (not a file)") if c.exists() else _("{where} {path} (not found)")).format(
                 where=_where(n, c), path=c
@@ -478,7 +479,7 @@ def _factor_problems(experiment: Experiment, scenario: Mapping[str, Any], source
 def _factor_message(error: ScenarioError, value: Any) -> str:
     """Describe why setting a factor to `value` makes no valid scenario."""
     inner = error.problems or (Problem("", error.summary),)
-    reasons = joined([_inner(p) for p in inner])
+    reasons = semicolons([_inner(p) for p in inner])
     if any(p.no_such_key for p in inner):
         return _("not a scenario key: {reasons}").format(reasons=reasons)
     return _("value {value} makes an invalid scenario: {reasons}").format(

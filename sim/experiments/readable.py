@@ -19,10 +19,10 @@ from typing import Any, Literal
 from sim.experiments.outcomes import curve_day
 from sim.languages import N_, _, active, ngettext
 from sim.languages.choose import ENGLISH
+from sim.languages.formats import commas
 
 __all__ = [
     "Kind",
-    "clauses",
     "column_label",
     "difference_text",
     "direction_text",
@@ -30,7 +30,6 @@ __all__ = [
     "kind_of",
     "lever_label",
     "lever_unit",
-    "listing",
     "not_available",
     "outcome_label",
     "setting_text",
@@ -125,16 +124,6 @@ DIRECTIONS: dict[str, str] = {
 
 def _english() -> bool:
     return active() == ENGLISH
-
-
-def listing(items: list[str]) -> str:
-    """Return names one after the other: 'a, b, c' (Chinese: 'a、b、c')."""
-    return (", " if _english() else "、").join(items)
-
-
-def clauses(items: list[str]) -> str:
-    """Return parts of one sentence one after the other: 'a, b' (Chinese: 'a，b')."""
-    return (", " if _english() else "，").join(items)
 
 
 def not_available() -> str:
@@ -280,8 +269,8 @@ def setup_text(setup: dict[str, Any]) -> str:
             per_world,
         )
         parts.append(each.format(count=per_world, worlds=worlds))
-        return clauses(parts)
+        return commas(parts)
     count = f"{fewest}-{reps}" if fewest and fewest != reps else f"{reps}"
     each = ngettext("{count} replication per point", "{count} replications per point", reps)
     parts.append(each.format(count=count))
-    return clauses(parts)
+    return commas(parts)

@@ -9,11 +9,23 @@ ten thousand up ``123.46万元`` (the unit of 万 is how Chinese managers read m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sim.languages.catalogue import N_, _, active
 from sim.languages.choose import ENGLISH
 
-__all__ = ["date", "money", "number", "percent", "points", "weekday"]
+__all__ = [
+    "commas",
+    "date",
+    "listing",
+    "money",
+    "number",
+    "percent",
+    "points",
+    "semicolons",
+    "sentences",
+    "weekday",
+]
 
 _EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ZH_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -63,3 +75,23 @@ def date(day: dt.date, with_weekday: bool = False) -> str:
         return f"{text} {weekday(day)}" if with_weekday else text
     text = f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
     return f"{weekday(day)} {text}" if with_weekday else text
+
+
+def listing(items: Iterable[str]) -> str:
+    """Join the names of a list: ``a, b, c`` (``a、b、c``, the enumeration comma, in Chinese)."""
+    return ("、" if _chinese() else ", ").join(items)
+
+
+def commas(items: Iterable[str]) -> str:
+    """Join the parts of one sentence: ``a, b`` (``a，b`` in Chinese)."""
+    return ("，" if _chinese() else ", ").join(items)
+
+
+def semicolons(items: Iterable[str]) -> str:
+    """Join clauses: ``a; b`` (``a；b`` in Chinese)."""
+    return ("；" if _chinese() else "; ").join(items)
+
+
+def sentences(*items: str) -> str:
+    """Join whole sentences: a space between them in English, none in Chinese."""
+    return ("" if _chinese() else " ").join(item for item in items if item)

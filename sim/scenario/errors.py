@@ -29,9 +29,10 @@ from pydantic import BaseModel, ValidationError
 
 from sim.languages import N_, _, active, ngettext
 from sim.languages.choose import ENGLISH
+from sim.languages.formats import listing
 from sim.languages.sentences import translate_sentence
 
-__all__ = ["Problem", "ScenarioError", "describe_value", "from_validation_error", "joined", "listing"]
+__all__ = ["Problem", "ScenarioError", "describe_value", "from_validation_error"]
 
 MAX_FOUND_CHARS = 70
 
@@ -477,13 +478,3 @@ def from_validation_error(
     count = len(problems)
     summary = ngettext("invalid scenario ({count} problem)", "invalid scenario ({count} problems)", count)
     return ScenarioError(source, summary.format(count=count), problems)
-
-
-def joined(texts: Sequence[str]) -> str:
-    """Return texts one after another, separated by semicolons (full-width in Chinese)."""
-    return ("; " if active() == ENGLISH else "；").join(texts)
-
-
-def listing(texts: Sequence[str]) -> str:
-    """Return items of a list one after another, separated by commas (the enumeration comma in Chinese)."""
-    return (", " if active() == ENGLISH else "、").join(texts)

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from sim.languages import _
+from sim.languages.wrap import pad
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_date, day_of, hour_minute
 from sim.views.words import (
@@ -13,7 +14,6 @@ from sim.views.words import (
     english,
     mood_word,
     outcome_words,
-    pad,
     reason_words,
     record_kind_words,
     segment_words,

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.languages import N_, _, ngettext
-from sim.views.words import english, fill_cells, listing
+from sim.languages.formats import commas
+from sim.languages.wrap import wrap
+from sim.views.words import english
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,18 +61,18 @@ def print_comparison(console: Console, comparison: dict[str, Any], files: Sequen
         console.print()
         _print_paragraph(console, _paired_footnote(baseline))
     console.print()
-    written = _("written to {folder}: {files}").format(folder=comparison["output"], files=listing(files))
+    written = _("written to {folder}: {files}").format(folder=comparison["output"], files=commas(files))
     console.print(Text(written), soft_wrap=True)
 
 
 def _print_paragraph(console: Console, text: str) -> None:
-    """Print a paragraph: wrapped by the console at spaces in English, by `fill_cells` in Chinese."""
+    """Print a paragraph: wrapped by the console at spaces in English, by `sim.languages.wrap` in Chinese."""
     from rich.text import Text
 
     if english():
         console.print(Text(text))
         return
-    for line in fill_cells(text, console.width):
+    for line in wrap(text, console.width):
         console.print(Text(line), no_wrap=True, overflow="ignore")
 
 

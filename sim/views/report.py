@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.languages import N_, _, active, formats, ngettext
+from sim.languages.formats import semicolons, sentences
 from sim.metrics import TARGETS
 from sim.views.effort import mean_with_ci
-from sim.views.words import clauses, english, sentences
+from sim.views.words import english
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -159,7 +160,7 @@ def _sizes(results: ResultsFolder) -> str:
     sizes = {name: _size(text) for name, text in results.yaml.items()}
     if len(set(sizes.values())) == 1:
         return next(iter(sizes.values()))
-    return clauses(_("{name}: {size}").format(name=name, size=size) for name, size in sizes.items())
+    return semicolons(_("{name}: {size}").format(name=name, size=size) for name, size in sizes.items())
 
 
 def _size(scenario_yaml: str) -> str:

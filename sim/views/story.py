@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
 from sim.languages import N_, _, formats, ngettext
+from sim.languages.formats import commas, semicolons
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_date
 from sim.views.tickets import FIXED
 from sim.views.words import (
-    clauses,
     contact_words,
     english,
-    listing,
     mood_word,
     outcome_words,
     reason_words,
@@ -62,7 +61,7 @@ def resolve_unit(run: LoggedRun, unit: str) -> int:
                 buildings=community.buildings,
                 floors=community.floors,
                 form=_unit_form(pop),
-                examples=listing(examples),
+                examples=commas(examples),
             )
         )
     return owner
@@ -99,7 +98,7 @@ def _profile(run: LoggedRun, owner: int) -> list[str]:
             owner=owner,
             building=pop.building_label(owner),
             floor=int(pop.floor[owner]),
-            traits=listing(traits),
+            traits=commas(traits),
         ),
         _("Scenario {scenario}, seed {seed} (replication 0), {days} days from {start}.").format(
             scenario=run.scenario.name,
@@ -259,7 +258,7 @@ def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
     if refusals:
         why = [reason_words(r) for r in sorted(set(refusals))]
         reasons.append(
-            _("refused {count} time(s) ({reasons})").format(count=len(refusals), reasons=listing(why))
+            _("refused {count} time(s) ({reasons})").format(count=len(refusals), reasons=commas(why))
         )
     if sum(r.kind == "promise_due" and r.outcome == "broken" for r in records):
         reasons.append(_("broke a promise"))
@@ -271,7 +270,7 @@ def _why_not(run: LoggedRun, owner: int, records: Sequence[EventRecord]) -> list
         reasons.append(_("no collector asked them for the fee"))
     if len(reasons) == unasked:  # no reason, or only that nobody asked
         reasons.append(_last_seen_share(records))
-    return [_("Why not: {reasons}.").format(reasons=clauses(reasons))]
+    return [_("Why not: {reasons}.").format(reasons=semicolons(reasons))]
 
 
 def _last_seen_share(records: Sequence[EventRecord]) -> str:

@@ -11,8 +11,7 @@ character takes two).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from sim.languages import N_, _, active
 from sim.languages.choose import ENGLISH
@@ -20,15 +19,11 @@ from sim.languages.choose import ENGLISH
 __all__ = [
     "contact_words",
     "english",
-    "fill_cells",
-    "listing",
     "mood_word",
     "outcome_words",
-    "pad",
     "reason_words",
     "record_kind_words",
     "segment_words",
-    "sentences",
     "ticket_words",
 ]
 
@@ -164,55 +159,3 @@ def segment_words(segment: str) -> str:
 def mood_word(word: str) -> str:
     """Return a mood word (low, usual, good) in the language spoken."""
     return _say(MOODS, word)
-
-
-def listing(items: Iterable[str]) -> str:
-    """Join the items of a list: ``a, b`` (``a，b`` in Chinese)."""
-    return (", " if english() else "，").join(items)
-
-
-def clauses(items: Iterable[str]) -> str:
-    """Join clauses: ``a; b`` (``a；b`` in Chinese)."""
-    return ("; " if english() else "；").join(items)
-
-
-def sentences(*items: str) -> str:
-    """Join whole sentences: with a space between them in English, none in Chinese."""
-    return (" " if english() else "").join(item for item in items if item)
-
-
-def pad(text: str, width: int) -> str:
-    """Return `text` padded with spaces to `width` terminal cells (a Chinese character takes two)."""
-    from rich.cells import cell_len
-
-    return text + " " * max(0, width - cell_len(text))
-
-
-_WORD = re.compile(r"[\x21-\x7e]+|\s+|.", re.DOTALL)
-"""A token of a line to fill: a run of printable ASCII (a number, a key path), of spaces, or a character."""
-_NO_LINE_START = frozenset("，。、；：？！）」』”’")
-"""Punctuation a Chinese line does not begin with (the character before goes down with it)."""
-
-
-def fill_cells(text: str, width: int) -> list[str]:
-    """Return `text` broken into lines of at most `width` terminal cells, between any two Chinese characters.
-
-    Runs of ASCII (numbers, names, key paths) are not broken unless longer than a line, and
-    no line begins with closing punctuation: the token before it moves down with it.
-    """
-    from rich.cells import cell_len
-
-    lines: list[list[str]] = [[]]
-    for token in _WORD.findall(text):
-        line = lines[-1]
-        if cell_len("".join(line) + token) <= width or not "".join(line).strip():
-            line.append(token)
-            continue
-        carried: list[str] = []
-        if token[0] in _NO_LINE_START:  # carry the punctuation before it and one more token down
-            while len(line) > 1 and line[-1][0] in _NO_LINE_START:
-                carried.insert(0, line.pop())
-            if len(line) > 1:
-                carried.insert(0, line.pop())
-        lines.append([*carried, token] if not token.isspace() else carried)
-    return [text for text in ("".join(line).strip() for line in lines) if text]

@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from sim.languages import N_, _, ngettext
+from sim.languages.formats import commas, sentences
 from sim.views.errors import ViewError
 from sim.views.folder import COMMAND_FILE, Invocation, split_scenarios_yaml
 from sim.views.report import _figure, _section, _shown_path, _table, html_page
-from sim.views.words import listing, sentences
 
 __all__ = [
     "WorldsFolder",
@@ -324,7 +324,7 @@ def _drivers(ranked: list[dict[str, Any]], worlds: int) -> str:
     """Return the top assumptions by importance with their intervals, and whether any stands out."""
     clear = [d["key"] for d in ranked if d["stands_out"]]
     if clear:
-        keys = listing(f"<code>{html.escape(k)}</code>" for k in clear)
+        keys = commas(f"<code>{html.escape(k)}</code>" for k in clear)
         verdict = _("The answer hangs most on: {keys}.").format(keys=keys)
     else:
         from sim.worlds.robust import STAND_OUT_MIN_WORLDS

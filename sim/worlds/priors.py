@@ -36,7 +36,8 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.languages import N_, _, ngettext
-from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error, joined
+from sim.languages.formats import semicolons
+from sim.scenario.errors import Problem, ScenarioError, describe_value, from_validation_error
 from sim.scenario.load import ParsedOverrides, scenario_from_dict
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlfile import read_yaml_mapping
@@ -335,7 +336,7 @@ def _refused(here: str, key: str, bound: str, value: float) -> list[Problem]:
     try:
         scenario_from_dict({}, overrides={key: _as_type(key, value)})
     except ScenarioError as exc:
-        why = joined([p.message for p in exc.problems]) or exc.summary
+        why = semicolons([p.message for p in exc.problems]) or exc.summary
         message = _("a scenario refuses {value} here: {reasons}").format(value=f"{value:g}", reasons=why)
         return [Problem(f"{here}.{bound}", message)]
     return []
@@ -454,7 +455,7 @@ def scenario_in_world(
             data, _("world {world} of {source}").format(world=world, source=source), world_overrides(row)
         )
     except ScenarioError as exc:
-        inner = joined([p.render() for p in exc.problems]) or exc.summary
+        inner = semicolons([p.render() for p in exc.problems]) or exc.summary
         message = _("world {world} makes an invalid {what}: {problems}")
         raise ScenarioError(source, message.format(world=world, what=_(what), problems=inner)) from None
 
