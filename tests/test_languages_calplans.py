@@ -155,8 +155,8 @@ def made_up_search(capped: bool = False) -> PlanSearch:
 def test_english_plan_words_are_as_before(search) -> None:
     found = made_up_search()
     assert headline(search, found) == (
-        "Plan 4: staged billing, collectors=2: +9.0 pp [+8.0 pp, +10.0 pp] final_paid_share over your current"
-        " plan for 10% more staff hours; it beats the runner-up (plan 0) in 92% of replications."
+        "Plan 4: staged billing, collectors=2: +9.0 pp [+8.0 pp, +10.0 pp] households paid by the end over"
+        " your current plan for 10% more staff hours; it beats the runner-up (plan 0) in 92% of replications."
     )
     page = render_plan_report(search, found, ["Search search.yaml (tiny), seed 1"])
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.experiments.readable import outcome_label
 from sim.languages import _, active, formats
 from sim.plans.load import ResolvedSearch
 from sim.plans.schema import is_share
@@ -75,7 +76,7 @@ def frontier_figure(search: ResolvedSearch, found: PlanSearch) -> Figure:
     if limit is not None:
         axes.axvline(limit, color="#d62728", linestyle="--", linewidth=1, label=_("budget"))
     axes.set_xlabel(_("staff hours (mean over replications)"))
-    axes.set_ylabel(f"{spec.objective.outcome}" + (" (%)" if share else ""))
+    axes.set_ylabel(outcome_label(spec.objective.outcome) + (" (%)" if share else ""))
     axes.ticklabel_format(axis="both", useOffset=False, style="plain")
     axes.legend(fontsize=8, loc="best")
     style_axes(axes)

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from sim.experiments.readable import outcome_label
 from sim.languages import N_, _, formats
 from sim.languages.wrap import wrap
 from sim.output import to_json_text, write_text_atomic
@@ -118,7 +119,9 @@ def headline(search: ResolvedSearch, found: PlanSearch) -> str:
         )
     else:
         text = _("{plan} (it is your current plan): {outcome} {value}").format(
-            plan=plan, outcome=spec.objective.outcome, value=_plain(found.objective.mean, share)
+            plan=plan,
+            outcome=outcome_label(spec.objective.outcome),
+            value=_plain(found.objective.mean, share),
         )
     runner = found.runner_up
     if runner is not None:
@@ -142,7 +145,7 @@ def _against_current(d: Estimate, change: float, spec: Any, share: bool) -> str:
         difference=_signed(d.mean, share),
         low=_signed(d.ci_low, share),
         high=_signed(d.ci_high, share),
-        outcome=spec.objective.outcome,
+        outcome=outcome_label(spec.objective.outcome),
         change=f"{abs(change):.0%}",
     )
 
