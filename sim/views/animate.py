@@ -55,14 +55,17 @@ def check_output(out: Path) -> str:
     """Return the writer for `out` ('pillow' for .gif, 'ffmpeg' for .mp4); raise ViewError if impossible."""
     suffix = out.suffix.lower()
     if suffix not in (".gif", ".mp4"):
-        raise ViewError(f"{out}: the animation must be a .gif (or an .mp4 when ffmpeg is installed)")
+        raise ViewError(
+            _("{out}: the animation must be a .gif (or an .mp4 when ffmpeg is installed)").format(out=out)
+        )
     if suffix == ".mp4" and shutil.which("ffmpeg") is None:
-        raise ViewError(f"{out}: writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
+        message = _("{out}: writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
+        raise ViewError(message.format(out=out))
     if out.is_dir():
-        raise ViewError(f"{out}: is a folder; give a file name such as campaign.gif")
+        raise ViewError(_("{out}: is a folder; give a file name such as campaign.gif").format(out=out))
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise ViewError(f"{out}: the folder {folder} does not exist")
+        raise ViewError(_("{out}: the folder {folder} does not exist").format(out=out, folder=folder))
     return "pillow" if suffix == ".gif" else "ffmpeg"
 
 
