@@ -242,6 +242,7 @@ def _without_timing(value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow  # 10-17 s: keeps the default run under 5 minutes on 2 cores
 def test_worker_processes_give_the_same_comparison_to_precision(tmp_path: Path) -> None:
     """Batches to a precision on two worker processes: the replications and every file as in one process."""
     to_precision = ["--precision", "1e-9", "--max-reps", str(2 * REPS), "--json"]  # two batches of REPS

@@ -326,6 +326,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow  # 10-17 s: keeps the default run under 5 minutes on 2 cores
 @settings(FUZZ, max_examples=200)
 @given(file=FILES)
 def test_validate_exits_0_or_2_on_any_file(folder: Path, file: tuple[str, bytes]) -> None:

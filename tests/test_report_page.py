@@ -180,6 +180,7 @@ def test_the_report_still_fetches_nothing(compare_folder: Path) -> None:
     assert "http://" not in page and "https://" not in page and "<script" not in page
 
 
+@pytest.mark.slow  # 10-17 s: keeps the default run under 5 minutes on 2 cores
 def test_a_folder_without_its_command_still_gets_a_runnable_report(run_folder: Path, project: Path) -> None:
     """Folders written before command.json: the command runs the saved merged scenario."""
     old = project / "results" / "old"

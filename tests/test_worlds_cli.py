@@ -62,6 +62,7 @@ def _pinned_table(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # 10-17 s: keeps the default run under 5 minutes on 2 cores
 def test_one_world_at_the_defaults_equals_the_plain_comparison(tmp_path: Path, feesim: Feesim) -> None:
     """--worlds 1 with a table pinning every assumption at its default: the plain comparison's shares."""
     pytest.importorskip("sim.worlds.robust", reason="sim.worlds.robust arrives with its own branch")
@@ -87,6 +88,7 @@ def _worlds_table(path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # 10-17 s: keeps the default run under 5 minutes on 2 cores
 def test_a_difference_that_flips_with_one_assumption_is_found_and_boxed(
     tmp_path: Path, feesim: Feesim
 ) -> None:
