@@ -1129,11 +1129,23 @@ def _across_lines(across: dict[str, Any], worlds: int, reps: int, source: str) -
 
 
 def _print_lines(console: Console, lines: list[str]) -> None:
-    """Print lines verbatim (no markup), wrapped to the terminal's width."""
+    """Print lines verbatim (no markup), wrapped to the terminal's width (Chinese between characters).
+
+    An indented line keeps its indent on the lines it wraps to.
+    """
     from rich.text import Text
 
+    from sim.languages import active
+    from sim.languages.choose import ENGLISH
+    from sim.languages.wrap import wrap
+
     for line in lines:
-        console.print(Text(line))
+        if active() == ENGLISH or not line.strip():
+            console.print(Text(line))
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        for part in wrap(line.strip(), max(20, console.width - len(indent))):
+            console.print(Text(indent + part), no_wrap=True, overflow="ignore")
 
 
 def _drop_stream(base: Path) -> None:

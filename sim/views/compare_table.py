@@ -62,7 +62,10 @@ def print_comparison(console: Console, comparison: dict[str, Any], files: Sequen
         _print_paragraph(console, _paired_footnote(baseline))
     console.print()
     written = _("written to {folder}: {files}").format(folder=comparison["output"], files=commas(files))
-    console.print(Text(written), soft_wrap=True)
+    if english():
+        console.print(Text(written), soft_wrap=True)
+    else:
+        _print_paragraph(console, written)
 
 
 def _print_paragraph(console: Console, text: str) -> None:
