@@ -15,8 +15,7 @@ from rich.console import Console
 
 from sim.console import EXIT_USAGE, error, fail_cleanly, sigterm_as_ctrl_c
 from sim.console import stderr as _stderr
-from sim.languages import N_, _, active, formats
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, formats, speaks_english
 from sim.languages.commandline import SpeakingGroup
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
@@ -389,7 +388,7 @@ def _with_ci(text: str, low: str, high: str) -> str:
 
 def _day(day: Any) -> str:
     """Return a date as the summary shows it: ISO in English, as the readers write it otherwise."""
-    return str(day) if active() == ENGLISH else formats.date(day)
+    return str(day) if speaks_english() else formats.date(day)
 
 
 def _share_with_ci(figure: dict[str, Any]) -> str:
@@ -1135,12 +1134,10 @@ def _print_lines(console: Console, lines: list[str]) -> None:
     """
     from rich.text import Text
 
-    from sim.languages import active
-    from sim.languages.choose import ENGLISH
     from sim.languages.wrap import wrap
 
     for line in lines:
-        if active() == ENGLISH or not line.strip():
+        if speaks_english() or not line.strip():
             console.print(Text(line))
             continue
         indent = line[: len(line) - len(line.lstrip())]

@@ -19,8 +19,7 @@ from difflib import get_close_matches
 import pandas as pd
 
 from sim.data.tables import Table
-from sim.languages import N_, _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, speaks_english
 from sim.languages.sentences import translate_sentence
 from sim.scenario.errors import Problem, describe_value
 
@@ -118,7 +117,7 @@ def _parse_moment(text: str) -> dt.datetime:
     try:
         return dt.datetime(*parts, hour, minute, second)
     except ValueError as exc:
-        reason = str(exc) if active() == ENGLISH else translate_sentence(str(exc))
+        reason = str(exc) if speaks_english() else translate_sentence(str(exc))
         raise CellError(_("expected a date of the calendar ({reason})").format(reason=reason)) from None
 
 

@@ -37,9 +37,8 @@ from sim.experiments.readable import (
     value_text,
     verdict_text,
 )
-from sim.languages import N_, _, active
-from sim.languages.choose import ENGLISH
-from sim.languages.formats import commas, listing
+from sim.languages import N_, _, speaks_english
+from sim.languages.formats import commas, listing, semicolons
 from sim.languages.wrap import wrap
 
 __all__ = ["print_analysis"]
@@ -89,7 +88,7 @@ def print_analysis(analysis: dict[str, Any], folder: Path, console: Console) -> 
 
 def _say(console: Console, text: str, style: str = "") -> None:
     """Print `text` verbatim (no markup), wrapped to the terminal (Chinese between any two characters)."""
-    if active() != ENGLISH:
+    if not speaks_english():
         text = "\n".join("\n".join(wrap(line, console.width)) for line in text.split("\n"))
     console.print(Text(text, style=style))
 
@@ -97,7 +96,7 @@ def _say(console: Console, text: str, style: str = "") -> None:
 def _print_table(console: Console, table: Table) -> None:
     """Print `table`; in Chinese its caption follows it, wrapped as Chinese (`_say`), not at its spaces."""
     caption = table.caption
-    if active() == ENGLISH or not isinstance(caption, str):
+    if speaks_english() or not isinstance(caption, str):
         console.print(table)
         return
     table.caption = None
@@ -107,7 +106,7 @@ def _print_table(console: Console, table: Table) -> None:
 
 def _column(table: Table, header: str, **options: Any) -> None:
     """Add a column to `table`; in Chinese its unit goes under its name, and it folds between characters."""
-    if active() == ENGLISH:
+    if speaks_english():
         table.add_column(header, **options)
         return
     unit = header.find("（")
@@ -372,7 +371,7 @@ def _sobol_warning(warning: dict[str, Any]) -> str:
     ).format(
         outcome=outcome_label(warning["outcome"]),
         n=warning["n"],
-        signs=("; " if active() == ENGLISH else "；").join(signs),
+        signs=semicolons(signs),
         widest=f"{warning['widest_half_width']:.2f}",
         suggested=warning["suggested_n"],
         points=f"{warning['suggested_points']:,}",

@@ -17,8 +17,7 @@ import math
 from typing import Any, Literal
 
 from sim.experiments.outcomes import curve_day
-from sim.languages import N_, _, active, ngettext
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, ngettext, speaks_english
 from sim.languages.formats import commas
 
 __all__ = [
@@ -122,10 +121,6 @@ DIRECTIONS: dict[str, str] = {
 """How people read an outcome's direction (`sim.experiments.analyze.best_levers`)."""
 
 
-def _english() -> bool:
-    return active() == ENGLISH
-
-
 def not_available() -> str:
     """Return what a missing value shows: 'n/a'."""
     return _("n/a")
@@ -158,7 +153,7 @@ def outcome_label(name: str) -> str:
         return _(NESTED_LABELS[name])
     if name in OUTCOME_LABELS:
         return _(OUTCOME_LABELS[name])
-    return name.replace("_", " ") if _english() else name
+    return name.replace("_", " ") if speaks_english() else name
 
 
 def kind_of(name: str) -> Kind:
@@ -234,7 +229,7 @@ def lever_label(key: str) -> str:
     """Return a lever's plain name, e.g. 'collectors' for ``team.collectors`` (else its key, in Chinese)."""
     if key in LEVER_LABELS:
         return _(LEVER_LABELS[key])
-    return key.rsplit(".", 1)[-1].replace("_", " ") if _english() else key
+    return key.rsplit(".", 1)[-1].replace("_", " ") if speaks_english() else key
 
 
 def lever_unit(key: str) -> str:
@@ -242,7 +237,7 @@ def lever_unit(key: str) -> str:
     if key in LEVER_UNITS:
         return _(LEVER_UNITS[key])
     label = lever_label(key)
-    return label[:-1] if _english() and label.endswith("s") and " " not in label else label
+    return label[:-1] if speaks_english() and label.endswith("s") and " " not in label else label
 
 
 def setting_text(value: Any) -> str:

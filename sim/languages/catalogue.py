@@ -22,7 +22,17 @@ from pathlib import Path
 
 from sim.languages.choose import ENGLISH, LANGUAGES
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "_", "activate", "active", "ngettext", "translated"]
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "N_",
+    "_",
+    "activate",
+    "active",
+    "ngettext",
+    "speaks_english",
+    "translated",
+]
 
 DOMAIN = "feesim"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -53,6 +63,11 @@ def activate(language: str) -> None:
 def active() -> str:
     """Return the language being spoken."""
     return _spoken[0]
+
+
+def speaks_english() -> bool:
+    """Return whether the language spoken is English (the code's own words, nothing to translate)."""
+    return _spoken[0] == ENGLISH
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from typing import Any
 import click
 import typer.core
 
-from sim.languages.catalogue import N_, _, activate, active, ngettext, translated
+from sim.languages.catalogue import N_, _, activate, active, ngettext, speaks_english, translated
 from sim.languages.choose import ENGLISH, LanguageError, choose_language
 from sim.languages.sentences import translate_sentence
 
@@ -179,7 +179,7 @@ def _translate_typer_click() -> None:
 
     def folded_rich_text(*args: Any, **kwargs: Any) -> Any:
         text = make_rich_text(*args, **kwargs)
-        if active() != ENGLISH and hasattr(text, "overflow"):
+        if not speaks_english() and hasattr(text, "overflow"):
             text.overflow = (
                 "fold"  # Chinese has no spaces to wrap at: fold a long run, never crop it with "…"
             )

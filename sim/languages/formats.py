@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sim.languages.catalogue import N_, _, active
-from sim.languages.choose import ENGLISH
+from sim.languages.catalogue import N_, _, speaks_english
 
 __all__ = [
     "commas",
@@ -35,10 +34,6 @@ POINTS = N_("{difference} pp")
 """A difference of percentages in percentage points (个百分点, 個百分點)."""
 
 
-def _chinese() -> bool:
-    return active() != ENGLISH
-
-
 def number(value: float, decimals: int = 0) -> str:
     """Return `value` with thousands separated by commas and `decimals` decimals."""
     return f"{value:,.{decimals}f}"
@@ -56,7 +51,7 @@ def points(difference: float, decimals: int = 1) -> str:
 
 def money(yuan: float) -> str:
     """Return an amount of money in yuan (``CNY 1,234,567``; ``123.46万元`` from ten thousand up)."""
-    if not _chinese():
+    if speaks_english():
         return f"CNY {yuan:,.0f}"
     if abs(yuan) >= TEN_THOUSAND:
         return f"{yuan / TEN_THOUSAND:,.2f}万元"
@@ -65,12 +60,12 @@ def money(yuan: float) -> str:
 
 def weekday(day: dt.date) -> str:
     """Return the day of the week (``Mon``, ``星期一``)."""
-    return (_ZH_WEEKDAYS if _chinese() else _EN_WEEKDAYS)[day.weekday()]
+    return (_EN_WEEKDAYS if speaks_english() else _ZH_WEEKDAYS)[day.weekday()]
 
 
 def date(day: dt.date, with_weekday: bool = False) -> str:
     """Return a date (``2 Mar 2026``, ``2026年3月2日``), after its day of the week if asked."""
-    if _chinese():
+    if not speaks_english():
         text = f"{day.year}年{day.month}月{day.day}日"
         return f"{text} {weekday(day)}" if with_weekday else text
     text = f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
@@ -79,19 +74,19 @@ def date(day: dt.date, with_weekday: bool = False) -> str:
 
 def listing(items: Iterable[str]) -> str:
     """Join the names of a list: ``a, b, c`` (``a、b、c``, the enumeration comma, in Chinese)."""
-    return ("、" if _chinese() else ", ").join(items)
+    return (", " if speaks_english() else "、").join(items)
 
 
 def commas(items: Iterable[str]) -> str:
     """Join the parts of one sentence: ``a, b`` (``a，b`` in Chinese)."""
-    return ("，" if _chinese() else ", ").join(items)
+    return (", " if speaks_english() else "，").join(items)
 
 
 def semicolons(items: Iterable[str]) -> str:
     """Join clauses: ``a; b`` (``a；b`` in Chinese)."""
-    return ("；" if _chinese() else "; ").join(items)
+    return ("; " if speaks_english() else "；").join(items)
 
 
 def sentences(*items: str) -> str:
     """Join whole sentences: a space between them in English, none in Chinese."""
-    return ("" if _chinese() else " ").join(item for item in items if item)
+    return ("" if not speaks_english() else " ").join(item for item in items if item)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from sim.languages.catalogue import N_, _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import speaks_english
+from sim.languages.catalogue import N_, _
 
 __all__ = ["PATTERNS", "translate_sentence"]
 
@@ -145,7 +145,7 @@ _OR = re.compile(r"'([^']*)' or '([^']*)'$")
 
 def translate_sentence(text: str) -> str:
     """Return `text` translated when a pattern matches it whole, else `text` as it is (always, in English)."""
-    if active() == ENGLISH:
+    if speaks_english():
         return text
     for pattern, message in PATTERNS:
         found = pattern.fullmatch(text.strip())

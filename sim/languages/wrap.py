@@ -13,8 +13,7 @@ import re
 import textwrap
 import unicodedata
 
-from sim.languages.catalogue import active
-from sim.languages.choose import ENGLISH
+from sim.languages import speaks_english
 
 __all__ = ["columns", "pad", "wrap"]
 
@@ -35,7 +34,7 @@ def pad(text: str, width: int) -> str:
 
 def wrap(text: str, width: int) -> list[str]:
     """Return `text` in lines of at most `width` columns (a longer path or number keeps its own line)."""
-    if active() == ENGLISH:
+    if speaks_english():
         return textwrap.wrap(text, width)
     lines: list[list[str]] = [[]]
     for token in _TOKENS.findall(text):

@@ -32,8 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from sim.languages import N_, _, active, formats
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, formats, speaks_english
 from sim.plans.candidates import Plan
 from sim.plans.runs import Observations, PlanRuns
 from sim.plans.screen import clearly_over_budget, screen_to_best
@@ -364,7 +363,7 @@ def _cheapest(plans: list[Plan], first: Observations, limits: dict[str, float]) 
 
 def yuan(amount: float) -> str:
     """Return an amount of money as the search writes it: ``12,345`` in English, ``1.23万元`` in Chinese."""
-    return f"{amount:,.0f}" if active() == ENGLISH else formats.money(amount)
+    return f"{amount:,.0f}" if speaks_english() else formats.money(amount)
 
 
 def _naive_runs(first: np.ndarray, plans: int, delta: float, confidence: float) -> int:

@@ -27,8 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.languages import N_, _, active, ngettext
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, ngettext, speaks_english
 from sim.languages.formats import listing
 from sim.languages.sentences import translate_sentence
 
@@ -299,7 +298,7 @@ def _expectation_in(message: str) -> tuple[str, str | None]:
 
 def _input_should_be(kind: str, rest: str) -> str | None:
     """Return pydantic's "Input should be `rest`" as an expectation in the language spoken, or None."""
-    if active() == ENGLISH:
+    if speaks_english():
         return rest
     if kind == "literal_error":
         head, sep, last = rest.rpartition(" or ")
@@ -330,7 +329,7 @@ def _other_sentence(kind: str, msg: str, ctx: Mapping[str, Any]) -> str:
                 count,
             )
         return message.format(count=count)
-    if active() == ENGLISH:
+    if speaks_english():
         return text
     own = _(text)  # a custom message of our schemas, marked with N_()
     if own != text:

@@ -23,8 +23,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.languages import N_, _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, speaks_english
 from sim.languages.sentences import translate_sentence
 from sim.scenario.errors import Problem, ScenarioError, describe_value
 
@@ -238,7 +237,7 @@ def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
 
 def _pyyaml_sentence(text: str) -> str:
     """Return a sentence of PyYAML's in the language spoken (as written in English, or if unknown)."""
-    return text if active() == ENGLISH else translate_sentence(text)
+    return text if speaks_english() else translate_sentence(text)
 
 
 def _clip(line: str, limit: int = 100) -> str:

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.languages import _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import _, speaks_english
 from sim.languages.formats import date as date_text_of
 from sim.output import write_file_atomic
 from sim.views.errors import ViewError
@@ -182,7 +181,7 @@ def _figure(panels: Sequence[_Panel], days: Sequence[int]) -> tuple[Figure, Any]
 
 def _caption(day: int, when: dt.date) -> str:
     """Return a frame's caption: the day of the campaign and its date (``Day 3  ·  Thu 05 Mar 2026``)."""
-    if active() == ENGLISH:
+    if speaks_english():
         shown = f"{WEEKDAY_NAMES[when.weekday()]} {when:%d %b %Y}"
     else:
         shown = date_text_of(when, with_weekday=True)

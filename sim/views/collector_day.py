@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sim.languages import _
+from sim.languages import _, speaks_english
 from sim.languages.wrap import pad
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_date, day_of, hour_minute
 from sim.views.words import (
     contact_words,
-    english,
     mood_word,
     outcome_words,
     reason_words,
@@ -118,6 +117,6 @@ def _line(run: LoggedRun, record: EventRecord, moods: OwnerMoods) -> str:
         promise = _("promise")
         return f"{at}  {pad('  ' + promise, 16)} {pad(whom, 22)} {due}"
     kind, outcome = record_kind_words(record.kind), record.outcome
-    if not english():
+    if not speaks_english():
         outcome = reason_words(outcome) if record.kind == "refusal" else outcome_words(outcome)
     return f"{at}  {pad('  ' + kind, 16)} {pad(whom, 22)} {outcome}"

@@ -11,10 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sim.languages import N_, _, ngettext
+from sim.languages import N_, _, ngettext, speaks_english
 from sim.languages.formats import commas
 from sim.languages.wrap import wrap
-from sim.views.words import english
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,7 +61,7 @@ def print_comparison(console: Console, comparison: dict[str, Any], files: Sequen
         _print_paragraph(console, _paired_footnote(baseline))
     console.print()
     written = _("written to {folder}: {files}").format(folder=comparison["output"], files=commas(files))
-    if english():
+    if speaks_english():
         console.print(Text(written), soft_wrap=True)
     else:
         _print_paragraph(console, written)
@@ -72,7 +71,7 @@ def _print_paragraph(console: Console, text: str) -> None:
     """Print a paragraph: wrapped by the console at spaces in English, by `sim.languages.wrap` in Chinese."""
     from rich.text import Text
 
-    if english():
+    if speaks_english():
         console.print(Text(text))
         return
     for line in wrap(text, console.width):

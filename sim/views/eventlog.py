@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
-from sim.languages import _
+from sim.languages import _, speaks_english
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,10 +73,9 @@ def hour_minute(time: float) -> str:
 def day_date(start: dt.date, day: int) -> str:
     """Return the date of day `day` with its weekday: 'Tue 03 Mar 2026' (2026年3月3日 星期二)."""
     from sim.languages import formats
-    from sim.views.words import english
 
     date = start + dt.timedelta(days=day)
-    return f"{date:%a %d %b %Y}" if english() else formats.date(date, with_weekday=True)
+    return f"{date:%a %d %b %Y}" if speaks_english() else formats.date(date, with_weekday=True)
 
 
 def _day_and_minute(time: float) -> tuple[int, int]:

@@ -7,11 +7,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.languages import N_, _, active, formats, ngettext
+from sim.languages import N_, _, active, formats, ngettext, speaks_english
 from sim.languages.formats import semicolons, sentences
 from sim.metrics import TARGETS
 from sim.views.effort import mean_with_ci
-from sim.views.words import english
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -249,7 +248,7 @@ def _ci_text(values: Any, fmt: Callable[[float], str]) -> str:
 
 def _yuan(value: float) -> str:
     """Return an amount of money: '1,234,567' in English (the label says CNY), 123.46万元 in Chinese."""
-    return f"{value:,.0f}" if english() else formats.money(value)
+    return f"{value:,.0f}" if speaks_english() else formats.money(value)
 
 
 KEY_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (

@@ -25,8 +25,7 @@ from sim.experiments.readable import (
     setup_text,
     unit_label,
 )
-from sim.languages import _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import _, speaks_english
 from sim.output import save_figure_atomic
 from sim.views.canvas import new_figure, style_axes
 from sim.views.curves import OKABE_ITO, VARIANT_STYLES
@@ -243,7 +242,7 @@ def _y_limits(axes: Axes, outcome: str, rows: pd.DataFrame, scale: float) -> Non
 
 def _sentence_start(label: str) -> str:
     """Return a label made to begin a title: ``str.capitalize`` in English, unchanged in Chinese."""
-    return label.capitalize() if active() == ENGLISH else label
+    return label.capitalize() if speaks_english() else label
 
 
 def _is_numeric(values: pd.Series) -> bool:

@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sim.calendar import HOURS_PER_DAY
-from sim.languages import N_, _, formats, ngettext
+from sim.languages import N_, _, formats, ngettext, speaks_english
 from sim.languages.formats import commas, semicolons
 from sim.views.errors import ViewError
 from sim.views.eventlog import CONTACT_KINDS, FEE_CONTACTS, MISSED, clock, day_date
 from sim.views.tickets import FIXED
 from sim.views.words import (
     contact_words,
-    english,
     mood_word,
     outcome_words,
     reason_words,
@@ -115,12 +114,12 @@ GRIEVANCES = {"fixable": N_("has a fixable grievance"), "legacy": N_("has a lega
 
 def _yuan(amount: float) -> str:
     """Return a fee in yuan: '3,144 CNY' (3,144元)."""
-    return f"{amount:,.0f} CNY" if english() else formats.money(amount)
+    return f"{amount:,.0f} CNY" if speaks_english() else formats.money(amount)
 
 
 def _yuan_cents(amount: float) -> str:
     """Return a payment in yuan with its cents: '3,144.00 CNY' (3,144.00元)."""
-    return f"{amount:,.2f} CNY" if english() else f"{amount:,.2f}元"
+    return f"{amount:,.2f} CNY" if speaks_english() else f"{amount:,.2f}元"
 
 
 def _by_whom(record: EventRecord) -> str:
@@ -169,7 +168,7 @@ def _event_text(record: EventRecord, run: LoggedRun, moods: OwnerMoods) -> str:
         return _("paid {amount} ({channel})").format(
             amount=_yuan_cents(value), channel=outcome_words(outcome)
         )
-    if english():
+    if speaks_english():
         return f"{kind}: {outcome}"
     return _("{kind}: {outcome}").format(kind=record_kind_words(kind), outcome=outcome_words(outcome))
 

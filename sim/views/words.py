@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.languages import N_, _, active
-from sim.languages.choose import ENGLISH
+from sim.languages import N_, _, speaks_english
 
 __all__ = [
     "contact_words",
-    "english",
     "mood_word",
     "outcome_words",
     "reason_words",
@@ -115,15 +113,10 @@ MOODS: dict[str, str] = {"low": N_("low"), "usual": N_("usual"), "good": N_("goo
 """Mood words (`sim.views.moods`)."""
 
 
-def english() -> bool:
-    """Tell whether English is spoken."""
-    return active() == ENGLISH
-
-
 def _say(table: Mapping[str, str], key: str) -> str:
     """Return `key` as English shows it (underscores as spaces), or its catalogue word in Chinese."""
     shown = key.replace("_", " ")
-    return shown if english() else _(table.get(key, shown))
+    return shown if speaks_english() else _(table.get(key, shown))
 
 
 def contact_words(kind: str) -> str:
