@@ -1589,6 +1589,30 @@ def plan(
     plan_command(search_file, out=out, workers=workers, scheduler=scheduler, resume=resume)
 
 
+@app.command()
+def playground(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on: 127.0.0.1 (this computer only) or 0.0.0.0 (a classroom's network).",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8765,
+    workers: PoolWorkersOption = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder of the challenges' database (kept across restarts)."
+        ),
+    ] = Path("results/playground"),
+) -> None:
+    """Start the trainer's playground: a web page to play a campaign live and run classroom challenges."""
+    from sim.playground.command import playground_command
+
+    playground_command(host, port, workers, out)
+
+
 def main() -> None:
     """Run the ``feesim`` command line."""
     app(prog_name="feesim")

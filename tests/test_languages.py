@@ -163,3 +163,47 @@ def test_every_language_is_one_gettext_can_load() -> None:
     for language in LANGUAGES:
         with translated(language):
             assert _("Options")
+
+
+def test_a_translated_block_speaks_for_its_own_task_only() -> None:
+    """Two requests in two languages, their blocks interleaved, each keep theirs and leave English behind.
+
+    The playground answers requests concurrently in one process: a process-wide
+    language restored in the wrong order would leave the server (and every later
+    test in the process) speaking the last request's language.
+    """
+    import asyncio
+
+    from sim.languages import active
+
+    async def request(language: str, entered: asyncio.Event, other: asyncio.Event) -> list[str]:
+        heard = []
+        with translated(language):
+            entered.set()
+            await other.wait()  # the other request enters its block while this one is inside
+            heard.append(_("Days to 80%"))
+            await asyncio.sleep(0)
+        heard.append(active())
+        return heard
+
+    async def classroom() -> list[list[str]]:
+        hans, hant = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(request("zh-Hans", hans, hant), request("zh-Hant", hant, hans))
+
+    with translated("zh-Hans"):
+        simplified = _("Days to 80%")
+    with translated("zh-Hant"):
+        traditional = _("Days to 80%")
+    assert simplified != traditional != "Days to 80%"
+    assert asyncio.run(classroom()) == [[simplified, "en"], [traditional, "en"]]
+    assert active() == "en"
+
+
+def test_a_command_line_run_inside_a_translated_block_leaves_the_block_speaking_its_language() -> None:
+    from sim.languages import active
+
+    with translated("zh-Hant"):
+        result = CliRunner().invoke(app, ["--lang", "zh-Hans", "--help"])
+        assert result.exit_code == 0 and "用法" in result.output
+        assert active() == "zh-Hant"
+    assert active() == "en"

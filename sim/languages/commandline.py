@@ -25,7 +25,7 @@ from typing import Any
 import click
 import typer.core
 
-from sim.languages.catalogue import N_, _, activate, active, ngettext, speaks_english, translated
+from sim.languages.catalogue import N_, _, activate, ngettext, speaks_english, spoken, translated
 from sim.languages.choose import ENGLISH, LanguageError, choose_language
 from sim.languages.sentences import translate_sentence
 
@@ -101,12 +101,9 @@ class SpeakingGroup(typer.core.TyperGroup):
             if kwargs.get("standalone_mode", True):
                 sys.exit(EXIT_USAGE)
             raise click.exceptions.Exit(EXIT_USAGE) from None
-        before = active()
-        speak(language, self)
-        try:
+        with spoken(language):  # run in-process (tests, CliRunner), it leaves the language as it was
+            speak(language, self)
             return super().main(rest, *pargs, **kwargs)
-        finally:
-            activate(before)  # a command line run in-process (tests, CliRunner) leaves the language as it was
 
 
 def speak(language: str, command: click.Command) -> None:

@@ -1,0 +1,1 @@
+"""The trainer's playground: a local web server to play a campaign live and run classroom challenges."""

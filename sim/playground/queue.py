@@ -1,0 +1,136 @@
+"""The run queue: replications wait their turn on one pool of worker processes, shared by every request.
+
+Each request gets a ticket; its position is the number of tickets ahead of it that have
+not finished, which the page shows while it waits.  A replication is known by its
+scenario (as YAML), master seed and replication number, so identical plans, or a plan
+run again, are computed once: the second request waits for, or reuses, the first's result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.playground.requests import RunRequest
+from sim.playground.runs import Replication, answer, run_replication
+from sim.rng import replication_seed
+from sim.workers import PoolBackend
+
+__all__ = ["RunQueue", "Ticket"]
+
+KEPT_REPLICATIONS = 2000
+"""Finished replications kept for reuse (a few MB of curves; assumption: a classroom's session)."""
+
+
+@dataclass
+class Ticket:
+    """One request's place in the queue."""
+
+    name: str
+    number: int
+    replications: int
+    done: int = 0
+    finished: bool = False
+    reused: int = 0
+
+
+@dataclass
+class RunQueue:
+    """Runs requests' replications on `workers` processes, first come first served."""
+
+    workers: int
+    _backend: PoolBackend | None = None
+    _known: OrderedDict[tuple[str, int, int], asyncio.Future[Replication]] = field(
+        default_factory=OrderedDict
+    )
+    _tickets: OrderedDict[str, Ticket] = field(default_factory=OrderedDict)
+    _numbers: itertools.count = field(default_factory=itertools.count)
+
+    def start(self) -> None:
+        """Start the worker processes."""
+        self._backend = PoolBackend(self.workers, run_replication)
+
+    def restart(self) -> None:
+        """Replace a pool that lost a worker; forget the replications it was running."""
+        if self._backend is not None:
+            self._backend.restart()
+        for key in [key for key, future in self._known.items() if not future.done()]:
+            del self._known[key]
+
+    def close(self) -> None:
+        """Stop the worker processes, cancelling what is still queued."""
+        if self._backend is not None:
+            self._backend.close([f for f in self._known.values() if not f.done()])
+            self._backend = None
+
+    def position(self, name: str) -> dict[str, Any] | None:
+        """Return where ticket `name` stands: tickets ahead of it, its replications done and reused."""
+        ticket = self._tickets.get(name)
+        if ticket is None:
+            return None
+        ahead = sum(1 for t in self._tickets.values() if t.number < ticket.number and not t.finished)
+        return {
+            "ahead": ahead,
+            "done": ticket.done,
+            "replications": ticket.replications,
+            "finished": ticket.finished,
+            "reused": ticket.reused,
+        }
+
+    async def run(self, request: RunRequest, ticket: str | None = None) -> dict[str, Any]:
+        """Run `request` (reusing any replication already run or running); return the answer."""
+        started = time.perf_counter()
+        replications = await self.replications(request, ticket)
+        return answer(request.scenario.name, request.seed, replications, time.perf_counter() - started)
+
+    async def replications(self, request: RunRequest, ticket: str | None = None) -> list[Replication]:
+        """Return the replications of `request`, in order, each run once whoever asked first."""
+        name = ticket or f"run-{next(self._numbers)}"
+        entry = self._tickets[name] = Ticket(name, next(self._numbers), request.reps)
+        digest = hashlib.sha256(request.yaml.encode()).hexdigest()
+        futures = [self._replication(request, digest, r, entry) for r in range(request.reps)]
+        try:
+            results = []
+            for future in futures:
+                results.append(await asyncio.shield(future))
+                entry.done += 1
+            return results
+        finally:
+            entry.finished = True
+            self._forget_tickets()
+
+    def _replication(
+        self, request: RunRequest, digest: str, replication: int, ticket: Ticket
+    ) -> asyncio.Future[Replication]:
+        """Return the future of one replication: the known one, or a new one on the pool."""
+        key = (digest, request.seed, replication)
+        known = self._known.get(key)
+        if known is not None and not (known.done() and (known.cancelled() or known.exception())):
+            self._known.move_to_end(key)
+            ticket.reused += 1
+            return known
+        if self._backend is None:
+            raise RuntimeError("the run queue is not started")
+        seed = replication_seed(request.seed, replication)
+        future = asyncio.wrap_future(self._backend.submit((request.scenario, seed)))
+        future.add_done_callback(_seen)
+        self._known[key] = future
+        while len(self._known) > KEPT_REPLICATIONS and next(iter(self._known.values())).done():
+            self._known.popitem(last=False)
+        return future
+
+    def _forget_tickets(self) -> None:
+        """Drop finished tickets beyond the last few hundred (the page stops asking once its run is back)."""
+        while len(self._tickets) > 500 and next(iter(self._tickets.values())).finished:
+            self._tickets.popitem(last=False)
+
+
+def _seen(future: asyncio.Future[Replication]) -> None:
+    """Mark a replication's failure as seen: the request that awaits it reports it, others need not."""
+    if not future.cancelled():
+        future.exception()
