@@ -1599,11 +1599,14 @@ def playground(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8765,
-    workers: PoolWorkersOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes for the replications (default: CPU count)."),
+    ] = None,
     out: Annotated[
         Path,
         typer.Option(
-            "--out", metavar="DIR", help="Folder of the challenges' database (kept across restarts)."
+            "--out", metavar="DIR", help="Folder of the challenges' database; it survives restarts."
         ),
     ] = Path("results/playground"),
 ) -> None:

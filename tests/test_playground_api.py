@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -276,3 +277,51 @@ def test_a_restarted_server_keeps_challenges_and_evaluates_what_was_left(tmp_pat
 
 def test_the_leaderboard_of_no_plan_is_empty() -> None:
     assert leaderboard([], 100.0) == []
+
+
+def test_a_worker_dying_under_a_plan_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-evaluation: the pool is replaced once and the plan's outcome is the same."""
+    import os
+    import signal
+    import time
+
+    from sim.workers import PoolBackend
+
+    pools: list[Any] = []
+    original = PoolBackend._new_pool
+
+    def new_pool(self: PoolBackend) -> Any:
+        pools.append(original(self))
+        return pools[-1]
+
+    monkeypatch.setattr(PoolBackend, "_new_pool", new_pool)
+    challenge = {"scenario": "baseline", "budget": 2000, "reps": 12, "seed": 4, "households": 400}
+    with served(tmp_path, workers=2) as base:
+        _, created = call(base, "/api/challenges", challenge)
+        call(base, f"/api/challenges/{created['code']}/plans", {"team": "Unlucky", "overrides": {}})
+        deadline = time.monotonic() + 30
+        while not pools[0]._processes and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(next(iter(pools[0]._processes)), signal.SIGKILL)
+        _, board = call(base, f"/api/challenges/{created['code']}/leaderboard")
+    assert len(pools) == 2, "the pool was replaced once"
+    assert board["evaluating"] == 0 and board["failed"] == [] and len(board["rows"]) == 1
+    challenge_community = {"community.households": 400, "horizon_days": 120}  # the plan sets no collectors
+    scenario = load_scenario(SHIPPED_SCENARIOS / "baseline.yaml", challenge_community)
+    direct = replicate(scenario, 12, 4).curve("paid_share")[:, -1]
+    assert board["rows"][0]["final_paid_share"]["mean"] == pytest.approx(direct.mean(), abs=1e-12)
+
+
+def test_a_plan_that_cannot_be_evaluated_is_reported_not_awaited(tmp_path: Path) -> None:
+    """A stored plan the server cannot run (here: a key no scenario has) is listed as failed."""
+    with served(tmp_path, workers=1) as base:
+        _, created = call(base, "/api/challenges", {"budget": 2000, "reps": 2})
+    with sqlite3.connect(tmp_path / DATABASE) as db:
+        db.execute(
+            "INSERT INTO plans (code, team, overrides, submitted) VALUES (?, 'Broken', ?, 'now')",
+            (created["code"], json.dumps({"strategy.no_such_lever": 1})),
+        )
+    with served(tmp_path, workers=1) as base:
+        status, board = call(base, f"/api/challenges/{created['code']}/leaderboard")
+    assert status == 200
+    assert board["failed"] == ["Broken"] and board["evaluating"] == 0 and board["rows"] == []

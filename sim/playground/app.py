@@ -166,12 +166,13 @@ async def _run(request: Request) -> JSONResponse:
         except BadRequest as error:
             return _refused(str(error))
     ticket = body.get("ticket") if isinstance(body, dict) else None
+    generation = queue.generation
     try:
         return JSONResponse(await queue.run(run, str(ticket) if ticket else None))
     except Exception as error:
         if not is_broken_pool(error):
             raise
-        queue.restart()
+        queue.restart(generation)
         with translated(language):
             return _refused(_("a worker process stopped; the pool was restarted: run again"), 503)
 

@@ -9,6 +9,7 @@ finished) are evaluated again.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from sim.playground.queue import RunQueue
 from sim.playground.requests import MAX_SEED, BadRequest, RunRequest, validated, whole_number
 from sim.playground.shipped import HIDDEN, community, scenario_names
 from sim.playground.store import Challenge, ChallengeStore, Plan
+from sim.workers import is_broken_pool
 
 __all__ = ["PLAN_KEYS", "Classroom"]
 
@@ -26,6 +28,9 @@ PLAN_KEYS = ("team.", "strategy.", "service.")
 """What a team's plan may change: its team, its strategy and its service desk, never the community."""
 CHALLENGE_FIELDS = ("scenario", "budget", "seed", "reps", "households", "horizon_days")
 TEAM_NAME_CHARS = 40
+LOG = logging.getLogger(__name__)
+EVALUATION_ATTEMPTS = 2
+"""A plan's evaluation is tried again once on a fresh pool if a worker process died under it."""
 
 
 class Classroom:
@@ -128,6 +133,8 @@ class Classroom:
         evaluated = [
             {"team": p.team, "overrides": p.overrides, "outcome": p.outcome} for p in plans if p.outcome
         ]
+        evaluating = [p for p in plans if p.outcome is None and p.id in self._evaluations]
+        failed = [p.team for p in plans if p.outcome is None and p.id not in self._evaluations]
         hidden = community(challenge.community)
         return {
             "code": challenge.code,
@@ -138,19 +145,45 @@ class Classroom:
             "reps": challenge.reps,
             "outcome": OUTCOME,
             "plans": len(plans),
-            "evaluating": len(plans) - len(evaluated),
+            "evaluating": len(evaluating),
+            "failed": failed,
             "rows": leaderboard(evaluated, challenge.budget),
         }
 
     def _evaluate_later(self, plan: Plan) -> None:
+        self.queue.reserve(f"plan-{plan.id}", self.challenge(plan.code).reps)  # its place, said at once
         task = asyncio.get_running_loop().create_task(self._evaluate(plan))
         self._evaluations[plan.id] = task
-        task.add_done_callback(lambda _task: self._evaluations.pop(plan.id, None))
+        task.add_done_callback(lambda done: self._evaluated(plan, done))
+
+    def _evaluated(self, plan: Plan, task: asyncio.Task[None]) -> None:
+        """Forget a finished evaluation; log why it failed (the leaderboard lists the plan as failed)."""
+        self._evaluations.pop(plan.id, None)
+        if not task.cancelled() and task.exception() is not None:
+            LOG.warning(
+                "plan %s of team %r in challenge %s was not evaluated: %s",
+                plan.id,
+                plan.team,
+                plan.code,
+                task.exception(),
+            )
 
     async def _evaluate(self, plan: Plan) -> None:
-        request = self.run_request(self.challenge(plan.code), plan.overrides)
-        replications = await self.queue.replications(request, ticket=f"plan-{plan.id}")
-        self.store.save_outcome(plan.id, outcome(replications))
+        ticket = f"plan-{plan.id}"
+        try:
+            request = self.run_request(self.challenge(plan.code), plan.overrides)
+            for attempt in range(EVALUATION_ATTEMPTS):
+                generation = self.queue.generation
+                try:
+                    replications = await self.queue.replications(request, ticket=ticket)
+                    break
+                except Exception as error:
+                    if attempt == EVALUATION_ATTEMPTS - 1 or not is_broken_pool(error):
+                        raise
+                    self.queue.restart(generation)
+            self.store.save_outcome(plan.id, outcome(replications))
+        finally:
+            self.queue.finish(ticket)
 
 
 def _refuse_unknown(body: Mapping[str, Any], expected: tuple[str, ...]) -> None:

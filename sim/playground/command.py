@@ -8,7 +8,7 @@ import os
 import socket
 from pathlib import Path
 
-from sim.languages import _
+from sim.languages import _, ngettext
 
 __all__ = ["addresses", "playground_command"]
 
@@ -47,9 +47,11 @@ def playground_command(host: str, port: int, workers: int | None, out: Path) -> 
             )
         )
     typer.echo(
-        _("Challenges are kept in {path}; {workers} worker processes run the replications.").format(
-            path=folder / DATABASE, workers=workers
-        )
+        ngettext(
+            "Challenges are kept in {path}; {workers} worker process runs the replications.",
+            "Challenges are kept in {path}; {workers} worker processes run the replications.",
+            workers,
+        ).format(path=folder / DATABASE, workers=workers)
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

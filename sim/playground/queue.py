@@ -50,13 +50,23 @@ class RunQueue:
     )
     _tickets: OrderedDict[str, Ticket] = field(default_factory=OrderedDict)
     _numbers: itertools.count = field(default_factory=itertools.count)
+    generation: int = 0
+    """How many times the pool was replaced (after a worker died)."""
 
     def start(self) -> None:
         """Start the worker processes."""
         self._backend = PoolBackend(self.workers, run_replication)
 
-    def restart(self) -> None:
-        """Replace a pool that lost a worker; forget the replications it was running."""
+    def restart(self, generation: int | None = None) -> None:
+        """Replace a pool that lost a worker; forget the replications it was running.
+
+        With `generation` (the pool's `generation` when the caller's replications were
+        sent), a pool already replaced since then is left alone: many requests see one
+        worker die, and the pool is replaced once.
+        """
+        if generation is not None and generation != self.generation:
+            return
+        self.generation += 1
         if self._backend is not None:
             self._backend.restart()
         for key in [key for key, future in self._known.items() if not future.done()]:
@@ -82,6 +92,16 @@ class RunQueue:
             "reused": ticket.reused,
         }
 
+    def reserve(self, name: str, replications: int) -> Ticket:
+        """Give ticket `name` its place in the queue now, before its replications are sent."""
+        entry = self._tickets[name] = Ticket(name, next(self._numbers), replications)
+        return entry
+
+    def finish(self, name: str) -> None:
+        """Mark ticket `name` finished, whatever became of it (it no longer holds anyone back)."""
+        if name in self._tickets:
+            self._tickets[name].finished = True
+
     async def run(self, request: RunRequest, ticket: str | None = None) -> dict[str, Any]:
         """Run `request` (reusing any replication already run or running); return the answer."""
         started = time.perf_counter()
@@ -91,7 +111,9 @@ class RunQueue:
     async def replications(self, request: RunRequest, ticket: str | None = None) -> list[Replication]:
         """Return the replications of `request`, in order, each run once whoever asked first."""
         name = ticket or f"run-{next(self._numbers)}"
-        entry = self._tickets[name] = Ticket(name, next(self._numbers), request.reps)
+        entry = self._tickets.get(name)
+        if entry is None or entry.finished:
+            entry = self.reserve(name, request.reps)
         digest = hashlib.sha256(request.yaml.encode()).hexdigest()
         futures = [self._replication(request, digest, r, entry) for r in range(request.reps)]
         try:

@@ -88,10 +88,14 @@ WORDS: dict[str, str] = {
     "rank": N_("Rank"),
     "team": N_("Team"),
     "difference": N_("Difference to the winner"),
+    "points": N_("{value} pts"),
+    "plan": N_("Plan"),
+    "team_of": N_("team of {n}"),
     "over_budget": N_("over budget"),
     "within_budget": N_("within budget"),
     "winner": N_("winner"),
     "no_plans": N_("No plan submitted yet."),
+    "failed": N_("Not evaluated (the server could not run them; restart it to try again): {teams}"),
     "crn_note": N_(
         "Every plan ran on the same {reps} replication seeds (common random numbers); "
         "differences are paired, replication by replication."

@@ -285,7 +285,7 @@ function figure(label, value, detail) {
 }
 
 function interval(figureValue, format) {
-  if (figureValue.ci_low == null) return "";
+  if (figureValue.ci_low == null || figureValue.ci_low === figureValue.ci_high) return "";
   return say("ci", { low: format(figureValue.ci_low), high: format(figureValue.ci_high) });
 }
 
@@ -368,6 +368,7 @@ async function join(event) {
     document.getElementById("fixed-note").hidden = false;
     document.getElementById("submit-plan").hidden = false;
     showTab("play");
+    run(); // the charts now show the challenge's households, days and seed (on the baseline community)
   } catch (error) {
     note.className = "note error";
     note.textContent = `${W.error}: ${error.message}`;
@@ -426,20 +427,36 @@ async function create(event) {
   }
 }
 
-function ranked(row, winner) {
+// What a plan chose, in short: the ids of its tactics, its billing and calling windows if not the first, its team.
+function planSummary(overrides) {
+  const same = (lever) => Object.entries(lever.overrides).every(([key, value]) => JSON.stringify(overrides[key]) === JSON.stringify(value));
+  const parts = [];
+  const ids = LEVERS.switches.filter((tactic) => Object.keys(tactic.overrides).length && same(tactic)).flatMap((tactic) => tactic.ids);
+  if (ids.length) parts.push([...new Set(ids)].join(", "));
+  for (const choices of Object.values(LEVERS.choices)) {
+    const picked = choices.slice(1).find((choice) => Object.keys(choice.overrides).length && same(choice));
+    if (picked) parts.push(picked.title);
+  }
+  if (overrides["team.collectors"] != null) parts.push(say("team_of", { n: overrides["team.collectors"] }));
+  return parts.join(" · ");
+}
+
+function ranked(row) {
   const paid = row.final_paid_share;
   const difference = row.difference_to_winner;
   const points = (share) => `${share >= 0 ? "+" : ""}${(share * 100).toFixed(1)}`;
   const cells = [
     String(row.rank),
     row.team,
+    planSummary(row.overrides),
     `${percent(paid.mean)} [${percent(paid.ci_low)}, ${percent(paid.ci_high)}]`,
-    difference == null ? W.winner : `${points(difference.mean)} [${points(difference.ci_low)}, ${points(difference.ci_high)}]`,
+    difference == null ? W.winner : say("points", { value: `${points(difference.mean)} [${points(difference.ci_low)}, ${points(difference.ci_high)}]` }),
     number(row.staff_hours.mean),
     row.days_to_80.mean == null ? W.not_reached : number(row.days_to_80.mean, 1),
   ];
   const tr = element("tr", row.over_budget ? { class: "breach" } : {});
-  cells.forEach((text, k) => tr.append(element("td", k === 1 ? { class: "team" } : {}, text)));
+  const classes = { 1: "team", 2: "plan" };
+  cells.forEach((text, k) => tr.append(element("td", k in classes ? { class: classes[k] } : {}, text)));
   const flag = element("span", { class: "flag" }, row.over_budget ? W.over_budget : W.within_budget);
   const last = element("td");
   last.append(flag);
@@ -462,15 +479,16 @@ async function reveal() {
     }
     const title = element("h2", {}, `${answer.title} · ${say("budget")} ${number(answer.budget)}`);
     if (!answer.rows.length) {
-      board.replaceChildren(title, element("p", { class: "note" }, W.no_plans));
+      board.replaceChildren(title, element("p", { class: "note" }, answer.failed.length ? say("failed", { teams: answer.failed.join(", ") }) : W.no_plans));
       return;
     }
     const table = element("table", { id: "leaderboard-table" });
     const head = element("tr");
-    for (const word of ["rank", "team", "paid_by_end", "difference", "staff_hours", "days_to_80", "budget"]) head.append(element("th", {}, W[word]));
+    for (const word of ["rank", "team", "plan", "paid_by_end", "difference", "staff_hours", "days_to_80", "budget"]) head.append(element("th", {}, W[word]));
     table.append(head);
     for (const row of answer.rows) table.append(ranked(row));
     board.replaceChildren(title, table, element("p", { class: "note" }, say("crn_note", { reps: answer.reps })));
+    if (answer.failed.length) board.append(element("p", { class: "error" }, say("failed", { teams: answer.failed.join(", ") })));
   } catch (error) {
     board.replaceChildren(element("p", { class: "error" }, `${W.error}: ${error.message}`));
   } finally {
