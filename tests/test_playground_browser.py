@@ -93,7 +93,13 @@ class Visitor:
         self.page.on("response", self._answered)
         self.page.on("pageerror", lambda error: self.failures.append(str(error)))
         self.page.on("requestfailed", lambda request: self.failures.append(request.url))
+        self.page.on("request", lambda request: self._offline(server, request.url))
         self.page.goto(f"{server}/?lang={language}")
+
+    def _offline(self, server: str, url: str) -> None:
+        """Note any request that leaves the playground's own server: the page must work offline."""
+        if not url.startswith((f"{server}/", "data:")):
+            self.failures.append(f"fetched from elsewhere: {url}")
 
     def _answered(self, response: Any) -> None:
         if "/api/run" in response.url and response.ok:
@@ -212,7 +218,7 @@ def _join(visitor: Visitor, code: str, team: str) -> None:
 def _submit(visitor: Visitor, submitted: str) -> None:
     """Submit the team's plan; wait until the page says it is evaluated (`submitted`, in its language)."""
     visitor.page.click("#submit-plan")
-    visitor.page.wait_for_selector(f'#status:text-is("{submitted}")', timeout=120_000)
+    visitor.page.wait_for_selector(f'#plan-status:text-is("{submitted}")', timeout=120_000)
 
 
 RED_TACTICS = ("home_visits", "team_visits")
@@ -273,6 +279,11 @@ def test_a_two_team_challenge_and_its_leaderboard(
     _submit(red, "方案已提交。请等待培训师公布排行榜。")
     _submit(blue, "Plan submitted. Wait for the trainer to reveal the leaderboard.")
 
+    page.reload()  # the trainer's page, reloaded, still knows the challenge it created
+    trainer.runs_done(1)
+    page.click("#tab-challenge")
+    page.wait_for_selector("#created:not([hidden])")
+    assert trainer.text("#created-code") == code
     page.click("#reveal-button")
     page.wait_for_selector("#leaderboard-table", timeout=120_000)
     rows = page.query_selector_all("#leaderboard-table tr")[1:]

@@ -158,10 +158,16 @@ function commandLine(overrides, reps, seed) {
 
 // -- running ---------------------------------------------------------------------------------------
 
-function setStatus(text, isError = false) {
-  const status = document.getElementById("status");
+function setStatus(text, isError = false, id = "status") {
+  const status = document.getElementById(id);
   status.textContent = text;
   status.className = isError ? "note error" : "note";
+  status.hidden = false;
+}
+
+// The team's plan has a line of its own: runs come and go while it waits in the queue.
+function setPlanStatus(text, isError = false) {
+  setStatus(text, isError, "plan-status");
 }
 
 async function runOnQueue(body) {
@@ -385,10 +391,10 @@ async function followPlan(ticket) {
       break; // forgotten by a restarted server: the leaderboard still evaluates it
     }
     if (where.finished) break;
-    setStatus(where.ahead > 0 ? say("plan_waiting", { ahead: where.ahead }) : say("plan_running", { done: where.done, total: where.replications }));
+    setPlanStatus(where.ahead > 0 ? say("plan_waiting", { ahead: where.ahead }) : say("plan_running", { done: where.done, total: where.replications }));
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
-  setStatus(W.submitted);
+  setPlanStatus(W.submitted);
 }
 
 async function submitPlan() {
@@ -400,8 +406,37 @@ async function submitPlan() {
     const submitted = await api(`/api/challenges/${state.joined.code}/plans`, { team: state.joined.team, overrides: planOverrides });
     await followPlan(submitted.ticket);
   } catch (error) {
-    setStatus(`${W.error}: ${error.message}`, true);
+    setPlanStatus(`${W.error}: ${error.message}`, true);
     button.disabled = false;
+  }
+}
+
+const TRAINER_CODE = "feesim-playground-trainer-code";
+
+// The trainer's challenge: its code on the page, and kept in the browser, so a reload does not lose it.
+function showCreated(code) {
+  document.getElementById("created-code").textContent = code;
+  document.getElementById("created").hidden = false;
+  try {
+    localStorage.setItem(TRAINER_CODE, code);
+  } catch {
+    /* storage refused (private window): the code stays on the page only */
+  }
+}
+
+async function restoreCreated() {
+  let code = null;
+  try {
+    code = localStorage.getItem(TRAINER_CODE);
+  } catch {
+    return;
+  }
+  if (!code) return;
+  try {
+    await api(`/api/challenges/${encodeURIComponent(code)}`);
+    showCreated(code);
+  } catch {
+    localStorage.removeItem(TRAINER_CODE); // a server started on another folder does not know it
   }
 }
 
@@ -418,8 +453,7 @@ async function create(event) {
   };
   try {
     const challenge = await api("/api/challenges", body);
-    document.getElementById("created-code").textContent = challenge.code;
-    document.getElementById("created").hidden = false;
+    showCreated(challenge.code);
   } catch (error) {
     const board = document.getElementById("leaderboard");
     board.hidden = false;
@@ -509,4 +543,5 @@ document.getElementById("submit-plan").addEventListener("click", submitPlan);
 document.getElementById("join").addEventListener("submit", join);
 document.getElementById("create").addEventListener("submit", create);
 document.getElementById("reveal-button").addEventListener("click", reveal);
+restoreCreated();
 run();
