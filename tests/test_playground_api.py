@@ -325,3 +325,23 @@ def test_a_plan_that_cannot_be_evaluated_is_reported_not_awaited(tmp_path: Path)
         status, board = call(base, f"/api/challenges/{created['code']}/leaderboard")
     assert status == 200
     assert board["failed"] == ["Broken"] and board["evaluating"] == 0 and board["rows"] == []
+
+
+def test_a_page_run_goes_before_the_plans_waiting_for_evaluation(tmp_path: Path) -> None:
+    """Three plans of 20 replications queued, then a page's run: the run is answered while they still run."""
+    with served(tmp_path, workers=1) as base:
+        challenge = {"budget": 5000, "reps": 20, "seed": 2, "households": 1000, "horizon_days": 200}
+        _, created = call(base, "/api/challenges", challenge)
+        code = created["code"]
+        submitted = [
+            call(base, f"/api/challenges/{code}/plans", {"team": f"team {n}", "overrides": overrides})[1]
+            for n, overrides in enumerate([{}, {"team.collectors": 2}, {"service.direct_lane": True}])
+        ]
+        run = {"scenario": "baseline", "overrides": SMALL, "reps": 2, "seed": 8, "ticket": "watched"}
+        status, _answer = call(base, "/api/run", run)
+        _, board = call(base, f"/api/challenges/{code}/leaderboard?wait=0")
+        where = call(base, "/api/queue/watched")[1]
+    assert status == 200
+    assert board["evaluating"] >= 1, "the run waited for every plan"
+    assert where["ahead"] == 0 and where["finished"]
+    assert [plan["ahead"] for plan in submitted] == [0, 1, 2]  # each plan's place, said at submission

@@ -16,7 +16,7 @@ from typing import Any
 from sim.languages import _
 from sim.playground.leaderboard import OUTCOME, leaderboard, outcome
 from sim.playground.levers import PAGE_DEFAULTS
-from sim.playground.queue import RunQueue
+from sim.playground.queue import EVALUATION, RunQueue
 from sim.playground.requests import MAX_SEED, BadRequest, RunRequest, validated, whole_number
 from sim.playground.shipped import HIDDEN, community, scenario_names
 from sim.playground.store import Challenge, ChallengeStore, Plan
@@ -151,7 +151,8 @@ class Classroom:
         }
 
     def _evaluate_later(self, plan: Plan) -> None:
-        self.queue.reserve(f"plan-{plan.id}", self.challenge(plan.code).reps)  # its place, said at once
+        # the plan's place in the queue, from now: the team sees it at once
+        self.queue.reserve(f"plan-{plan.id}", self.challenge(plan.code).reps, EVALUATION)
         task = asyncio.get_running_loop().create_task(self._evaluate(plan))
         self._evaluations[plan.id] = task
         task.add_done_callback(lambda done: self._evaluated(plan, done))
@@ -175,7 +176,7 @@ class Classroom:
             for attempt in range(EVALUATION_ATTEMPTS):
                 generation = self.queue.generation
                 try:
-                    replications = await self.queue.replications(request, ticket=ticket)
+                    replications = await self.queue.replications(request, ticket, EVALUATION)
                     break
                 except Exception as error:
                     if attempt == EVALUATION_ATTEMPTS - 1 or not is_broken_pool(error):
