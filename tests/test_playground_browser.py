@@ -20,6 +20,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,8 @@ class Visitor:
         self.context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=language)
         self.page = self.context.new_page()
         self.runs: list[dict[str, Any]] = []
+        self.sent = 0
+        self.answered = 0
         self.failures: list[str] = []
         self.page.on("response", self._answered)
         self.page.on("pageerror", lambda error: self.failures.append(str(error)))
@@ -97,17 +100,31 @@ class Visitor:
         self.page.goto(f"{server}/?lang={language}")
 
     def _offline(self, server: str, url: str) -> None:
-        """Note any request that leaves the playground's own server: the page must work offline."""
+        """Note a request that leaves the playground's server (the page must work offline); count runs."""
         if not url.startswith((f"{server}/", "data:")):
             self.failures.append(f"fetched from elsewhere: {url}")
+        if "/api/run" in url:
+            self.sent += 1
 
     def _answered(self, response: Any) -> None:
-        if "/api/run" in response.url and response.ok:
-            self.runs.append(response.json())
+        if "/api/run" in response.url:
+            if response.ok:
+                self.runs.append(response.json())
+            else:
+                self.failures.append(f"{response.url}: {response.status} {response.text()}")
+            self.answered += 1
 
     def runs_done(self, count: int) -> None:
-        """Wait until the page has finished `count` runs (its ``body[data-runs]`` counter)."""
+        """Wait until the page has finished `count` runs (its ``body[data-runs]`` counter).
+
+        Then wait until every run request it sent has been answered here too: the
+        response events may be dispatched after the page has drawn the answer.
+        """
         self.page.wait_for_selector(f'body[data-runs="{count}"]', state="attached", timeout=120_000)
+        deadline = time.monotonic() + 30
+        while self.answered < self.sent:
+            assert time.monotonic() < deadline, f"{self.sent} runs sent, {self.answered} answers seen"
+            self.page.wait_for_timeout(20)
 
     def text(self, selector: str) -> str:
         return self.page.inner_text(selector)
