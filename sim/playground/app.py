@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +134,15 @@ def _parsed(data: bytes) -> object:
         raise BadRequest(_("the request is not valid JSON: {problem}").format(problem=error)) from None
 
 
+@cache
+def _page_template() -> str:
+    """Return the page's HTML with its placeholders, read once."""
+    return (PAGE_DIR / "index.html").read_text(encoding="utf-8")
+
+
 async def _page(request: Request) -> HTMLResponse:
     language = _language(request)
-    page = (PAGE_DIR / "index.html").read_text(encoding="utf-8")
+    page = _page_template()
     data = {
         "language": language,
         "languages": LANGUAGE_NAMES,

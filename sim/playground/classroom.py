@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.languages import _
+from sim.languages.formats import listing
 from sim.playground.leaderboard import OUTCOME, leaderboard, outcome
 from sim.playground.levers import PAGE_DEFAULTS
 from sim.playground.queue import EVALUATION, RunQueue
@@ -67,7 +68,7 @@ class Classroom:
         if hidden is None and name not in scenario_names():
             raise BadRequest(
                 _("{name} is neither a shipped scenario nor a challenge community ({communities})").format(
-                    name=repr(name), communities=", ".join(c.name for c in HIDDEN)
+                    name=repr(name), communities=listing(c.name for c in HIDDEN)
                 )
             )
         validated(scenario, overrides)
@@ -114,7 +115,7 @@ class Classroom:
         if foreign:
             raise BadRequest(
                 _("a plan changes the team, the strategy and the service only, not {keys}").format(
-                    keys=", ".join(foreign)
+                    keys=listing(foreign)
                 )
             )
         hidden = community(challenge.community)
@@ -151,9 +152,10 @@ class Classroom:
         }
 
     def _evaluate_later(self, plan: Plan) -> None:
+        challenge = self.challenge(plan.code)
         # the plan's place in the queue, from now: the team sees it at once
-        self.queue.reserve(f"plan-{plan.id}", self.challenge(plan.code).reps, EVALUATION)
-        task = asyncio.get_running_loop().create_task(self._evaluate(plan))
+        self.queue.reserve(f"plan-{plan.id}", challenge.reps, EVALUATION)
+        task = asyncio.get_running_loop().create_task(self._evaluate(plan, challenge))
         self._evaluations[plan.id] = task
         task.add_done_callback(lambda done: self._evaluated(plan, done))
 
@@ -169,10 +171,10 @@ class Classroom:
                 task.exception(),
             )
 
-    async def _evaluate(self, plan: Plan) -> None:
+    async def _evaluate(self, plan: Plan, challenge: Challenge) -> None:
         ticket = f"plan-{plan.id}"
         try:
-            request = self.run_request(self.challenge(plan.code), plan.overrides)
+            request = self.run_request(challenge, plan.overrides)
             for attempt in range(EVALUATION_ATTEMPTS):
                 generation = self.queue.generation
                 try:
@@ -192,6 +194,6 @@ def _refuse_unknown(body: Mapping[str, Any], expected: tuple[str, ...]) -> None:
     if unknown:
         raise BadRequest(
             _("unknown keys {keys}; expected {expected}").format(
-                keys=", ".join(map(repr, unknown)), expected=", ".join(expected)
+                keys=listing(map(repr, unknown)), expected=listing(expected)
             )
         )

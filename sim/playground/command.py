@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 from sim.languages import _, ngettext
+from sim.languages.formats import listing
 
 __all__ = ["addresses", "playground_command"]
 
@@ -40,7 +41,7 @@ def playground_command(host: str, port: int, workers: int | None, out: Path) -> 
     if host in (LOOPBACK, "localhost", "::1"):
         typer.echo(_("Only this computer can open it; for a classroom, start it with --host 0.0.0.0."))
     else:
-        shown = ", ".join(f"http://{address}:{port}/" for address in addresses(host)) or host
+        shown = listing(f"http://{address}:{port}/" for address in addresses(host)) or host
         typer.echo(
             _("Classroom mode: anyone on this computer's networks can open the page, at {addresses}.").format(
                 addresses=shown

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sim.languages import N_
+from sim.plans.candidates import value_at
 from sim.scenario.catalogue import TACTICS
 from sim.scenario.load import SHIPPED_SCENARIOS, merged_scenario_dict
 
@@ -87,21 +88,13 @@ PAGE_DEFAULTS = {"households": 300, "horizon_days": 120, "collectors": 1, "reps"
 baseline's 500), four months; four replications run in about a second on 2 cores."""
 
 
-def _at(data: dict[str, Any], key: str) -> Any:
-    """Return the value at dotted `key` of a nested mapping (KeyError if absent)."""
-    value: Any = data
-    for part in key.split("."):
-        value = value[part]
-    return value
-
-
 def _overrides(tactic: str, keys: tuple[str, ...]) -> dict[str, Any]:
     """Return the values the tactic's file sets at its keys (a key left at its default is skipped)."""
     data = merged_scenario_dict(SHIPPED_SCENARIOS / "tactics" / f"{tactic}.yaml")
     found: dict[str, Any] = {}
     for key in keys:
         try:
-            found[key] = _at(data, key)
+            found[key] = value_at(data, key)
         except (KeyError, TypeError):
             continue
     return found

@@ -65,6 +65,11 @@ class _Job:
     future: asyncio.Future[Replication]
     sent: bool = False
 
+    @property
+    def lost(self) -> bool:
+        """Tell whether it was cancelled or failed: ask the pool again rather than reuse it."""
+        return self.future.done() and (self.future.cancelled() or self.future.exception() is not None)
+
 
 @dataclass
 class RunQueue:
@@ -72,12 +77,9 @@ class RunQueue:
 
     workers: int
     _backend: PoolBackend | None = None
-    _known: OrderedDict[tuple[str, int, int], asyncio.Future[Replication]] = field(
-        default_factory=OrderedDict
-    )
+    _jobs: OrderedDict[tuple[str, int, int], _Job] = field(default_factory=OrderedDict)
     _tickets: OrderedDict[str, Ticket] = field(default_factory=OrderedDict)
     _numbers: itertools.count = field(default_factory=itertools.count)
-    _jobs: dict[tuple[str, int, int], _Job] = field(default_factory=dict)
     _waiting: list[tuple[int, int, int, _Job]] = field(default_factory=list)
     _order: itertools.count = field(default_factory=itertools.count)
     _running: int = 0
@@ -103,7 +105,6 @@ class RunQueue:
         for key, job in list(self._jobs.items()):
             if job.sent and not job.future.done():  # on the lost pool: it will fail, ask again
                 del self._jobs[key]
-                self._known.pop(key, None)
         self._dispatch()
 
     def close(self) -> None:
@@ -112,7 +113,7 @@ class RunQueue:
             job.future.cancel()
         self._waiting.clear()
         if self._backend is not None:
-            self._backend.close([f for f in self._known.values() if not f.done()])
+            self._backend.close([job.future for job in self._jobs.values() if not job.future.done()])
             self._backend = None
 
     def position(self, name: str) -> dict[str, Any] | None:
@@ -170,24 +171,20 @@ class RunQueue:
     ) -> asyncio.Future[Replication]:
         """Return the future of one replication: the known one, or a new one queued for the pool."""
         key = (digest, request.seed, replication)
-        known = self._known.get(key)
-        if known is not None and not (known.done() and (known.cancelled() or known.exception())):
-            self._known.move_to_end(key)
+        job = self._jobs.get(key)
+        if job is not None and not job.lost:
+            self._jobs.move_to_end(key)
             ticket.reused += 1
-            job = self._jobs.get(key)
-            if job is not None and not job.sent:  # wanted sooner now: queue it again at this ticket's place
+            if not job.sent:  # wanted sooner now: queue it again at this ticket's place
                 heapq.heappush(self._waiting, (ticket.priority, ticket.number, next(self._order), job))
-            return known
+            return job.future
         if self._backend is None:
             raise RuntimeError("the run queue is not started")
         future: asyncio.Future[Replication] = asyncio.get_running_loop().create_future()
         future.add_done_callback(_seen)
-        job = _Job(request.scenario, replication_seed(request.seed, replication), future)
-        self._known[key] = future
-        self._jobs[key] = job
-        while len(self._known) > KEPT_REPLICATIONS and next(iter(self._known.values())).done():
-            self._jobs.pop(next(iter(self._known)), None)
-            self._known.popitem(last=False)
+        job = self._jobs[key] = _Job(request.scenario, replication_seed(request.seed, replication), future)
+        while len(self._jobs) > KEPT_REPLICATIONS and next(iter(self._jobs.values())).future.done():
+            self._jobs.popitem(last=False)
         heapq.heappush(self._waiting, (ticket.priority, ticket.number, next(self._order), job))
         self._dispatch()
         return future

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.languages import _
+from sim.languages.formats import listing, number
 from sim.playground.levers import LIMITS
 from sim.playground.shipped import scenario_names, shipped_path
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -53,7 +54,7 @@ def run_request(body: object, default_reps: int = 10) -> RunRequest:
     if unknown:
         raise BadRequest(
             _("unknown keys {keys}; a run takes {expected}").format(
-                keys=", ".join(map(repr, unknown)), expected=", ".join(RUN_FIELDS)
+                keys=listing(map(repr, unknown)), expected=listing(RUN_FIELDS)
             )
         )
     name = body.get("scenario")
@@ -66,12 +67,12 @@ def run_request(body: object, default_reps: int = 10) -> RunRequest:
         raise BadRequest(
             _(
                 "{reps} replications of {households} households over {days} days are too much to answer live;"
-                " the playground runs at most {limit:,} household-days (households x days x replications)"
+                " the playground runs at most {limit} household-days (households x days x replications)"
             ).format(
                 reps=reps,
                 households=scenario.community.households,
                 days=scenario.horizon_days,
-                limit=MAX_WORK,
+                limit=number(MAX_WORK),
             )
         )
     return RunRequest(str(name), dict(overrides), scenario, reps, seed)
@@ -83,7 +84,7 @@ def validated(name: object, overrides: object) -> Scenario:
     if path is None:
         raise BadRequest(
             _("{name} is not a shipped scenario; the playground runs one of: {names}").format(
-                name=repr(name), names=", ".join(scenario_names())
+                name=repr(name), names=listing(scenario_names())
             )
         )
     if not isinstance(overrides, Mapping) or not all(isinstance(key, str) for key in overrides):
